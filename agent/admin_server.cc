@@ -1,0 +1,67 @@
+#include "agent/admin_server.h"
+
+#include <httplib.h>
+
+#include <charconv>
+
+namespace sluice::agent {
+
+bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  std::string_view p = std::string_view(listen).substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), *port);
+  return ec == std::errc() && end == p.data() + p.size() && *port >= 0 && *port <= 65535;
+}
+
+AdminServer::AdminServer(Service& service) : service_(service) {}
+
+AdminServer::~AdminServer() { Stop(); }
+
+Status AdminServer::Start(const std::string& listen) {
+  std::string host;
+  int port = 0;
+  if (!SplitHostPort(listen, &host, &port)) {
+    return InvalidArgument("admin.listen: expected host:port such as 127.0.0.1:9600, got '" +
+                           listen + "'");
+  }
+  server_ = std::make_unique<httplib::Server>();
+  server_->Get("/health", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"up\"}\n", "application/json");
+  });
+  server_->Get("/ready", [this](const httplib::Request&, httplib::Response& res) {
+    bool ready = service_.ready();
+    res.status = ready ? 200 : 503;
+    res.set_content(ready ? "{\"ready\":true}\n" : "{\"ready\":false}\n", "application/json");
+  });
+  server_->Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(service_.metrics().PrometheusText(), "text/plain; version=0.0.4");
+  });
+  server_->Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(service_.StatsJson() + "\n", "application/json");
+  });
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+    if (port_ <= 0) return IoError("admin API: cannot bind " + listen);
+  } else {
+    if (!server_->bind_to_port(host, port)) {
+      return IoError("admin API: cannot listen on " + listen +
+                     " (in use, or not a local address?); set admin.listen to a free address or "
+                     "admin.enabled: false");
+    }
+    port_ = port;
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return Status::Ok();
+}
+
+void AdminServer::Stop() {
+  if (server_) server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace sluice::agent

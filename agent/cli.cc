@@ -1,0 +1,194 @@
+#include "agent/cli.h"
+
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "agent/admin_server.h"
+#include "agent/signals.h"
+#include "pipeline/config/config.h"
+#include "pipeline/log.h"
+#include "pipeline/registry.h"
+#include "pipeline/service.h"
+
+#ifdef SLUICE_HAVE_SYSTEMD
+#include <systemd/sd-daemon.h>
+#endif
+
+namespace sluice::agent {
+namespace {
+
+const Logger kLog("");
+
+struct CommonFlags {
+  std::string config;
+  std::string config_positional;
+  std::string log_level;
+  std::string log_format;
+
+  const std::string& path() const { return config.empty() ? config_positional : config; }
+};
+
+void AddConfigFlags(CLI::App* cmd, CommonFlags* flags) {
+  cmd->add_option("-c,--config", flags->config, "Config file, or a directory of *.yaml files");
+  cmd->add_option("config_file", flags->config_positional, "Same as -c");
+}
+
+// Loads and reports; returns false (after printing every error) when the config is invalid.
+bool Load(const CommonFlags& flags, config::Config* out) {
+  if (flags.path().empty()) {
+    std::fprintf(stderr, "error: no config given; use -c FILE (see --help)\n");
+    return false;
+  }
+  config::Diagnostics diags;
+  *out = config::LoadConfig(flags.path(), diags);
+  if (!diags.ok()) {
+    std::fprintf(stderr, "%s", diags.ToString().c_str());
+    std::fprintf(stderr, "%zu error(s) in %s\n", diags.errors().size(), flags.path().c_str());
+    return false;
+  }
+  return true;
+}
+
+void ApplyLogSettings(const config::LogOptions& options, const CommonFlags& flags) {
+  LogLevel level = LogLevel::kInfo;
+  ParseLogLevel(flags.log_level.empty() ? options.level : flags.log_level, &level);
+  SetLogLevel(level);
+  std::string format = flags.log_format.empty() ? options.format : flags.log_format;
+  SetLogFormat(format == "json" ? LogFormat::kJson : LogFormat::kText);
+}
+
+int Validate(const CommonFlags& flags) {
+  config::Config config;
+  if (!Load(flags, &config)) return kExitConfigInvalid;
+  size_t plugins = 0;
+  for (const auto& p : config.pipelines) plugins += p.inputs.size() + p.filters.size() + p.outputs.size();
+  std::printf("%s: OK (%zu pipeline(s), %zu plugin(s))\n", flags.path().c_str(),
+              config.pipelines.size(), plugins);
+  return kExitOk;
+}
+
+void PrintSummary(Service& service) {
+  // One line per component: what came in and what went out (for outputs: acked).
+  for (const auto& s : service.metrics().Snapshot()) {
+    if (s.name != "sluice_component_sent_events_total") continue;
+    std::string pipeline, kind, id;
+    for (const auto& [k, v] : s.labels) {
+      if (k == "pipeline") pipeline = v;
+      if (k == "kind") kind = v;
+      if (k == "id") id = v;
+    }
+    const char* verb = kind == "input" ? "read" : kind == "output" ? "delivered" : "passed";
+    kLog.Info("summary: pipeline '{}' {} '{}' {} {} events", pipeline, kind, id, verb,
+              static_cast<uint64_t>(s.value));
+  }
+}
+
+int Run(const CommonFlags& flags) {
+  BlockSignals();
+  config::Config config;
+  if (!Load(flags, &config)) return kExitConfigInvalid;
+  ApplyLogSettings(config.process.log, flags);
+
+  Service service(std::move(config));
+  AdminServer admin(service);
+  const auto& admin_options = service.config().process.admin;
+  if (admin_options.enabled) {
+    Status s = admin.Start(admin_options.listen);
+    if (!s.ok()) {
+      kLog.Error("{}", s.message());
+      return kExitRuntime;
+    }
+    kLog.Info("admin API on http://{}:{} (/health /ready /metrics /api/v1/stats)",
+              admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port());
+  }
+  StartSignalThread([&service](const char* signal) {
+    service.RequestStop(std::string("received ") + signal);
+  });
+  Status started = service.Start();
+  if (!started.ok()) {
+    kLog.Error("{}", started.ToString());
+    service.RequestStop("start failed");
+    service.Shutdown();
+    return kExitRuntime;
+  }
+#ifdef SLUICE_HAVE_SYSTEMD
+  sd_notify(0, "READY=1");
+#endif
+  std::string reason = service.WaitForStop();
+  kLog.Info("stopping: {}; draining (shutdown_timeout {})", reason,
+            service.config().process.shutdown_timeout.ToString());
+#ifdef SLUICE_HAVE_SYSTEMD
+  sd_notify(0, "STOPPING=1");
+#endif
+  ShutdownResult result = service.Shutdown();
+  PrintSummary(service);
+  admin.Stop();
+  switch (result) {
+    case ShutdownResult::kClean:
+      kLog.Info("stopped cleanly: every event delivered and acked");
+      return kExitOk;
+    case ShutdownResult::kFlushFailed: return kExitRuntime;
+    case ShutdownResult::kTimedOut:
+      // Threads may still be stuck in a dead destination: leave without destroying them.
+      std::fflush(nullptr);
+      _exit(kExitUnflushed);
+  }
+  return kExitRuntime;
+}
+
+int Plugins(bool markdown) {
+  for (const PluginFactory* f : Registry::Get().All()) {
+    if (markdown) {
+      std::printf("## %s %s\n\n%s\n\n%s\n", PluginKindName(f->kind()), f->type().c_str(),
+                  f->summary().c_str(), config::OptionsMarkdown(f->options()).c_str());
+    } else {
+      std::printf("%-7s %-12s %s\n", PluginKindName(f->kind()), f->type().c_str(),
+                  f->summary().c_str());
+    }
+  }
+  return kExitOk;
+}
+
+}  // namespace
+
+int Main(int argc, char** argv) {
+  CLI::App app{"Sluice: a log shipping agent for Spark on EMR, YARN and EKS."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("sluice ") + SLUICE_VERSION);
+
+  CommonFlags flags;
+  CLI::App* run = app.add_subcommand(
+      "run", "Run the pipelines of a config until stopped (SIGTERM/SIGINT) or, when every input is "
+             "finite, until everything is delivered.");
+  AddConfigFlags(run, &flags);
+  run->add_option("--log-level", flags.log_level, "Override log.level")
+      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+  run->add_option("--log-format", flags.log_format, "Override log.format")
+      ->check(CLI::IsMember({"text", "json"}));
+
+  CLI::App* validate = app.add_subcommand(
+      "validate", "Check a config without running it; prints every error with file:line:column.");
+  AddConfigFlags(validate, &flags);
+
+  bool markdown = false;
+  CLI::App* plugins = app.add_subcommand("plugins", "List the plugins and their options.");
+  plugins->add_flag("--markdown", markdown, "Print the option tables as markdown (for docs/)");
+
+  CLI::App* version = app.add_subcommand("version", "Print the version.");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (*version) {
+    std::printf("sluice %s\n", SLUICE_VERSION);
+    return kExitOk;
+  }
+  if (*plugins) return Plugins(markdown);
+  if (*validate) return Validate(flags);
+  return Run(flags);
+}
+
+}  // namespace sluice::agent

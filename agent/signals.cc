@@ -1,0 +1,47 @@
+#include "agent/signals.h"
+
+#include <csignal>
+#include <thread>
+#include <unistd.h>
+
+#include "agent/cli.h"
+#include "pipeline/log.h"
+
+namespace sluice::agent {
+namespace {
+
+sigset_t StopSignals() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGTERM);
+  sigaddset(&set, SIGINT);
+  return set;
+}
+
+}  // namespace
+
+void BlockSignals() {
+  std::signal(SIGPIPE, SIG_IGN);
+  sigset_t set = StopSignals();
+  pthread_sigmask(SIG_BLOCK, &set, nullptr);
+}
+
+void StartSignalThread(std::function<void(const char*)> on_stop) {
+  std::thread([on_stop = std::move(on_stop)] {
+    sigset_t set = StopSignals();
+    bool stopping = false;
+    while (true) {
+      int sig = 0;
+      if (sigwait(&set, &sig) != 0) continue;
+      const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
+      if (stopping) {
+        Logger("signal").Error("second {} during shutdown: exiting now, without draining", name);
+        _exit(kExitUnflushed);
+      }
+      stopping = true;
+      on_stop(name);
+    }
+  }).detach();
+}
+
+}  // namespace sluice::agent

@@ -1,0 +1,17 @@
+// Signal handling for `sluice run`: SIGTERM and SIGINT ask the service to stop gracefully (a second
+// one while shutting down exits at once with code 4); SIGPIPE is ignored (a closed stdout is an
+// output error, not a crash). Signals are received by one thread with sigwait(), so no work runs in
+// an async signal handler.
+// Thread-safety: BlockSignals() must run before any other thread starts.
+#pragma once
+
+#include <functional>
+
+namespace sluice::agent {
+
+// Blocks SIGTERM/SIGINT in the calling thread (and so in every thread it starts); ignores SIGPIPE.
+void BlockSignals();
+// Starts the detached signal thread, which calls `on_stop(signal name)` on the first signal.
+void StartSignalThread(std::function<void(const char*)> on_stop);
+
+}  // namespace sluice::agent

@@ -1,0 +1,61 @@
+// Arena: a bump allocator that owns the bytes of one EventBatch (messages, field names, string
+// values). Memory is released all at once when the arena is destroyed or Reset().
+// Thread-safety: none; an arena belongs to one batch, which one thread touches at a time.
+#pragma once
+
+#include <cstddef>
+#include <cstring>
+#include <memory>
+#include <string_view>
+#include <vector>
+
+namespace sluice {
+
+class Arena {
+ public:
+  explicit Arena(size_t first_block_bytes = 64 * 1024) : next_block_bytes_(first_block_bytes) {}
+  Arena(const Arena&) = delete;
+  Arena& operator=(const Arena&) = delete;
+
+  // Returns `bytes` bytes aligned to `align`; never null (allocation failure aborts like new).
+  void* Allocate(size_t bytes, size_t align = alignof(std::max_align_t)) {
+    size_t offset = (used_ + align - 1) & ~(align - 1);
+    if (offset + bytes > capacity_) return AllocateSlow(bytes, align);
+    used_ = offset + bytes;
+    return current_ + offset;
+  }
+
+  // Copies `s` into the arena and returns a view of the copy.
+  std::string_view Copy(std::string_view s) {
+    if (s.empty()) return {};
+    char* p = static_cast<char*>(Allocate(s.size(), 1));
+    std::memcpy(p, s.data(), s.size());
+    return {p, s.size()};
+  }
+
+  template <typename T>
+  T* AllocateArray(size_t n) {
+    return static_cast<T*>(Allocate(n * sizeof(T), alignof(T)));
+  }
+
+  // Bytes handed out so far (what the batch costs, for backpressure accounting).
+  size_t bytes_allocated() const { return allocated_before_ + used_; }
+  // Bytes reserved from the heap.
+  size_t bytes_reserved() const { return reserved_; }
+
+  // Forgets every allocation but keeps the largest block for reuse.
+  void Reset();
+
+ private:
+  void* AllocateSlow(size_t bytes, size_t align);
+
+  std::vector<std::unique_ptr<char[]>> blocks_;
+  char* current_ = nullptr;
+  size_t capacity_ = 0;
+  size_t used_ = 0;
+  size_t allocated_before_ = 0;
+  size_t reserved_ = 0;
+  size_t next_block_bytes_;
+};
+
+}  // namespace sluice

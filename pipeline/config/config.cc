@@ -1,0 +1,269 @@
+#include "pipeline/config/config.h"
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "pipeline/registry.h"
+
+namespace sluice::config {
+namespace {
+
+const std::vector<std::string> kPluginReserved = {"type", "id"};
+const std::vector<std::string> kPipelineSections = {"inputs", "filters", "outputs"};
+const std::vector<std::string> kTopLevelSections = {"pipelines", "tests"};
+
+struct Loader {
+  Diagnostics& diags;
+  const EnvLookup& env;
+  Config config;
+  std::map<std::string, SourceLocation> top_level_seen;
+
+  void LoadText(const std::string& text, const std::string& file);
+  void LoadPipeline(const NodeReader& r, const std::string& name);
+  void LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<PluginConfig>* out);
+};
+
+void Loader::LoadText(const std::string& text, const std::string& file) {
+  config.files.push_back(file);
+  YAML::Node root;
+  try {
+    root = YAML::Load(text);
+  } catch (const YAML::Exception& e) {
+    SourceLocation where{file, e.mark.is_null() ? 0 : e.mark.line + 1,
+                         e.mark.is_null() ? 0 : e.mark.column + 1};
+    diags.Error(where, "invalid YAML: " + e.msg);
+    return;
+  }
+  NodeReader r(root, file, "", diags, env);
+  if (root.IsNull()) return;  // an empty file adds nothing
+  if (!root.IsMap()) {
+    r.Error("expected a map with 'pipelines:' at the top level, got " + r.Describe());
+    return;
+  }
+  for (const auto& kv : root) {
+    std::string key = kv.first.Scalar();
+    if (key == "pipelines" || key == "tests") continue;
+    SourceLocation here = r.LocationOf(kv.first);
+    auto [it, inserted] = top_level_seen.emplace(key, here);
+    if (!inserted) {
+      diags.Error(here, "'" + key + "' is already set at " + it->second.ToString() +
+                            "; set it in one file only");
+    }
+  }
+  ProcessOptions::Schema().Parse(r, &config.process, "", kTopLevelSections);
+
+  YAML::Node pipelines = root["pipelines"];
+  if (!pipelines) return;
+  NodeReader pr = r.Child(pipelines, "pipelines");
+  if (!pipelines.IsMap()) {
+    pr.Error("expected a map of pipeline names to pipelines, got " + pr.Describe());
+    return;
+  }
+  for (const auto& kv : pipelines) {
+    std::string name = kv.first.Scalar();
+    auto dup = std::find_if(config.pipelines.begin(), config.pipelines.end(),
+                            [&](const PipelineConfig& p) { return p.name == name; });
+    if (dup != config.pipelines.end()) {
+      pr.ErrorAt(kv.first, "pipeline '" + name + "' is already defined at " +
+                               dup->where.ToString() + "; pipeline names must be unique");
+      continue;
+    }
+    LoadPipeline(pr.Child(kv.second, name), name);
+    config.pipelines.back().where = pr.LocationOf(kv.first);
+  }
+}
+
+void Loader::LoadPipeline(const NodeReader& r, const std::string& name) {
+  PipelineConfig& p = config.pipelines.emplace_back();
+  p.name = name;
+  if (!r.node().IsMap()) {
+    r.Error("expected a pipeline (a map with inputs, filters and outputs), got " + r.Describe());
+    return;
+  }
+  PipelineOptions::Schema().Parse(r, &p.options, "pipeline '" + name + "'", kPipelineSections);
+  LoadPlugins(r.Child(r.node()["inputs"], "inputs"), PluginKind::kInput, &p.inputs);
+  LoadPlugins(r.Child(r.node()["filters"], "filters"), PluginKind::kFilter, &p.filters);
+  LoadPlugins(r.Child(r.node()["outputs"], "outputs"), PluginKind::kOutput, &p.outputs);
+  if (!r.node()["inputs"]) {
+    r.Error("pipeline '" + name + "' has no inputs; add e.g. 'inputs: [{type: stdin}]'");
+  }
+  if (!r.node()["outputs"]) {
+    r.Error("pipeline '" + name + "' has no outputs; add e.g. 'outputs: [{type: stdout}]'");
+  }
+}
+
+void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<PluginConfig>* out) {
+  if (!r.node() || r.node().IsNull()) return;
+  std::string kind_name = PluginKindName(kind);
+  if (!r.node().IsSequence()) {
+    r.Error("expected a list of " + kind_name + "s (each '- type: ...'), got " + r.Describe());
+    return;
+  }
+  std::map<std::string, int> type_count;
+  for (const auto& element : r.node()) {
+    if (element.IsMap() && element["type"] && element["type"].IsScalar()) {
+      ++type_count[element["type"].Scalar()];
+    }
+  }
+  std::map<std::string, SourceLocation> ids;
+  for (size_t i = 0; i < r.node().size(); ++i) {
+    NodeReader er = r.Item(r.node()[i], i);
+    if (!er.node().IsMap()) {
+      er.Error("expected a " + kind_name + " (a map with 'type:'), got " + er.Describe());
+      continue;
+    }
+    std::string type;
+    if (!er.node()["type"]) {
+      er.Error("missing 'type'; available " + kind_name +
+               " types: " + fmt::format("{}", fmt::join(Registry::Get().Types(kind), ", ")));
+      continue;
+    }
+    if (!er.Child(er.node()["type"], "type").Scalar(&type, "a plugin type name")) continue;
+    const PluginFactory* factory = Registry::Get().Find(kind, type);
+    if (factory == nullptr) {
+      std::vector<std::string> types = Registry::Get().Types(kind);
+      std::string hint = ClosestName(type, types);
+      er.Child(er.node()["type"], "type")
+          .Error("unknown " + kind_name + " type '" + type + "'" +
+                 (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+                 " (available: " + fmt::format("{}", fmt::join(types, ", ")) + ")");
+      continue;
+    }
+    PluginConfig pc;
+    pc.kind = kind;
+    pc.type = type;
+    pc.factory = factory;
+    pc.where = er.where();
+    if (er.node()["id"]) {
+      er.Child(er.node()["id"], "id").Scalar(&pc.id, "an id string");
+    } else {
+      pc.id = type_count[type] > 1 ? type + "_" + std::to_string(i) : type;
+    }
+    auto [it, inserted] = ids.emplace(pc.id, pc.where);
+    if (!inserted) {
+      er.Error("duplicate " + kind_name + " id '" + pc.id + "' (also at " + it->second.ToString() +
+               "); give each a distinct 'id:'");
+    }
+    pc.options = factory->ParseOptions(er, kPluginReserved);
+    out->push_back(std::move(pc));
+  }
+}
+
+}  // namespace
+
+const OptionSchema<AdminOptions>& AdminOptions::Schema() {
+  static const auto* schema = &(*new OptionSchema<AdminOptions>())
+      .Add("enabled", &AdminOptions::enabled, "Serve the admin HTTP API.")
+      .Add("listen", &AdminOptions::listen,
+           "Address of the admin HTTP API (/health, /ready, /metrics, /api/v1/stats). Port 0 "
+           "picks a free port (logged at start).",
+           {.example = "127.0.0.1:9600"});
+  return *schema;
+}
+
+const OptionSchema<LogOptions>& LogOptions::Schema() {
+  static const auto* schema = &(*new OptionSchema<LogOptions>())
+      .Add("level", &LogOptions::level, "Lowest level of self-log lines written to stderr.",
+           {.one_of = {"debug", "info", "warn", "error"}})
+      .Add("format", &LogOptions::format, "Self-log line format.", {.one_of = {"text", "json"}});
+  return *schema;
+}
+
+const OptionSchema<ProcessOptions>& ProcessOptions::Schema() {
+  static const auto* schema = &(*new OptionSchema<ProcessOptions>())
+      .Add("data_dir", &ProcessOptions::data_dir,
+           "Directory for checkpoints, buffers and dead-letter files. Created when missing.")
+      .Add("admin", &ProcessOptions::admin, "The admin HTTP API (see below).")
+      .Add("log", &ProcessOptions::log, "Self-logging (see below).")
+      .Add("shutdown_timeout", &ProcessOptions::shutdown_timeout,
+           "How long a shutdown may take to drain in-flight events and flush outputs. Past it "
+           "Sluice exits with code 4 and logs what was not flushed.",
+           {.min = Duration{std::chrono::milliseconds(1)}});
+  return *schema;
+}
+
+const OptionSchema<PipelineOptions>& PipelineOptions::Schema() {
+  static const auto* schema =
+      &(*new OptionSchema<PipelineOptions>())
+           .Add("max_inflight_bytes", &PipelineOptions::max_inflight_bytes,
+                "Bound on the bytes of events between the inputs and the outputs' acks. When it "
+                "is reached the inputs stop reading (backpressure); nothing is dropped.",
+                {.min = ByteSize{64 * 1024}})
+           .Add("workers", &PipelineOptions::workers,
+                "Filter worker threads: a number, or `auto` for one per core (at most 8). Events "
+                "of one source stay in order.",
+                {.example = "4"})
+           .Check([](const PipelineOptions& o) -> std::string {
+             if (o.workers == "auto") return "";
+             int64_t n = 0;
+             auto [end, ec] = std::from_chars(o.workers.data(), o.workers.data() + o.workers.size(), n);
+             if (ec != std::errc() || end != o.workers.data() + o.workers.size() || n < 1 ||
+                 n > 256) {
+               return "workers: expected 'auto' or a number from 1 to 256, got '" + o.workers + "'";
+             }
+             return "";
+           });
+  return *schema;
+}
+
+int PipelineOptions::WorkerCount() const {
+  if (workers == "auto") {
+    return static_cast<int>(std::clamp(std::thread::hardware_concurrency(), 1u, 8u));
+  }
+  return std::stoi(workers);
+}
+
+Config LoadConfigText(const std::string& text, const std::string& name, Diagnostics& diags,
+                      const EnvLookup& env) {
+  Loader loader{diags, env, {}, {}};
+  loader.LoadText(text, name);
+  if (diags.ok() && loader.config.pipelines.empty()) {
+    diags.Error(SourceLocation{name, 0, 0},
+                "no pipelines defined; add 'pipelines: {NAME: {inputs: [...], outputs: [...]}}'");
+  }
+  return std::move(loader.config);
+}
+
+Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& env) {
+  namespace fs = std::filesystem;
+  std::vector<std::string> files;
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    for (const auto& entry : fs::directory_iterator(path, ec)) {
+      std::string ext = entry.path().extension().string();
+      if (entry.is_regular_file() && (ext == ".yaml" || ext == ".yml")) {
+        files.push_back(entry.path().string());
+      }
+    }
+    std::sort(files.begin(), files.end());
+    if (files.empty()) {
+      diags.Error(SourceLocation{path, 0, 0}, "no *.yaml or *.yml files in this directory");
+      return {};
+    }
+  } else {
+    files.push_back(path);
+  }
+  Loader loader{diags, env, {}, {}};
+  for (const std::string& file : files) {
+    std::ifstream in(file, std::ios::binary);
+    if (!in) {
+      diags.Error(SourceLocation{file, 0, 0}, "cannot read config file: " +
+                                                  std::string(std::strerror(errno)));
+      continue;
+    }
+    std::stringstream text;
+    text << in.rdbuf();
+    loader.LoadText(text.str(), file);
+  }
+  if (diags.ok() && loader.config.pipelines.empty()) {
+    diags.Error(SourceLocation{path, 0, 0},
+                "no pipelines defined; add 'pipelines: {NAME: {inputs: [...], outputs: [...]}}'");
+  }
+  return std::move(loader.config);
+}
+
+}  // namespace sluice::config

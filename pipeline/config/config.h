@@ -1,0 +1,90 @@
+// The config model: what `sluice run` and `sluice validate` read from YAML (DESIGN.md §4).
+//
+//   data_dir: /var/lib/sluice
+//   admin: {listen: 127.0.0.1:9600}
+//   pipelines:
+//     NAME:
+//       inputs:  [{type: ..., id: ..., <options>}]
+//       filters: [...]
+//       outputs: [...]
+//
+// A config may be one file or a directory of *.yaml/*.yml files (read in name order): their
+// pipelines are merged, and a top-level setting or pipeline name given twice is an error.
+// Thread-safety: the model is immutable once loaded.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/diagnostics.h"
+#include "pipeline/config/env.h"
+#include "pipeline/config/option_schema.h"
+#include "pipeline/plugin.h"
+
+namespace sluice {
+class PluginFactory;
+}
+
+namespace sluice::config {
+
+struct AdminOptions {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:9600";
+  static const OptionSchema<AdminOptions>& Schema();
+};
+
+struct LogOptions {
+  std::string level = "info";
+  std::string format = "text";
+  static const OptionSchema<LogOptions>& Schema();
+};
+
+struct ProcessOptions {
+  std::string data_dir = "/var/lib/sluice";
+  AdminOptions admin;
+  LogOptions log;
+  Duration shutdown_timeout{std::chrono::seconds(30)};
+  static const OptionSchema<ProcessOptions>& Schema();
+};
+
+struct PipelineOptions {
+  ByteSize max_inflight_bytes{64ull << 20};
+  std::string workers = "auto";
+  static const OptionSchema<PipelineOptions>& Schema();
+  // The number of filter workers: `workers`, or the cores (at most 8) for "auto".
+  int WorkerCount() const;
+};
+
+struct PluginConfig {
+  PluginKind kind = PluginKind::kInput;
+  std::string type;
+  std::string id;
+  const PluginFactory* factory = nullptr;
+  std::shared_ptr<const void> options;  // the plugin's typed Options
+  SourceLocation where;
+};
+
+struct PipelineConfig {
+  std::string name;
+  PipelineOptions options;
+  std::vector<PluginConfig> inputs;
+  std::vector<PluginConfig> filters;
+  std::vector<PluginConfig> outputs;
+  SourceLocation where;
+};
+
+struct Config {
+  ProcessOptions process;
+  std::vector<PipelineConfig> pipelines;
+  std::vector<std::string> files;  // the files read
+};
+
+// Loads `path` (a file or a directory). Every problem found goes to `diags`; the returned model is
+// usable only when diags.ok(). No I/O beyond reading the config files.
+Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& env = ProcessEnv());
+// Loads YAML text as if it were the file `name` (for tests and `sluice test`).
+Config LoadConfigText(const std::string& text, const std::string& name, Diagnostics& diags,
+                      const EnvLookup& env = ProcessEnv());
+
+}  // namespace sluice::config

@@ -1,0 +1,173 @@
+// OptionSchema<Options>: the one declaration of a plugin's (or a config section's) options. Each
+// entry binds a YAML key to a member of the typed Options struct, with its doc, limits and example;
+// the struct's member initializers are the defaults. The same table drives parsing (unknown keys
+// rejected with "did you mean", type/enum/range checks, all errors collected), `sluice validate`,
+// and the option tables generated into docs/.
+// Thread-safety: build once (normally in a function-local static), then read-only.
+#pragma once
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/config/option_types.h"
+
+namespace sluice::config {
+
+// What docs and `sluice validate` know about one option.
+struct OptionInfo {
+  std::string key;
+  std::string type;
+  std::string doc;
+  std::string default_text;  // formatted default, "" when there is none
+  bool required = false;
+  std::vector<std::string> one_of;
+  std::string limits;  // e.g. "at least `1`"
+  std::string example;
+};
+
+// Per-option attributes, used with designated initializers: {.required = true, .min = 1}.
+template <typename T>
+struct OptionSpec {
+  bool required = false;
+  std::optional<T> min;
+  std::optional<T> max;
+  std::vector<std::string> one_of;  // allowed values (strings only)
+  std::string example;
+};
+
+template <typename Options>
+class OptionSchema {
+ public:
+  template <typename T>
+  OptionSchema& Add(std::string key, T Options::*member, std::string doc, OptionSpec<T> spec = {}) {
+    OptionInfo info;
+    info.key = key;
+    info.type = OptionTraits<T>::kType;
+    info.doc = std::move(doc);
+    info.required = spec.required;
+    info.one_of = spec.one_of;
+    info.example = spec.example;
+    if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
+    if (spec.min && spec.max) {
+      info.limits = OptionTraits<T>::Format(*spec.min) + " to " + OptionTraits<T>::Format(*spec.max);
+    } else if (spec.min) {
+      info.limits = "at least " + OptionTraits<T>::Format(*spec.min);
+    } else if (spec.max) {
+      info.limits = "at most " + OptionTraits<T>::Format(*spec.max);
+    }
+    infos_.push_back(info);
+    parsers_.push_back([member, spec = std::move(spec)](const NodeReader& r, Options* out) {
+      T value{};
+      if (!OptionTraits<T>::Parse(r, &value)) return;
+      if constexpr (std::is_same_v<T, std::string>) {
+        if (!spec.one_of.empty() &&
+            std::find(spec.one_of.begin(), spec.one_of.end(), value) == spec.one_of.end()) {
+          std::string hint = ClosestName(value, spec.one_of);
+          std::string list;
+          for (const auto& c : spec.one_of) list += (list.empty() ? "" : ", ") + c;
+          r.Error("expected one of " + list + "; got '" + value + "'" +
+                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+          return;
+        }
+      }
+      if constexpr (std::three_way_comparable<T>) {
+        if (spec.min && value < *spec.min) {
+          r.Error("must be at least " + OptionTraits<T>::Format(*spec.min) + ", got " +
+                  OptionTraits<T>::Format(value));
+          return;
+        }
+        if (spec.max && *spec.max < value) {
+          r.Error("must be at most " + OptionTraits<T>::Format(*spec.max) + ", got " +
+                  OptionTraits<T>::Format(value));
+          return;
+        }
+      }
+      out->*member = std::move(value);
+    });
+    return *this;
+  }
+
+  // A check across options, run when every option parsed; returns "" or an error message
+  // reported at the options map.
+  OptionSchema& Check(std::function<std::string(const Options&)> check) {
+    checks_.push_back(std::move(check));
+    return *this;
+  }
+
+  // Reads the map at `r` into `out` (default-constructed by the caller). Keys listed in `reserved`
+  // (handled by the engine: type, id, when) are skipped. `what` names the owner in messages
+  // ("output 'file'"). Every problem goes to r.diags().
+  void Parse(const NodeReader& r, Options* out, std::string_view what,
+             const std::vector<std::string>& reserved = {}) const {
+    if (r.node().IsNull() && !AnyRequired()) return;  // `admin:` alone: all defaults
+    if (!r.node().IsMap()) {
+      r.Error("expected a map of options, got " + r.Describe());
+      return;
+    }
+    size_t errors_before = r.diags().errors().size();
+    std::vector<bool> seen(infos_.size(), false);
+    for (const auto& kv : r.node()) {
+      std::string key = kv.first.Scalar();
+      if (std::find(reserved.begin(), reserved.end(), key) != reserved.end()) continue;
+      size_t i = IndexOf(key);
+      if (i == infos_.size()) {
+        std::string hint = ClosestName(key, keys());
+        std::string owner = what.empty() ? std::string() : " for " + std::string(what);
+        r.ErrorAt(kv.first, "unknown option '" + key + "'" + owner +
+                                (hint.empty() ? "; valid options: " + KeyList()
+                                              : "; did you mean '" + hint + "'?"));
+        continue;
+      }
+      seen[i] = true;
+      parsers_[i](r.Child(kv.second, key), out);
+    }
+    for (size_t i = 0; i < infos_.size(); ++i) {
+      if (infos_[i].required && !seen[i]) {
+        std::string owner = what.empty() ? std::string() : " of " + std::string(what);
+        r.Error("missing required option '" + infos_[i].key + "'" + owner + " (" + infos_[i].doc +
+                ")" + (infos_[i].example.empty() ? "" : ", e.g. " + infos_[i].example));
+      }
+    }
+    if (r.diags().errors().size() != errors_before) return;
+    for (const auto& check : checks_) {
+      std::string message = check(*out);
+      if (!message.empty()) r.Error(message);
+    }
+  }
+
+  const std::vector<OptionInfo>& infos() const { return infos_; }
+  std::vector<std::string> keys() const {
+    std::vector<std::string> k;
+    for (const auto& i : infos_) k.push_back(i.key);
+    return k;
+  }
+
+ private:
+  size_t IndexOf(std::string_view key) const {
+    for (size_t i = 0; i < infos_.size(); ++i) {
+      if (infos_[i].key == key) return i;
+    }
+    return infos_.size();
+  }
+  bool AnyRequired() const {
+    return std::any_of(infos_.begin(), infos_.end(), [](const auto& i) { return i.required; });
+  }
+  std::string KeyList() const {
+    std::string list;
+    for (const auto& i : infos_) list += (list.empty() ? "" : ", ") + i.key;
+    return list.empty() ? "(none)" : list;
+  }
+
+  std::vector<OptionInfo> infos_;
+  std::vector<std::function<void(const NodeReader&, Options*)>> parsers_;
+  std::vector<std::function<std::string(const Options&)>> checks_;
+};
+
+// The markdown table of `infos` for docs/ (option, type, default, description).
+std::string OptionsMarkdown(const std::vector<OptionInfo>& infos);
+
+}  // namespace sluice::config

@@ -1,0 +1,34 @@
+#include "pipeline/delivery.h"
+
+namespace sluice {
+
+void Delivery::Settle(bool acked) {
+  if (!acked) failed_.store(true);
+  if (pending_.fetch_sub(1) != 1) return;
+  if (failed_.load()) {
+    if (counters_.failed_batches) counters_.failed_batches->Add();
+  } else {
+    if (source_) source_->Complete(seq_);
+    if (counters_.acked_batches) counters_.acked_batches->Add();
+  }
+  if (limiter_) limiter_->Release(bytes_);
+}
+
+void AckHandle::Ack() {
+  if (!delivery_) return;
+  if (output_) {
+    output_->sent_events.Add(events_);
+    output_->sent_bytes.Add(bytes_);
+  }
+  std::shared_ptr<Delivery> d = std::move(delivery_);
+  d->Settle(true);
+}
+
+void AckHandle::Fail() {
+  if (!delivery_) return;
+  if (output_) output_->errors.Add();
+  std::shared_ptr<Delivery> d = std::move(delivery_);
+  d->Settle(false);
+}
+
+}  // namespace sluice

@@ -1,0 +1,84 @@
+// Delivery and AckHandle: how outputs say "this batch is durable". The engine makes one Delivery per
+// batch that reaches the outputs, and gives each output an AckHandle for it. When every output has
+// settled its handle, the Delivery releases the batch's bytes from the pipeline's in-flight bound
+// and, if every output acked, completes the batch in its SourceTracker (advancing the checkpoint).
+// A handle destroyed without Ack() counts as a failure: the bytes are released but the checkpoint
+// never passes that batch, so it is read again after a restart (at-least-once).
+// Thread-safety: Ack()/Fail() may be called from any thread; a handle is moved, not shared.
+#pragma once
+
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+
+#include "pipeline/inflight_limiter.h"
+#include "pipeline/metrics.h"
+#include "pipeline/source_tracker.h"
+
+namespace sluice {
+
+// Counters of one pipeline that deliveries move.
+struct DeliveryCounters {
+  Counter* acked_batches = nullptr;
+  Counter* failed_batches = nullptr;
+};
+
+class Delivery {
+ public:
+  Delivery(int outputs, std::shared_ptr<SourceTracker> source, uint64_t seq, size_t bytes,
+           std::shared_ptr<InflightLimiter> limiter, DeliveryCounters counters)
+      : pending_(outputs),
+        source_(std::move(source)),
+        seq_(seq),
+        bytes_(bytes),
+        limiter_(std::move(limiter)),
+        counters_(counters) {}
+
+  // One output is done with the batch; `acked` says whether the data is durable there.
+  void Settle(bool acked);
+
+ private:
+  std::atomic<int> pending_;
+  std::atomic<bool> failed_{false};
+  std::shared_ptr<SourceTracker> source_;
+  uint64_t seq_;
+  size_t bytes_;
+  std::shared_ptr<InflightLimiter> limiter_;
+  DeliveryCounters counters_;
+};
+
+class AckHandle {
+ public:
+  AckHandle() = default;
+  // `sent` counters of the output move by `events`/`bytes` on Ack().
+  AckHandle(std::shared_ptr<Delivery> delivery, ComponentMetrics* output, uint64_t events,
+            uint64_t bytes)
+      : delivery_(std::move(delivery)), output_(output), events_(events), bytes_(bytes) {}
+  AckHandle(AckHandle&&) noexcept = default;
+  AckHandle& operator=(AckHandle&& other) noexcept {
+    if (this != &other) {
+      Fail();
+      delivery_ = std::move(other.delivery_);
+      output_ = other.output_;
+      events_ = other.events_;
+      bytes_ = other.bytes_;
+    }
+    return *this;
+  }
+  ~AckHandle() { Fail(); }
+
+  // The batch is durable at this output. Later calls do nothing.
+  void Ack();
+  // The output gives the batch up; its checkpoint will not advance. Later calls do nothing.
+  void Fail();
+  bool pending() const { return delivery_ != nullptr; }
+
+ private:
+  std::shared_ptr<Delivery> delivery_;
+  ComponentMetrics* output_ = nullptr;
+  uint64_t events_ = 0;
+  uint64_t bytes_ = 0;
+};
+
+}  // namespace sluice

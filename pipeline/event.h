@@ -1,0 +1,78 @@
+// Event: one log record. A timestamp (ns since the Unix epoch, UTC), the raw `message` bytes, a flat
+// list of typed fields whose names may be dotted (`log.file.path`, written by encoders as nested
+// objects), tags, and metadata that is never serialized (where the event came from, for stable ids).
+// Every byte an event points to lives in its batch's arena: building an event allocates nothing on
+// the heap. Thread-safety: none; an event belongs to its batch.
+#pragma once
+
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "pipeline/arena.h"
+#include "pipeline/value.h"
+
+namespace sluice {
+
+struct Field {
+  std::string_view name;
+  Value value;
+};
+
+// Never serialized: the source identity and position, used for stable ids and debugging.
+struct EventMetadata {
+  uint64_t source_id = 0;  // hash of the source identity (file fingerprint, topic+partition, ...)
+  uint64_t offset = 0;     // position of the event in its source
+};
+
+class Event {
+ public:
+  Event(Arena* arena, int64_t timestamp_ns, std::string_view message)
+      : arena_(arena), timestamp_ns_(timestamp_ns), message_(message) {}
+
+  int64_t timestamp_ns() const { return timestamp_ns_; }
+  void set_timestamp_ns(int64_t ns) { timestamp_ns_ = ns; }
+
+  std::string_view message() const { return message_; }
+  // Copies `message` into the arena.
+  void set_message(std::string_view message) { message_ = arena_->Copy(message); }
+
+  std::span<const Field> fields() const { return {fields_, size_}; }
+  // The value of field `name`, or null when the event has no such field.
+  const Value* Get(std::string_view name) const;
+  // Sets (adds or replaces) field `name`. Copies the name and a string value into the arena.
+  void Set(std::string_view name, Value value);
+  // Like Set, but takes `name` and a string value as views the caller keeps alive at least as long
+  // as the batch (string literals, the event's own message, other arena bytes).
+  void SetView(std::string_view name, Value value);
+  // Removes field `name`; returns whether it was there.
+  bool Remove(std::string_view name);
+
+  std::span<const std::string_view> tags() const { return {tags_, tag_count_}; }
+  void AddTag(std::string_view tag);  // no-op when present; copies the tag
+  bool HasTag(std::string_view tag) const;
+
+  EventMetadata& metadata() { return metadata_; }
+  const EventMetadata& metadata() const { return metadata_; }
+  Arena& arena() const { return *arena_; }
+
+  // Rough byte cost of the event, for metrics and backpressure.
+  size_t ByteSize() const;
+
+ private:
+  Field* FindMutable(std::string_view name);
+  void Append(std::string_view name, Value value);
+
+  Arena* arena_;
+  int64_t timestamp_ns_;
+  std::string_view message_;
+  Field* fields_ = nullptr;
+  uint32_t size_ = 0;
+  uint32_t capacity_ = 0;
+  std::string_view* tags_ = nullptr;
+  uint16_t tag_count_ = 0;
+  uint16_t tag_capacity_ = 0;
+  EventMetadata metadata_;
+};
+
+}  // namespace sluice

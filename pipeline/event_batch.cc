@@ -1,0 +1,34 @@
+#include "pipeline/event_batch.h"
+
+namespace sluice {
+
+EventBatch::EventBatch(size_t expected_events) : arena_(std::make_unique<Arena>()) {
+  events_.reserve(expected_events);
+}
+
+Event& EventBatch::Add(int64_t timestamp_ns, std::string_view message) {
+  return events_.emplace_back(arena_.get(), timestamp_ns, arena_->Copy(message));
+}
+
+Event& EventBatch::AddView(int64_t timestamp_ns, std::string_view message) {
+  return events_.emplace_back(arena_.get(), timestamp_ns, message);
+}
+
+size_t EventBatch::MessageBytes() const {
+  size_t n = 0;
+  for (const Event& e : events_) n += e.message().size();
+  return n;
+}
+
+EventBatch EventBatch::Clone() const {
+  EventBatch copy(events_.size());
+  for (const Event& e : events_) {
+    Event& c = copy.Add(e.timestamp_ns(), e.message());
+    for (const Field& f : e.fields()) c.Set(f.name, f.value);
+    for (std::string_view t : e.tags()) c.AddTag(t);
+    c.metadata() = e.metadata();
+  }
+  return copy;
+}
+
+}  // namespace sluice

@@ -1,0 +1,43 @@
+// InflightLimiter: the bound on bytes a pipeline holds between its inputs and its outputs' acks.
+// Inputs Acquire() before handing a batch on and block while the bound is reached; a delivery
+// Release()s when every output is done with the batch. One batch larger than the bound is let
+// through when nothing else is in flight, so an oversized batch cannot deadlock the pipeline.
+// Thread-safety: all methods may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+
+namespace sluice {
+
+class InflightLimiter {
+ public:
+  explicit InflightLimiter(size_t max_bytes) : max_bytes_(max_bytes) {}
+
+  // Blocks until `bytes` fit; returns false (taking nothing) when Cancel() was called.
+  bool Acquire(size_t bytes);
+  void Release(size_t bytes);
+  // Wakes every waiter; later Acquire()s fail at once.
+  void Cancel();
+  // Blocks until nothing is in flight or `timeout_ms` passed; returns whether it drained.
+  bool WaitEmpty(int64_t timeout_ms);
+
+  size_t bytes() const;
+  size_t batches() const;
+  size_t max_bytes() const { return max_bytes_; }
+  // How many times an input had to wait (backpressure episodes).
+  uint64_t blocked_count() const;
+
+ private:
+  const size_t max_bytes_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  size_t bytes_ = 0;
+  size_t batches_ = 0;
+  uint64_t blocked_ = 0;
+  bool cancelled_ = false;
+};
+
+}  // namespace sluice

@@ -1,0 +1,185 @@
+#include "pipeline/json_encoder.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+
+#include "pipeline/civil_time.h"
+#include "pipeline/json_string.h"
+
+namespace sluice {
+namespace {
+
+constexpr std::string_view kTimestampKey = "@timestamp";
+constexpr std::string_view kMessageKey = "message";
+constexpr std::string_view kTagsKey = "tags";
+
+// Appends `value` as `width` decimal digits, zero-padded; `value` must be in [0, 10^width).
+void AppendPadded(std::string& out, int value, int width) {
+  char buf[9];
+  for (int i = width - 1; i >= 0; --i) {
+    buf[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+  out.append(buf, width);
+}
+
+void AppendInt(std::string& out, int64_t value) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, end);
+}
+
+// Shortest round-trip form; a number that would read back as an integer gets ".0" so the JSON keeps
+// saying it is a float. NaN and infinities become null.
+void AppendFloat(std::string& out, double value) {
+  if (!std::isfinite(value)) {
+    out += "null";
+    return;
+  }
+  char buf[32];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
+  out.append(buf, end);
+  if (std::find_if(buf, end, [](char c) { return c == '.' || c == 'e'; }) == end) out += ".0";
+}
+
+void AppendValue(std::string& out, const Value& value) {
+  switch (value.kind()) {
+    case Value::Kind::kNull:
+      out += "null";
+      return;
+    case Value::Kind::kBool:
+      out += value.as_bool() ? "true" : "false";
+      return;
+    case Value::Kind::kInt:
+      AppendInt(out, value.as_int());
+      return;
+    case Value::Kind::kFloat:
+      AppendFloat(out, value.as_float());
+      return;
+    case Value::Kind::kString:
+      AppendJsonString(out, value.as_string());
+      return;
+  }
+}
+
+bool ByName(const Field* a, const Field* b) { return a->name < b->name; }
+
+}  // namespace
+
+void AppendRfc3339(std::string& out, int64_t ns) {
+  const CivilTime t = ToCivil(ns);
+  // Years of an int64_t nanosecond time are 1677..2262: always four digits.
+  AppendPadded(out, t.year, 4);
+  out += '-';
+  AppendPadded(out, t.month, 2);
+  out += '-';
+  AppendPadded(out, t.day, 2);
+  out += 'T';
+  AppendPadded(out, t.hour, 2);
+  out += ':';
+  AppendPadded(out, t.minute, 2);
+  out += ':';
+  AppendPadded(out, t.second, 2);
+  if (t.nanos != 0) {
+    out += '.';
+    if (t.nanos % 1'000'000 == 0) {
+      AppendPadded(out, t.nanos / 1'000'000, 3);
+    } else if (t.nanos % 1'000 == 0) {
+      AppendPadded(out, t.nanos / 1'000, 6);
+    } else {
+      AppendPadded(out, t.nanos, 9);
+    }
+  }
+  out += 'Z';
+}
+
+// Fields are visited in name order while `open` names the chain of objects currently open (a
+// prefix of an earlier field's name, e.g. "log.file"). Names with a common prefix are adjacent in
+// that order, so every object is opened once and closed when the first name outside it comes.
+// Whether prefix P becomes an object depends on P alone (its last segment is not empty and no
+// value is written under the name P), so all names under P agree on it.
+void JsonEncoder::Encode(const Event& event, std::string& out) {
+  const bool has_tags = !event.tags().empty();
+  sorted_.clear();
+  for (const Field& field : event.fields()) {
+    if (field.name == kTimestampKey || field.name == kMessageKey) continue;
+    if (has_tags && field.name == kTagsKey) continue;
+    sorted_.push_back(&field);
+  }
+  std::sort(sorted_.begin(), sorted_.end(), ByName);
+
+  // True when a value (not an object) is written under `prefix`, a prefix of sorted_[index]'s name.
+  auto is_value = [&](std::string_view prefix, size_t index) {
+    if (prefix == kTimestampKey || prefix == kMessageKey) return true;
+    if (has_tags && prefix == kTagsKey) return true;
+    // A field named `prefix` sorts before sorted_[index] with only names starting with `prefix` in
+    // between, so when the previous name does not start with it there is none.
+    if (index == 0 || !sorted_[index - 1]->name.starts_with(prefix)) return false;
+    auto it = std::lower_bound(sorted_.begin(), sorted_.begin() + index, prefix,
+                               [](const Field* f, std::string_view n) { return f->name < n; });
+    return (*it)->name == prefix;
+  };
+
+  out += "{\"@timestamp\":\"";
+  AppendRfc3339(out, event.timestamp_ns());
+  out += "\",\"message\":";
+  AppendJsonString(out, event.message());
+
+  std::string_view open;  // the open objects' dotted path, "" at the top level
+  int depth = 0;          // how many objects are open
+  for (size_t index = 0; index < sorted_.size(); ++index) {
+    const std::string_view name = sorted_[index]->name;
+
+    // Keep the open objects that prefix `name`, close the others.
+    int kept = 0;
+    size_t pos = 0;  // where the rest of `name` starts, after the kept objects and their dots
+    while (kept < depth) {
+      size_t end = open.find('.', pos);
+      if (end == std::string_view::npos) end = open.size();
+      // The segments before `pos` already matched.
+      if (name.size() <= end || name[end] != '.' ||
+          name.compare(pos, end - pos, open, pos, end - pos) != 0) {
+        break;
+      }
+      ++kept;
+      pos = end + 1;
+    }
+    for (int i = kept; i < depth; ++i) out += '}';
+    depth = kept;
+    open = name.substr(0, pos == 0 ? 0 : pos - 1);
+    out += ',';
+
+    // Open new objects while the next segment is a non-empty, non-final prefix that holds no value.
+    while (true) {
+      const size_t dot = name.find('.', pos);
+      if (dot == std::string_view::npos || dot == pos || is_value(name.substr(0, dot), index))
+        break;
+      AppendJsonString(out, name.substr(pos, dot - pos));
+      out += ":{";
+      ++depth;
+      pos = dot + 1;
+      open = name.substr(0, dot);
+    }
+
+    // The rest of the name is the key: one segment, or a dotted one after a clash.
+    AppendJsonString(out, name.substr(pos));
+    out += ':';
+    AppendValue(out, sorted_[index]->value);
+  }
+  for (int i = 0; i < depth; ++i) out += '}';
+
+  if (has_tags) {
+    out += ",\"tags\":[";
+    bool first = true;
+    for (std::string_view tag : event.tags()) {
+      if (!first) out += ',';
+      first = false;
+      AppendJsonString(out, tag);
+    }
+    out += ']';
+  }
+  out += '}';
+}
+
+}  // namespace sluice

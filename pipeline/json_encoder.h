@@ -1,0 +1,45 @@
+// JsonEncoder: writes events as one-line JSON objects (NDJSON). The object holds `@timestamp`
+// (RFC 3339, UTC, the fraction trimmed to the non-zero groups of 3 digits: none, ms, µs or ns),
+// `message`, every field, and `tags` when there are any, in that order. The event's own time,
+// message and tags win: fields named `@timestamp` or `message` are not written, nor a field named
+// `tags` when the event has tags. Dotted field names are written as nested objects
+// (`log.file.path` → {"log":{"file":{"path":...}}}); fields are written sorted by name (bytewise),
+// so fields sharing a prefix land in one object. When a name is both a value and a prefix (`a` and
+// `a.b`), the longer one is written with its dotted name as a flat key inside the deepest object
+// that does not clash (`"a":1,"a.b":2`). The top-level `@timestamp`, `message` and `tags` clash the
+// same way (`message.x` → "message.x":...), and an empty segment stops the nesting (`a..b` →
+// {"a":{".b":...}}). Keys are therefore never repeated.
+// Strings are escaped per RFC 8259 (see json_string.h); bytes that are not valid UTF-8 become
+// U+FFFD. Floats are written with the shortest representation that round-trips, with ".0" added
+// when that would read back as an integer (1.0 → `1.0`, 1e21 → `1e+21`); NaN and infinities,
+// which JSON cannot hold, are written as null. Metadata is never written. Encoding allocates
+// nothing once `out` and the encoder's scratch space have grown.
+// Thread-safety: an encoder holds scratch space; use one per thread.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "pipeline/event.h"
+
+namespace sluice {
+
+class JsonEncoder {
+ public:
+  // Appends the event as a JSON object, without a trailing newline.
+  void Encode(const Event& event, std::string& out);
+  // Appends the event as a JSON object followed by '\n'.
+  void EncodeLine(const Event& event, std::string& out) {
+    Encode(event, out);
+    out += '\n';
+  }
+
+ private:
+  std::vector<const Field*> sorted_;  // scratch: the written fields sorted by name
+};
+
+// Appends `ns` (nanoseconds since the epoch, negative before 1970) as RFC 3339 UTC with the
+// fraction trimmed as above, e.g. 2017-06-09T20:10:40.123Z or 1969-12-31T23:59:59Z.
+void AppendRfc3339(std::string& out, int64_t ns);
+
+}  // namespace sluice

@@ -1,0 +1,72 @@
+// Self-logging: leveled lines on stderr, as text or JSON, each naming the component it is about
+// (`[output:file:archive]`). Repeated data-path warnings go through a RateLimiter.
+// Thread-safety: all functions may be called from any thread; lines are never interleaved.
+#pragma once
+
+#include <fmt/format.h>
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace sluice {
+
+enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
+enum class LogFormat { kText, kJson };
+
+// Process-wide settings (from the config's `log:` section or the CLI).
+void SetLogLevel(LogLevel level);
+void SetLogFormat(LogFormat format);
+LogLevel GetLogLevel();
+// Parses "debug|info|warn|error"; returns false for anything else.
+bool ParseLogLevel(std::string_view text, LogLevel* level);
+
+// Writes one log line (already formatted) for `component` ("" for the process itself).
+void WriteLog(LogLevel level, std::string_view component, std::string_view message);
+
+class Logger {
+ public:
+  explicit Logger(std::string component = "") : component_(std::move(component)) {}
+  const std::string& component() const { return component_; }
+
+  template <typename... Args>
+  void Log(LogLevel level, fmt::format_string<Args...> f, Args&&... args) const {
+    if (level < GetLogLevel()) return;
+    WriteLog(level, component_, fmt::format(f, std::forward<Args>(args)...));
+  }
+  template <typename... Args>
+  void Debug(fmt::format_string<Args...> f, Args&&... args) const {
+    Log(LogLevel::kDebug, f, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void Info(fmt::format_string<Args...> f, Args&&... args) const {
+    Log(LogLevel::kInfo, f, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void Warn(fmt::format_string<Args...> f, Args&&... args) const {
+    Log(LogLevel::kWarn, f, std::forward<Args>(args)...);
+  }
+  template <typename... Args>
+  void Error(fmt::format_string<Args...> f, Args&&... args) const {
+    Log(LogLevel::kError, f, std::forward<Args>(args)...);
+  }
+
+ private:
+  std::string component_;
+};
+
+// Lets a repeated message through at most once per `interval_ms`; counts what it held back.
+class RateLimiter {
+ public:
+  explicit RateLimiter(int64_t interval_ms = 10'000) : interval_ms_(interval_ms) {}
+  // True when the caller should log now; *suppressed is how many calls were held back since.
+  bool Allow(uint64_t* suppressed);
+
+ private:
+  const int64_t interval_ms_;
+  std::atomic<int64_t> next_ms_{0};
+  std::atomic<uint64_t> suppressed_{0};
+};
+
+}  // namespace sluice

@@ -1,0 +1,102 @@
+// Metrics: counters and gauges with labels, declared with help text, exported in the Prometheus
+// text format and as JSON. The engine gives every plugin the standard component set
+// (ComponentMetrics); plugins add their own through the same registry.
+// Thread-safety: Counter/Gauge updates are lock-free; registration and export take a lock. Returned
+// references stay valid for the registry's lifetime.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace sluice {
+
+using Labels = std::vector<std::pair<std::string, std::string>>;
+
+class Counter {
+ public:
+  void Add(uint64_t n = 1) { value_.fetch_add(n, std::memory_order_relaxed); }
+  uint64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<uint64_t> value_{0};
+};
+
+class Gauge {
+ public:
+  void Set(int64_t v) { value_.store(v, std::memory_order_relaxed); }
+  void Add(int64_t n) { value_.fetch_add(n, std::memory_order_relaxed); }
+  int64_t value() const { return value_.load(std::memory_order_relaxed); }
+
+ private:
+  std::atomic<int64_t> value_{0};
+};
+
+class MetricsRegistry {
+ public:
+  // Returns the counter for (name, labels), creating it (and its family) on first use.
+  Counter& GetCounter(std::string_view name, std::string_view help, const Labels& labels);
+  Gauge& GetGauge(std::string_view name, std::string_view help, const Labels& labels);
+  // A gauge whose value is read from `read` at export time.
+  void AddGaugeFunction(std::string_view name, std::string_view help, const Labels& labels,
+                        std::function<double()> read);
+
+  struct Sample {
+    std::string name;
+    Labels labels;
+    double value;
+  };
+  std::vector<Sample> Snapshot() const;
+  // The Prometheus text exposition format, version 0.0.4.
+  std::string PrometheusText() const;
+
+ private:
+  struct Series {
+    Labels labels;
+    std::unique_ptr<Counter> counter;
+    std::unique_ptr<Gauge> gauge;
+    std::function<double()> read;
+    double Read() const;
+  };
+  struct Family {
+    std::string help;
+    std::string type;  // "counter" or "gauge"
+    std::vector<std::unique_ptr<Series>> series;
+  };
+  Series& GetSeries(std::string_view name, std::string_view help, std::string_view type,
+                    const Labels& labels);
+
+  mutable std::mutex mu_;
+  std::map<std::string, Family, std::less<>> families_;
+};
+
+// The standard metrics of one component (an input, filter or output instance), labelled
+// pipeline/kind/type/id. The engine moves these; plugins only add discards and errors.
+class ComponentMetrics {
+ public:
+  ComponentMetrics(MetricsRegistry& registry, Labels labels);
+
+  Counter& received_events;
+  Counter& received_bytes;
+  Counter& sent_events;
+  Counter& sent_bytes;
+  Counter& errors;
+  // Events thrown away on purpose or by failure, by reason (e.g. "filtered", "dead_letter").
+  Counter& discarded(std::string_view reason);
+
+  MetricsRegistry& registry() const { return registry_; }
+  const Labels& labels() const { return labels_; }
+
+ private:
+  MetricsRegistry& registry_;
+  Labels labels_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,336 @@
+#include "pipeline/pipeline.h"
+
+#include <fmt/format.h>
+
+#include "pipeline/registry.h"
+
+namespace sluice {
+
+// The InputContext of one input instance.
+class Pipeline::InputRunner final : public InputContext {
+ public:
+  InputRunner(Pipeline& pipeline, std::string id, std::unique_ptr<ComponentMetrics> metrics)
+      : pipeline_(pipeline), id_(std::move(id)), metrics_(std::move(metrics)) {}
+
+  std::shared_ptr<SourceTracker> AddSource(std::string name,
+                                           SourceTracker::CommitFn on_commit) override {
+    auto source = std::make_shared<SourceTracker>(std::move(name), std::move(on_commit));
+    source->set_route(pipeline_.next_route_.fetch_add(1));
+    return source;
+  }
+  bool Emit(EventBatch&& batch, const std::shared_ptr<SourceTracker>& source,
+            uint64_t checkpoint) override {
+    return pipeline_.Emit(*this, std::move(batch), source ? source : default_source_, checkpoint);
+  }
+  void Finished() override {
+    if (finished_.exchange(true)) return;
+    pipeline_.finished_inputs_.fetch_add(1);
+    if (pipeline_.on_input_finished_) pipeline_.on_input_finished_();
+  }
+  bool stopping() const override { return stopping_.load(); }
+
+  Pipeline& pipeline_;
+  const std::string id_;
+  std::unique_ptr<ComponentMetrics> metrics_;
+  std::unique_ptr<Input> input;
+  std::shared_ptr<SourceTracker> default_source_;
+  std::atomic<bool> finished_{false};
+  std::atomic<bool> stopping_{false};
+  bool started = false;
+};
+
+Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOptions& process,
+                   MetricsRegistry& metrics, std::function<void()> on_input_finished)
+    : config_(config),
+      process_(process),
+      metrics_(metrics),
+      on_input_finished_(std::move(on_input_finished)),
+      limiter_(std::make_shared<InflightLimiter>(config.options.max_inflight_bytes.bytes)) {
+  Labels labels = {{"pipeline", config_.name}};
+  delivery_counters_.acked_batches = &metrics_.GetCounter(
+      "sluice_pipeline_acked_batches_total", "Batches acked by every output.", labels);
+  delivery_counters_.failed_batches = &metrics_.GetCounter(
+      "sluice_pipeline_failed_batches_total",
+      "Batches an output gave up on (their checkpoint does not advance).", labels);
+  std::weak_ptr<InflightLimiter> weak = limiter_;
+  metrics_.AddGaugeFunction("sluice_pipeline_inflight_bytes",
+                            "Bytes of events between the inputs and the outputs' acks.", labels,
+                            [weak] {
+                              auto l = weak.lock();
+                              return l ? static_cast<double>(l->bytes()) : 0.0;
+                            });
+  metrics_.AddGaugeFunction("sluice_pipeline_inflight_batches",
+                            "Batches emitted but not yet acked by every output (checkpoint lag).",
+                            labels, [weak] {
+                              auto l = weak.lock();
+                              return l ? static_cast<double>(l->batches()) : 0.0;
+                            });
+  metrics_.AddGaugeFunction("sluice_pipeline_inflight_bytes_limit",
+                            "The pipeline's max_inflight_bytes.", labels, [weak] {
+                              auto l = weak.lock();
+                              return l ? static_cast<double>(l->max_bytes()) : 0.0;
+                            });
+  metrics_.AddGaugeFunction("sluice_pipeline_backpressure_waits",
+                            "Times an input waited because max_inflight_bytes was reached.",
+                            labels, [weak] {
+                              auto l = weak.lock();
+                              return l ? static_cast<double>(l->blocked_count()) : 0.0;
+                            });
+}
+
+Pipeline::~Pipeline() {
+  Abort();
+  for (auto& w : workers_) {
+    {
+      std::lock_guard lock(w->mu);
+      w->stop = true;
+    }
+    w->cv.notify_all();
+    if (w->thread.joinable()) w->thread.join();
+  }
+  for (auto& o : outputs_) {
+    {
+      std::lock_guard lock(o->mu);
+      o->stop = true;
+    }
+    o->cv.notify_all();
+    if (o->thread.joinable()) o->thread.join();
+  }
+}
+
+PluginContext Pipeline::MakeContext(const config::PluginConfig& pc,
+                                    ComponentMetrics* metrics) const {
+  PluginContext c;
+  c.pipeline = config_.name;
+  c.kind = pc.kind;
+  c.type = pc.type;
+  c.id = pc.id;
+  c.data_dir = process_.data_dir;
+  c.metrics = metrics;
+  c.logger = Logger(fmt::format("{}:{}:{}", PluginKindName(pc.kind), pc.type, pc.id));
+  return c;
+}
+
+Status Pipeline::Build() {
+  auto labels = [&](const config::PluginConfig& pc) {
+    return Labels{{"pipeline", config_.name},
+                  {"kind", PluginKindName(pc.kind)},
+                  {"type", pc.type},
+                  {"id", pc.id}};
+  };
+  auto failed = [&](const config::PluginConfig& pc, const Status& s) {
+    return Status(s.code(),
+                  fmt::format("pipeline '{}': cannot build {} '{}' ({}): {}", config_.name,
+                              PluginKindName(pc.kind), pc.id, pc.type, s.message()),
+                  pc.where);
+  };
+  for (const auto& pc : config_.inputs) {
+    auto runner = std::make_unique<InputRunner>(*this, pc.id,
+                                                std::make_unique<ComponentMetrics>(metrics_, labels(pc)));
+    PluginContext ctx = MakeContext(pc, runner->metrics_.get());
+    auto built = pc.factory->BuildInput(pc.options.get(), ctx);
+    if (!built.ok()) return failed(pc, built.status());
+    runner->input = std::move(built).value();
+    runner->default_source_ = runner->AddSource(config_.name + "/" + pc.id, nullptr);
+    inputs_.push_back(std::move(runner));
+  }
+  for (const auto& pc : config_.filters) {
+    filter_metrics_.push_back(std::make_unique<ComponentMetrics>(metrics_, labels(pc)));
+  }
+  int worker_count = config_.options.WorkerCount();
+  for (int w = 0; w < worker_count; ++w) {
+    auto worker = std::make_unique<Worker>();
+    for (size_t i = 0; i < config_.filters.size(); ++i) {
+      const auto& pc = config_.filters[i];
+      PluginContext ctx = MakeContext(pc, filter_metrics_[i].get());
+      auto built = pc.factory->BuildFilter(pc.options.get(), ctx);
+      if (!built.ok()) return failed(pc, built.status());
+      worker->filters.push_back(std::move(built).value());
+    }
+    workers_.push_back(std::move(worker));
+  }
+  for (const auto& pc : config_.outputs) {
+    auto runner = std::make_unique<OutputRunner>();
+    runner->id = pc.id;
+    runner->metrics = std::make_unique<ComponentMetrics>(metrics_, labels(pc));
+    PluginContext ctx = MakeContext(pc, runner->metrics.get());
+    auto built = pc.factory->BuildOutput(pc.options.get(), ctx);
+    if (!built.ok()) return failed(pc, built.status());
+    runner->output = std::move(built).value();
+    outputs_.push_back(std::move(runner));
+  }
+  return Status::Ok();
+}
+
+Status Pipeline::Start() {
+  for (size_t i = 0; i < outputs_.size(); ++i) {
+    Status s = outputs_[i]->output->Start();
+    if (!s.ok()) {
+      return Status(s.code(), fmt::format("pipeline '{}': output '{}' cannot start: {}",
+                                          config_.name, outputs_[i]->id, s.message()));
+    }
+  }
+  for (auto& o : outputs_) o->thread = std::thread([this, r = o.get()] { RunOutput(*r); });
+  for (auto& w : workers_) w->thread = std::thread([this, w = w.get()] { RunWorker(*w); });
+  started_ = true;
+  for (auto& in : inputs_) {
+    Status s = in->input->Start(*in);
+    if (!s.ok()) {
+      return Status(s.code(), fmt::format("pipeline '{}': input '{}' cannot start: {}",
+                                          config_.name, in->id_, s.message()));
+    }
+    in->started = true;
+  }
+  return Status::Ok();
+}
+
+bool Pipeline::Emit(InputRunner& input, EventBatch&& batch,
+                    const std::shared_ptr<SourceTracker>& source, uint64_t checkpoint) {
+  if (batch.empty()) {
+    source->Complete(source->Begin(checkpoint));
+    return true;
+  }
+  size_t bytes = batch.MemoryBytes();
+  if (!limiter_->Acquire(bytes)) return false;
+  input.metrics_->sent_events.Add(batch.size());
+  input.metrics_->sent_bytes.Add(batch.MessageBytes());
+  uint64_t seq = source->Begin(checkpoint);
+  Worker& worker = *workers_[source->route() % workers_.size()];
+  {
+    std::lock_guard lock(worker.mu);
+    worker.queue.push_back(WorkItem{std::move(batch), source, seq, bytes});
+  }
+  worker.cv.notify_one();
+  return true;
+}
+
+void Pipeline::RunWorker(Worker& worker) {
+  std::unique_lock lock(worker.mu);
+  while (true) {
+    worker.cv.wait(lock, [&] { return worker.stop || !worker.queue.empty(); });
+    if (worker.queue.empty()) return;  // stop requested and nothing left
+    WorkItem item = std::move(worker.queue.front());
+    worker.queue.pop_front();
+    lock.unlock();
+    Process(worker, item);
+    lock.lock();
+  }
+}
+
+void Pipeline::Process(Worker& worker, WorkItem& item) {
+  EventBatch& batch = item.batch;
+  for (size_t i = 0; i < worker.filters.size() && !batch.empty(); ++i) {
+    ComponentMetrics& m = *filter_metrics_[i];
+    size_t before = batch.size();
+    m.received_events.Add(before);
+    m.received_bytes.Add(batch.MessageBytes());
+    worker.filters[i]->Process(batch);
+    m.sent_events.Add(batch.size());
+    m.sent_bytes.Add(batch.MessageBytes());
+    if (batch.size() < before) m.discarded("dropped").Add(before - batch.size());
+  }
+  auto delivery = std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()),
+                                             item.source, item.seq, item.bytes, limiter_,
+                                             delivery_counters_);
+  if (batch.empty()) {  // everything was dropped: nothing to deliver, the checkpoint moves on
+    delivery->Settle(true);
+    return;
+  }
+  uint64_t events = batch.size();
+  uint64_t bytes = batch.MessageBytes();
+  auto shared = std::make_shared<const EventBatch>(std::move(batch));
+  for (auto& o : outputs_) {
+    {
+      std::lock_guard lock(o->mu);
+      o->queue.push_back(OutputItem{shared, AckHandle(delivery, o->metrics.get(), events, bytes)});
+    }
+    o->cv.notify_one();
+  }
+}
+
+void Pipeline::RunOutput(OutputRunner& runner) {
+  std::unique_lock lock(runner.mu);
+  while (true) {
+    runner.cv.wait(lock, [&] { return runner.stop || !runner.queue.empty(); });
+    if (runner.queue.empty()) break;
+    std::deque<OutputItem> items;
+    items.swap(runner.queue);
+    lock.unlock();
+    for (OutputItem& item : items) {
+      runner.metrics->received_events.Add(item.batch->size());
+      runner.metrics->received_bytes.Add(item.batch->MessageBytes());
+      runner.output->Write(*item.batch, std::move(item.ack));
+      item.batch.reset();
+    }
+    items.clear();
+    lock.lock();
+    if (runner.queue.empty()) {
+      lock.unlock();
+      runner.output->Flush();
+      lock.lock();
+    }
+  }
+  lock.unlock();
+  runner.close_status = runner.output->Close();
+}
+
+void Pipeline::StopInputs() {
+  for (auto& in : inputs_) {
+    in->stopping_ = true;
+    if (in->started) in->input->Stop();
+  }
+}
+
+void Pipeline::JoinInputs() {
+  for (auto& in : inputs_) {
+    if (in->started) in->input->Join();
+    in->started = false;
+  }
+}
+
+bool Pipeline::WaitDrained(int64_t timeout_ms) { return limiter_->WaitEmpty(timeout_ms); }
+
+void Pipeline::Abort() { limiter_->Cancel(); }
+
+Status Pipeline::Close() {
+  for (auto& w : workers_) {
+    {
+      std::lock_guard lock(w->mu);
+      w->stop = true;
+    }
+    w->cv.notify_all();
+    if (w->thread.joinable()) w->thread.join();
+  }
+  Status first;
+  for (auto& o : outputs_) {
+    {
+      std::lock_guard lock(o->mu);
+      o->stop = true;
+    }
+    o->cv.notify_all();
+    if (o->thread.joinable()) o->thread.join();
+    if (first.ok() && !o->close_status.ok()) first = o->close_status;
+  }
+  return first;
+}
+
+bool Pipeline::ready() const {
+  if (!started_) return false;
+  for (const auto& o : outputs_) {
+    if (!o->output->healthy()) return false;
+  }
+  return true;
+}
+
+std::string Pipeline::DescribeInflight() const {
+  std::string out = fmt::format("pipeline '{}': {} batches ({} bytes) not acked", config_.name,
+                                limiter_->batches(), limiter_->bytes());
+  for (const auto& o : outputs_) {
+    std::lock_guard lock(o->mu);
+    out += fmt::format("; output '{}' has {} batches queued{}", o->id, o->queue.size(),
+                       o->output->healthy() ? "" : " (unhealthy)");
+  }
+  return out;
+}
+
+}  // namespace sluice

@@ -1,0 +1,115 @@
+// Pipeline: one running `pipelines.NAME` of the config: its inputs feed batches, through the
+// in-flight bound, to filter workers (a source's batches always go to the same worker, so its order
+// is kept), which run the filter chain and fan each batch out to every output's queue. Each output
+// runs on its own thread. Acks flow back through Delivery into each source's checkpoint.
+// Thread-safety: Start/StopInputs/Drain/Close are called from one control thread; the rest of the
+// work happens on the pipeline's own threads.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "pipeline/config/config.h"
+#include "pipeline/inflight_limiter.h"
+#include "pipeline/metrics.h"
+#include "pipeline/plugin.h"
+
+namespace sluice {
+
+class Pipeline {
+ public:
+  // `on_input_finished` is called (from any thread) each time one input reports Finished().
+  Pipeline(const config::PipelineConfig& config, const config::ProcessOptions& process,
+           MetricsRegistry& metrics, std::function<void()> on_input_finished);
+  ~Pipeline();
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Builds every plugin instance. An error names the plugin.
+  Status Build();
+  // Starts outputs, workers, then inputs.
+  Status Start();
+
+  // Asks every input to stop (non-blocking), then waits for them. Inputs blocked by backpressure
+  // finish once outputs drain or Abort() is called.
+  void StopInputs();
+  void JoinInputs();
+  // Waits until every emitted batch has been settled by every output, for at most `timeout_ms`.
+  bool WaitDrained(int64_t timeout_ms);
+  // Gives up on in-flight data: blocked inputs return at once (their batches are not taken).
+  void Abort();
+  // Stops the workers, then closes each output (final flush). Returns the first error.
+  Status Close();
+
+  const std::string& name() const { return config_.name; }
+  size_t input_count() const { return inputs_.size(); }
+  size_t finished_inputs() const { return finished_inputs_.load(); }
+  // Running and every output healthy.
+  bool ready() const;
+  // "N batches (B bytes) in flight" and per-output queue lengths, for shutdown reports.
+  std::string DescribeInflight() const;
+  const InflightLimiter& limiter() const { return *limiter_; }
+
+ private:
+  struct WorkItem {
+    EventBatch batch;
+    std::shared_ptr<SourceTracker> source;
+    uint64_t seq;
+    size_t bytes;
+  };
+  struct Worker {
+    std::thread thread;
+    std::mutex mu;
+    std::condition_variable cv;
+    std::deque<WorkItem> queue;
+    bool stop = false;
+    std::vector<std::unique_ptr<Filter>> filters;
+  };
+  struct OutputItem {
+    std::shared_ptr<const EventBatch> batch;
+    AckHandle ack;
+  };
+  struct OutputRunner {
+    std::string id;
+    std::unique_ptr<Output> output;
+    std::unique_ptr<ComponentMetrics> metrics;
+    std::thread thread;
+    mutable std::mutex mu;
+    std::condition_variable cv;
+    std::deque<OutputItem> queue;
+    bool stop = false;
+    Status close_status;
+  };
+  class InputRunner;
+
+  PluginContext MakeContext(const config::PluginConfig& pc, ComponentMetrics* metrics) const;
+  bool Emit(InputRunner& input, EventBatch&& batch, const std::shared_ptr<SourceTracker>& source,
+            uint64_t checkpoint);
+  void RunWorker(Worker& worker);
+  void Process(Worker& worker, WorkItem& item);
+  void RunOutput(OutputRunner& runner);
+
+  const config::PipelineConfig& config_;
+  const config::ProcessOptions& process_;
+  MetricsRegistry& metrics_;
+  std::function<void()> on_input_finished_;
+  std::shared_ptr<InflightLimiter> limiter_;
+  DeliveryCounters delivery_counters_;
+
+  std::vector<std::unique_ptr<InputRunner>> inputs_;
+  std::vector<std::unique_ptr<ComponentMetrics>> filter_metrics_;
+  std::vector<std::unique_ptr<Worker>> workers_;
+  std::vector<std::unique_ptr<OutputRunner>> outputs_;
+  std::atomic<size_t> finished_inputs_{0};
+  std::atomic<uint32_t> next_route_{0};
+  bool started_ = false;
+};
+
+}  // namespace sluice

@@ -1,0 +1,94 @@
+// The three plugin interfaces (Input, Filter, Output) and what the engine hands them. Plugins know
+// the engine only through this header and registry.h; the engine knows plugins only through the
+// registry.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "pipeline/delivery.h"
+#include "pipeline/event_batch.h"
+#include "pipeline/log.h"
+#include "pipeline/metrics.h"
+#include "pipeline/status.h"
+
+namespace sluice {
+
+enum class PluginKind { kInput, kFilter, kOutput };
+const char* PluginKindName(PluginKind kind);  // "input", "filter", "output"
+
+// What every plugin instance gets at Build() time. Outlives the plugin.
+struct PluginContext {
+  std::string pipeline;
+  PluginKind kind;
+  std::string type;
+  std::string id;
+  std::string data_dir;  // the process data_dir; plugins keep their state under it
+  ComponentMetrics* metrics = nullptr;
+  Logger logger;  // names the component: [output:file:archive]
+};
+
+// What a running input produces into. Implemented by the engine; outlives the input.
+// Thread-safety: every method may be called from any thread.
+class InputContext {
+ public:
+  virtual ~InputContext() = default;
+
+  // Registers a source (a file, a partition, stdin). The acks of the batches emitted for it advance
+  // its checkpoint in order; `on_commit` receives each new checkpoint (may be empty).
+  virtual std::shared_ptr<SourceTracker> AddSource(std::string name,
+                                                   SourceTracker::CommitFn on_commit) = 0;
+  // Hands a batch to the pipeline, for `source` (from AddSource; null means the input's default
+  // source) with the checkpoint reached at the batch's end. Blocks while the pipeline's in-flight
+  // bytes are at their bound (backpressure). Returns false, not taking the batch, when the pipeline
+  // is shutting down past its drain deadline.
+  virtual bool Emit(EventBatch&& batch, const std::shared_ptr<SourceTracker>& source,
+                    uint64_t checkpoint) = 0;
+  bool Emit(EventBatch&& batch) { return Emit(std::move(batch), nullptr, 0); }
+  // The input has produced everything it ever will (stdin at EOF, a finite generator). When every
+  // input of the process is finished, `sluice run` drains and exits.
+  virtual void Finished() = 0;
+  // True once the engine asked the input to stop.
+  virtual bool stopping() const = 0;
+};
+
+class Input {
+ public:
+  virtual ~Input() = default;
+  // Starts producing into `context` (threads or loop callbacks of the input's own). Returns an error
+  // when the input cannot start (the process then exits non-zero).
+  virtual Status Start(InputContext& context) = 0;
+  // Asks the input to stop producing soon; must not block.
+  virtual void Stop() = 0;
+  // Waits until the input has stopped and emits no more. Called after Stop().
+  virtual void Join() = 0;
+};
+
+// Filters run on worker threads; the engine builds one instance per worker, so Process() needs no
+// locking for the instance's own state. Process() works in place: it may change, drop or add events.
+class Filter {
+ public:
+  virtual ~Filter() = default;
+  virtual void Process(EventBatch& batch) = 0;
+};
+
+// Outputs run on a thread of their own that the engine feeds in order. Write() gets each batch and
+// the handle to ack once the batch is durable (now or later, from any thread); the batch is only
+// valid during the call. Flush() is called when no batch is waiting: the place to make written data
+// durable and ack it in one go (group commit).
+class Output {
+ public:
+  virtual ~Output() = default;
+  virtual Status Start() { return Status::Ok(); }
+  virtual void Write(const EventBatch& batch, AckHandle ack) = 0;
+  virtual void Flush() {}
+  // Last call: flush and ack what can be; returns an error naming what could not be made durable.
+  virtual Status Close() {
+    Flush();
+    return Status::Ok();
+  }
+  // False while the destination is known to be failing (drives /ready).
+  virtual bool healthy() const { return true; }
+};
+
+}  // namespace sluice

@@ -1,0 +1,63 @@
+// Service: the running process: every pipeline of a config, the shared metrics registry, and the
+// lifecycle `sluice run` drives: Start(), run until every input is finished or a stop is requested
+// (SIGTERM/SIGINT), then Shutdown(): stop inputs, drain in-flight events, close (flush) outputs,
+// all within the config's shutdown_timeout.
+// Thread-safety: Start/Wait/Shutdown from the main thread; RequestStop, ready, StatsJson and
+// metrics from any thread.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "pipeline/config/config.h"
+#include "pipeline/metrics.h"
+#include "pipeline/pipeline.h"
+
+namespace sluice {
+
+enum class ShutdownResult {
+  kClean,        // everything drained, flushed and acked
+  kFlushFailed,  // drained, but an output reported an error at its final flush
+  kTimedOut,     // shutdown_timeout passed with events still in flight
+};
+
+class Service {
+ public:
+  explicit Service(config::Config config);
+  ~Service();
+
+  // Creates data_dir, builds and starts every pipeline.
+  Status Start();
+  // Blocks until every input has finished or RequestStop() was called; returns the reason.
+  std::string WaitForStop();
+  void RequestStop(std::string reason);
+  ShutdownResult Shutdown();
+
+  MetricsRegistry& metrics() { return metrics_; }
+  const config::Config& config() const { return config_; }
+  // Started, not shutting down, and every pipeline ready.
+  bool ready() const;
+  // The /api/v1/stats document: per pipeline, in-flight state and per component counters.
+  std::string StatsJson() const;
+
+ private:
+  void OnInputFinished();
+
+  config::Config config_;
+  MetricsRegistry metrics_;
+  std::vector<std::unique_ptr<Pipeline>> pipelines_;
+  std::chrono::steady_clock::time_point started_at_;
+  std::atomic<bool> running_{false};
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stop_requested_ = false;
+  std::string stop_reason_;
+};
+
+}  // namespace sluice

@@ -1,0 +1,175 @@
+#include "plugins/outputs/file.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <thread>
+
+namespace sluice::outputs {
+
+SLUICE_REGISTER_OUTPUT(FileOutput, "file",
+                       "Events as lines in local files (path template), acked after fsync.");
+
+const config::OptionSchema<FileOutput::Options>& FileOutput::Options::Schema() {
+  static const auto* schema =
+      &(*new config::OptionSchema<Options>())
+           .Add("path", &Options::path,
+                "File to append to: a template with `{{field}}` references and strftime "
+                "conversions of the event time. Missing directories are created.",
+                {.required = true, .example = "/var/lib/sluice/out/%Y-%m-%d.ndjson"})
+           .Add("codec", &Options::codec,
+                "`json`: one JSON object per line; `text`: the raw message per line.",
+                {.one_of = common::CodecNames()})
+           .Add("fsync", &Options::fsync,
+                "fsync before acking, so acked events survive a crash. `false` acks once the "
+                "bytes are written to the OS.")
+           .Add("max_open_files", &Options::max_open_files,
+                "Most files kept open at once (least recently used are closed).", {.min = 1});
+  return *schema;
+}
+
+Result<std::unique_ptr<FileOutput>> FileOutput::Build(const Options& options,
+                                                      PluginContext& context) {
+  return std::make_unique<FileOutput>(options, context);
+}
+
+FileOutput::FileOutput(const Options& options, PluginContext& context)
+    : options_(options),
+      plugin_(context),
+      codec_(options.codec),
+      write_retries_(context.metrics->registry().GetCounter(
+          "sluice_file_write_retries_total", "Failed writes or fsyncs of the file output, retried.",
+          context.metrics->labels())),
+      fsyncs_(context.metrics->registry().GetCounter(
+          "sluice_file_fsyncs_total", "fsync calls of the file output.",
+          context.metrics->labels())) {}
+
+FileOutput::~FileOutput() {
+  for (auto& [path, file] : files_) {
+    if (file.fd >= 0) ::close(file.fd);
+  }
+}
+
+FileOutput::OpenFile& FileOutput::FileFor(const std::string& path) {
+  auto it = files_.find(path);
+  if (it != files_.end()) {
+    lru_.splice(lru_.begin(), lru_, it->second.lru);
+    return it->second;
+  }
+  if (files_.size() >= static_cast<size_t>(options_.max_open_files)) {
+    WriteBuffers();
+    Flush();  // the evicted file's data must be durable and acked before it is closed
+    CloseFile(lru_.back());
+  }
+  lru_.push_front(path);
+  OpenFile& f = files_[path];
+  f.lru = lru_.begin();
+  return f;
+}
+
+void FileOutput::CloseFile(const std::string& path) {
+  auto it = files_.find(path);
+  if (it == files_.end()) return;
+  if (it->second.fd >= 0) ::close(it->second.fd);
+  lru_.erase(it->second.lru);
+  files_.erase(it);
+}
+
+void FileOutput::Write(const EventBatch& batch, AckHandle ack) {
+  if (options_.path.is_constant()) {
+    OpenFile& f = FileFor(options_.path.source());
+    for (const Event& e : batch.events()) codec_.AppendLine(e, f.buffer);
+  } else {
+    for (const Event& e : batch.events()) {
+      path_scratch_.clear();
+      options_.path.Render(e, path_scratch_);
+      codec_.AppendLine(e, FileFor(path_scratch_).buffer);
+    }
+  }
+  pending_.push_back(std::move(ack));
+  // Bound what waits in memory: write out once a burst grows large.
+  size_t buffered = 0;
+  for (const auto& [path, f] : files_) buffered += f.buffer.size();
+  if (buffered >= (4u << 20)) WriteBuffers();
+}
+
+bool FileOutput::WriteAll(const std::string& path, OpenFile& file) {
+  if (file.fd < 0) {
+    std::error_code ec;
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    file.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (file.fd < 0) {
+      plugin_.logger.Error("cannot open '{}': {}", path, std::strerror(errno));
+      return false;
+    }
+  }
+  size_t off = 0;
+  while (off < file.buffer.size()) {
+    ssize_t n = ::write(file.fd, file.buffer.data() + off, file.buffer.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      file.buffer.erase(0, off);  // keep exactly what was not written, for the retry
+      plugin_.logger.Error("cannot write '{}': {}", path, std::strerror(errno));
+      return false;
+    }
+    off += static_cast<size_t>(n);
+  }
+  file.buffer.clear();
+  file.dirty = true;
+  return true;
+}
+
+void FileOutput::WriteBuffers() {
+  auto backoff = std::chrono::milliseconds(100);
+  for (auto& [path, file] : files_) {
+    while (!file.buffer.empty() && !WriteAll(path, file)) {
+      healthy_ = false;
+      write_retries_.Add();
+      plugin_.metrics->errors.Add();
+      std::this_thread::sleep_for(backoff);
+      backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
+    }
+  }
+  healthy_ = true;
+}
+
+void FileOutput::Flush() {
+  WriteBuffers();
+  if (options_.fsync) {
+    auto backoff = std::chrono::milliseconds(100);
+    for (auto& [path, file] : files_) {
+      if (!file.dirty) continue;
+      fsyncs_.Add();
+      while (::fsync(file.fd) != 0) {
+        plugin_.logger.Error("cannot fsync '{}': {}", path, std::strerror(errno));
+        healthy_ = false;
+        write_retries_.Add();
+        std::this_thread::sleep_for(backoff);
+        backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
+      }
+      healthy_ = true;
+      file.dirty = false;
+    }
+  }
+  for (AckHandle& ack : pending_) ack.Ack();
+  pending_.clear();
+}
+
+Status FileOutput::Close() {
+  Flush();
+  for (auto& [path, file] : files_) {
+    if (file.fd >= 0 && ::close(file.fd) != 0) {
+      file.fd = -1;
+      return IoError("close '" + path + "': " + std::strerror(errno));
+    }
+    file.fd = -1;
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::outputs

@@ -1,0 +1,64 @@
+// file output: appends events as lines (NDJSON by default) to files whose path is a template
+// (`/data/spark/{{host.name}}/%Y-%m-%d.ndjson`, from each event's fields and time). Acks come after
+// the data is fsynced (group commit: one fsync per file per burst of batches), so an acked event
+// survives a crash. Write errors (disk full, permissions) are retried with backoff without limit:
+// the pipeline sees backpressure and nothing is dropped.
+// Thread-safety: every method runs on the output's thread.
+#pragma once
+
+#include <list>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "pipeline/registry.h"
+#include "pipeline/template.h"
+#include "plugins/common/event_codec.h"
+
+namespace sluice::outputs {
+
+class FileOutput final : public Output {
+ public:
+  struct Options {
+    Template path;
+    std::string codec = "json";
+    bool fsync = true;
+    int64_t max_open_files = 64;
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<FileOutput>> Build(const Options& options, PluginContext& context);
+
+  FileOutput(const Options& options, PluginContext& context);
+  ~FileOutput() override;
+
+  void Write(const EventBatch& batch, AckHandle ack) override;
+  void Flush() override;
+  Status Close() override;
+  bool healthy() const override { return healthy_; }
+
+ private:
+  struct OpenFile {
+    int fd = -1;
+    std::string buffer;  // encoded, not yet written
+    bool dirty = false;  // written, not yet fsynced
+    std::list<std::string>::iterator lru;
+  };
+  OpenFile& FileFor(const std::string& path);
+  // Writes every buffer out, retrying with backoff until it succeeds.
+  void WriteBuffers();
+  bool WriteAll(const std::string& path, OpenFile& file);
+  void CloseFile(const std::string& path);
+
+  const Options options_;
+  PluginContext plugin_;
+  common::EventCodec codec_;
+  std::unordered_map<std::string, OpenFile> files_;
+  std::list<std::string> lru_;  // most recently used first
+  std::vector<AckHandle> pending_;
+  std::string path_scratch_;
+  Counter& write_retries_;
+  Counter& fsyncs_;
+  bool healthy_ = true;
+};
+
+}  // namespace sluice::outputs

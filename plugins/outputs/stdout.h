@@ -1,0 +1,36 @@
+// stdout output: writes each event as a line on standard output, as JSON (default) or as its raw
+// message (`codec: text`). Acks once the bytes are written (stdout is not fsynced).
+// Thread-safety: Write() runs on the output's thread.
+#pragma once
+
+#include <string>
+
+#include "pipeline/registry.h"
+#include "plugins/common/event_codec.h"
+
+namespace sluice::outputs {
+
+class StdoutOutput final : public Output {
+ public:
+  struct Options {
+    std::string codec = "json";
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<StdoutOutput>> Build(const Options& options,
+                                                     PluginContext& context);
+
+  StdoutOutput(const Options& options, PluginContext& context, int fd)
+      : plugin_(context), codec_(options.codec), fd_(fd) {}
+
+  void Write(const EventBatch& batch, AckHandle ack) override;
+  bool healthy() const override { return healthy_; }
+
+ private:
+  PluginContext plugin_;
+  common::EventCodec codec_;
+  const int fd_;
+  std::string buffer_;
+  bool healthy_ = true;
+};
+
+}  // namespace sluice::outputs

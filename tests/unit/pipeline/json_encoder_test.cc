@@ -1,0 +1,308 @@
+#include "pipeline/json_encoder.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <limits>
+#include <string>
+
+#include "pipeline/arena.h"
+#include "pipeline/event.h"
+
+namespace sluice {
+namespace {
+
+using namespace std::string_literals;
+
+// 2017-06-09T20:10:40Z
+constexpr int64_t kTime = 1'497'039'040'000'000'000;
+// The prefix every event with time kTime and message "m" starts with.
+constexpr std::string_view kHead = R"({"@timestamp":"2017-06-09T20:10:40Z","message":"m")";
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+class JsonEncoderTest : public ::testing::Test {
+ protected:
+  std::string Encode(const Event& event) {
+    std::string out;
+    encoder_.Encode(event, out);
+    return out;
+  }
+  // The JSON for `message` alone, as it appears after "message": in the output.
+  std::string EncodeMessage(std::string_view message) {
+    Event event(&arena_, kTime, message);
+    std::string out = Encode(event);
+    const std::string prefix = R"({"@timestamp":"2017-06-09T20:10:40Z","message":)";
+    EXPECT_EQ(out.substr(0, prefix.size()), prefix);
+    EXPECT_EQ(out.back(), '}');
+    return out.substr(prefix.size(), out.size() - prefix.size() - 1);
+  }
+  // The members written for `value` in field "v", e.g. `"v":1`.
+  std::string EncodeValue(Value value) {
+    Event event(&arena_, kTime, "m");
+    event.Set("v", value);
+    std::string out = Encode(event);
+    EXPECT_EQ(out.substr(0, kHead.size()), kHead);
+    return out.substr(kHead.size() + 1, out.size() - kHead.size() - 2);
+  }
+  static std::string Rfc3339(int64_t ns) {
+    std::string out;
+    AppendRfc3339(out, ns);
+    return out;
+  }
+
+  Arena arena_;
+  JsonEncoder encoder_;
+};
+
+TEST_F(JsonEncoderTest, MessageOnly) {
+  Event event(&arena_, kTime, "hello");
+  EXPECT_EQ(Encode(event), R"({"@timestamp":"2017-06-09T20:10:40Z","message":"hello"})");
+}
+
+TEST_F(JsonEncoderTest, FullEvent) {
+  Event event(&arena_, kTime + 123'000'000, "GET /");
+  event.Set("took", Value::Float(0.25));
+  event.Set("log.level", Value::String("info"));
+  event.Set("status", Value::Int(200));
+  event.Set("host.name", Value::String("web-1"));
+  event.Set("log.file.path", Value::String("/var/log/a.log"));
+  event.Set("ok", Value::Bool(true));
+  event.Set("gone", Value::Null());
+  event.AddTag("prod");
+  event.AddTag("parsed");
+  event.metadata().source_id = 42;
+  event.metadata().offset = 7;
+  EXPECT_EQ(Encode(event),
+            R"({"@timestamp":"2017-06-09T20:10:40.123Z","message":"GET /","gone":null,)"
+            R"("host":{"name":"web-1"},"log":{"file":{"path":"/var/log/a.log"},"level":"info"},)"
+            R"("ok":true,"status":200,"took":0.25,"tags":["prod","parsed"]})");
+}
+
+TEST_F(JsonEncoderTest, EncodeAppendsAndEncodeLineEndsWithNewline) {
+  Event event(&arena_, kTime, "m");
+  std::string out = "previous\n";
+  encoder_.EncodeLine(event, out);
+  encoder_.Encode(event, out);
+  EXPECT_EQ(out, "previous\n"s + std::string(kHead) + "}\n" + std::string(kHead) + "}");
+}
+
+TEST_F(JsonEncoderTest, ReusesScratchAcrossEvents) {
+  Event first(&arena_, kTime, "m");
+  first.Set("b", Value::Int(1));
+  first.Set("a", Value::Int(2));
+  first.Set("c.d", Value::Int(3));
+  Event second(&arena_, kTime, "m");
+  second.Set("z", Value::Int(4));
+  EXPECT_EQ(Encode(first), std::string(kHead) + R"(,"a":2,"b":1,"c":{"d":3}})");
+  EXPECT_EQ(Encode(second), std::string(kHead) + R"(,"z":4})");
+}
+
+TEST_F(JsonEncoderTest, EscapesQuotesBackslashesAndControlCharacters) {
+  EXPECT_EQ(EncodeMessage(R"(say "hi" \o/)"), R"("say \"hi\" \\o/")");
+  EXPECT_EQ(EncodeMessage("\n\r\t\b\f"), R"("\n\r\t\b\f")");
+  EXPECT_EQ(EncodeMessage("\x01\x1f"), R"("\u0001\u001f")");
+  EXPECT_EQ(EncodeMessage("a\x7f"
+                          "b"),
+            R"("a\u007fb")");  // DEL is escaped too
+  EXPECT_EQ(EncodeMessage("a\0b"s), R"("a\u0000b")");
+  EXPECT_EQ(EncodeMessage("/ and ' stay"), R"("/ and ' stay")");
+}
+
+TEST_F(JsonEncoderTest, KeepsValidMultiByteUtf8) {
+  // 2, 3 and 4 byte sequences, and the largest code point.
+  const std::string text = "caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF";
+  EXPECT_EQ(EncodeMessage(text), "\"" + text + "\"");
+}
+
+TEST_F(JsonEncoderTest, ReplacesInvalidUtf8ByteByByte) {
+  const std::string r(kReplacement);
+  EXPECT_EQ(EncodeMessage("a\xFF"
+                          "b"),
+            "\"a" + r + "b\"");
+  EXPECT_EQ(EncodeMessage("\x80"), "\"" + r + "\"");  // lone continuation
+  EXPECT_EQ(EncodeMessage("\xE2\x82"
+                          "z"),
+            "\"" + r + r + "z\"");                                      // truncated
+  EXPECT_EQ(EncodeMessage("z\xF0\x9F\x98"), "\"z" + r + r + r + "\"");  // truncated at the end
+  EXPECT_EQ(EncodeMessage("\xC0\xAF"), "\"" + r + r + "\"");            // overlong '/'
+  EXPECT_EQ(EncodeMessage("\xE0\x80\xAF"), "\"" + r + r + r + "\"");    // overlong, 3 bytes
+  EXPECT_EQ(EncodeMessage("\xED\xA0\x80"), "\"" + r + r + r + "\"");    // surrogate U+D800
+  EXPECT_EQ(EncodeMessage("\xF4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // above U+10FFFF
+}
+
+TEST_F(JsonEncoderTest, EscapesFieldNamesValuesAndTags) {
+  Event event(&arena_, kTime, "m");
+  event.Set("q\"k", Value::String("v\\\n"));
+  event.AddTag("t\"\xFF");
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"q\"k":"v\\\n","tags":["t\")" +
+                               std::string(kReplacement) + "\"]}");
+}
+
+TEST_F(JsonEncoderTest, NestsDottedNamesSharingAPrefix) {
+  Event event(&arena_, kTime, "m");
+  event.Set("log.level", Value::String("info"));
+  event.Set("log.file.path", Value::String("/a"));
+  event.Set("log.file.offset", Value::Int(9));
+  EXPECT_EQ(Encode(event),
+            std::string(kHead) + R"(,"log":{"file":{"offset":9,"path":"/a"},"level":"info"}})");
+}
+
+TEST_F(JsonEncoderTest, ClosesSeveralObjectsAtOnce) {
+  Event event(&arena_, kTime, "m");
+  event.Set("g", Value::Int(4));
+  event.Set("a.f", Value::Int(3));
+  event.Set("a.b.e", Value::Int(2));
+  event.Set("a.b.c.d", Value::Int(1));
+  event.Set("a.b.c.x", Value::Int(0));
+  EXPECT_EQ(Encode(event),
+            std::string(kHead) + R"(,"a":{"b":{"c":{"d":1,"x":0},"e":2},"f":3},"g":4})");
+}
+
+TEST_F(JsonEncoderTest, SortsBytewiseSoPunctuationComesBeforeTheDot) {
+  Event event(&arena_, kTime, "m");
+  event.Set("a.b", Value::Int(1));
+  event.Set("a-b", Value::Int(2));
+  event.Set("a_b", Value::Int(3));
+  event.Set("B", Value::Int(4));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"B":4,"a-b":2,"a":{"b":1},"a_b":3})");
+}
+
+TEST_F(JsonEncoderTest, ValueAndPrefixClashWritesTheLongerNameFlat) {
+  Event event(&arena_, kTime, "m");
+  event.Set("a.b", Value::Int(2));
+  event.Set("a", Value::Int(1));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":1,"a.b":2})");
+}
+
+TEST_F(JsonEncoderTest, ClashIsFoundAcrossNamesSortedInBetween) {
+  Event event(&arena_, kTime, "m");
+  event.Set("a", Value::Int(1));
+  event.Set("a-b", Value::Int(2));
+  event.Set("a.b", Value::Int(3));
+  event.Set("a.c.d", Value::Int(4));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":1,"a-b":2,"a.b":3,"a.c.d":4})");
+}
+
+TEST_F(JsonEncoderTest, ClashGoesIntoTheDeepestObjectThatDoesNotClash) {
+  Event event(&arena_, kTime, "m");
+  event.Set("x.a.b.c", Value::Int(3));
+  event.Set("x.a", Value::Int(1));
+  event.Set("x.b", Value::Int(4));
+  event.Set("x.a.b", Value::Int(2));
+  event.Set("y.v", Value::Int(6));
+  event.Set("y.v.w.z", Value::Int(7));
+  event.Set("y.u.w", Value::Int(5));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"x":{"a":1,"a.b":2,"a.b.c":3,"b":4},)"
+                                                R"("y":{"u":{"w":5},"v":6,"v.w.z":7}})");
+}
+
+TEST_F(JsonEncoderTest, ClashBelowAnObject) {
+  Event event(&arena_, kTime, "m");
+  event.Set("a.b.c", Value::Int(1));
+  event.Set("a.b", Value::Int(2));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":{"b":2,"b.c":1}})");
+}
+
+TEST_F(JsonEncoderTest, EventTimeAndMessageWinOverFieldsOfTheSameName) {
+  Event event(&arena_, kTime, "m");
+  event.Set("message", Value::String("field message"));
+  event.Set("@timestamp", Value::String("field time"));
+  event.Set("message.x", Value::Int(1));
+  event.Set("@timestamp.y", Value::Int(2));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"@timestamp.y":2,"message.x":1})");
+}
+
+TEST_F(JsonEncoderTest, TagsFieldIsWrittenOnlyWhenTheEventHasNoTags) {
+  Event event(&arena_, kTime, "m");
+  event.Set("tags", Value::String("a,b"));
+  event.Set("tags.n", Value::Int(2));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"tags":"a,b","tags.n":2})");
+  event.AddTag("t");
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"tags.n":2,"tags":["t"]})");
+}
+
+TEST_F(JsonEncoderTest, EmptySegmentsStopTheNesting) {
+  Event event(&arena_, kTime, "m");
+  event.Set("a..b", Value::Int(1));
+  event.Set("a.c", Value::Int(2));
+  event.Set("a.", Value::Int(3));
+  event.Set(".d", Value::Int(4));
+  event.Set("", Value::Int(5));
+  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"":5,".d":4,"a":{"":3,".b":1,"c":2}})");
+}
+
+TEST_F(JsonEncoderTest, Integers) {
+  EXPECT_EQ(EncodeValue(Value::Int(0)), R"("v":0)");
+  EXPECT_EQ(EncodeValue(Value::Int(-17)), R"("v":-17)");
+  EXPECT_EQ(EncodeValue(Value::Int(std::numeric_limits<int64_t>::max())),
+            R"("v":9223372036854775807)");
+  EXPECT_EQ(EncodeValue(Value::Int(std::numeric_limits<int64_t>::min())),
+            R"("v":-9223372036854775808)");
+}
+
+TEST_F(JsonEncoderTest, FloatsUseTheShortestRoundTripFormAndStayFloats) {
+  EXPECT_EQ(EncodeValue(Value::Float(0.1)), R"("v":0.1)");
+  EXPECT_EQ(EncodeValue(Value::Float(0.1 + 0.2)), R"("v":0.30000000000000004)");
+  EXPECT_EQ(EncodeValue(Value::Float(-2.5)), R"("v":-2.5)");
+  EXPECT_EQ(EncodeValue(Value::Float(1.0)), R"("v":1.0)");
+  EXPECT_EQ(EncodeValue(Value::Float(0.0)), R"("v":0.0)");
+  EXPECT_EQ(EncodeValue(Value::Float(-0.0)), R"("v":-0.0)");
+  EXPECT_EQ(EncodeValue(Value::Float(123456789012.0)), R"("v":123456789012.0)");
+  EXPECT_EQ(EncodeValue(Value::Float(1e21)), R"("v":1e+21)");
+  EXPECT_EQ(EncodeValue(Value::Float(1.5e-7)), R"("v":1.5e-07)");
+  EXPECT_EQ(EncodeValue(Value::Float(std::numeric_limits<double>::max())),
+            R"("v":1.7976931348623157e+308)");
+  EXPECT_EQ(EncodeValue(Value::Float(std::numeric_limits<double>::denorm_min())), R"("v":5e-324)");
+}
+
+TEST_F(JsonEncoderTest, NanAndInfinitiesBecomeNull) {
+  EXPECT_EQ(EncodeValue(Value::Float(std::nan(""))), R"("v":null)");
+  EXPECT_EQ(EncodeValue(Value::Float(std::numeric_limits<double>::infinity())), R"("v":null)");
+  EXPECT_EQ(EncodeValue(Value::Float(-std::numeric_limits<double>::infinity())), R"("v":null)");
+}
+
+TEST_F(JsonEncoderTest, BoolsNullAndStrings) {
+  EXPECT_EQ(EncodeValue(Value::Bool(true)), R"("v":true)");
+  EXPECT_EQ(EncodeValue(Value::Bool(false)), R"("v":false)");
+  EXPECT_EQ(EncodeValue(Value::Null()), R"("v":null)");
+  EXPECT_EQ(EncodeValue(Value::String("")), R"("v":"")");
+  EXPECT_EQ(EncodeValue(Value::String("12")), R"("v":"12")");
+}
+
+TEST_F(JsonEncoderTest, TimestampFractionIsTrimmedToGroupsOfThree) {
+  EXPECT_EQ(Rfc3339(0), "1970-01-01T00:00:00Z");
+  EXPECT_EQ(Rfc3339(kTime), "2017-06-09T20:10:40Z");
+  EXPECT_EQ(Rfc3339(kTime + 123'000'000), "2017-06-09T20:10:40.123Z");
+  EXPECT_EQ(Rfc3339(kTime + 120'000'000), "2017-06-09T20:10:40.120Z");
+  EXPECT_EQ(Rfc3339(kTime + 1'000'000), "2017-06-09T20:10:40.001Z");
+  EXPECT_EQ(Rfc3339(kTime + 123'456'000), "2017-06-09T20:10:40.123456Z");
+  EXPECT_EQ(Rfc3339(kTime + 120'000), "2017-06-09T20:10:40.000120Z");
+  EXPECT_EQ(Rfc3339(kTime + 123'456'789), "2017-06-09T20:10:40.123456789Z");
+  EXPECT_EQ(Rfc3339(kTime + 1), "2017-06-09T20:10:40.000000001Z");
+  EXPECT_EQ(Rfc3339(kTime + 100'000'010), "2017-06-09T20:10:40.100000010Z");
+}
+
+TEST_F(JsonEncoderTest, TimestampsBefore1970) {
+  EXPECT_EQ(Rfc3339(-1), "1969-12-31T23:59:59.999999999Z");
+  EXPECT_EQ(Rfc3339(-1'000'000), "1969-12-31T23:59:59.999Z");
+  EXPECT_EQ(Rfc3339(-1'000'000'000), "1969-12-31T23:59:59Z");
+  EXPECT_EQ(Rfc3339(-1'500'000'000), "1969-12-31T23:59:58.500Z");
+  EXPECT_EQ(Rfc3339(-86'400'000'000'000), "1969-12-31T00:00:00Z");
+  // 1900-01-01, the Modbus/NTP epoch.
+  EXPECT_EQ(Rfc3339(-2'208'988'800'000'000'000), "1900-01-01T00:00:00Z");
+}
+
+TEST_F(JsonEncoderTest, TimestampExtremes) {
+  EXPECT_EQ(Rfc3339(std::numeric_limits<int64_t>::min()), "1677-09-21T00:12:43.145224192Z");
+  EXPECT_EQ(Rfc3339(std::numeric_limits<int64_t>::max()), "2262-04-11T23:47:16.854775807Z");
+  EXPECT_EQ(Rfc3339(951'782'400'000'000'000), "2000-02-29T00:00:00Z");
+}
+
+TEST_F(JsonEncoderTest, AppendRfc3339Appends) {
+  std::string out = "t=";
+  AppendRfc3339(out, 0);
+  EXPECT_EQ(out, "t=1970-01-01T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace sluice
