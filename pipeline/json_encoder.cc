@@ -14,14 +14,14 @@ constexpr std::string_view kTimestampKey = "@timestamp";
 constexpr std::string_view kMessageKey = "message";
 constexpr std::string_view kTagsKey = "tags";
 
-// Appends `value` as `width` decimal digits, zero-padded; `value` must be in [0, 10^width).
-void AppendPadded(std::string& out, int value, int width) {
-  char buf[9];
+// Writes `value` as `width` decimal digits at `p`, zero-padded; `value` must be in [0, 10^width).
+// Returns the end.
+char* WritePadded(char* p, int value, int width) {
   for (int i = width - 1; i >= 0; --i) {
-    buf[i] = static_cast<char>('0' + value % 10);
+    p[i] = static_cast<char>('0' + value % 10);
     value /= 10;
   }
-  out.append(buf, width);
+  return p + width;
 }
 
 void AppendInt(std::string& out, int64_t value) {
@@ -69,29 +69,31 @@ bool ByName(const Field* a, const Field* b) { return a->name < b->name; }
 
 void AppendRfc3339(std::string& out, int64_t ns) {
   const CivilTime t = ToCivil(ns);
+  char buf[32];  // "2017-06-09T20:10:40.123456789Z" is 30 bytes
   // Years of an int64_t nanosecond time are 1677..2262: always four digits.
-  AppendPadded(out, t.year, 4);
-  out += '-';
-  AppendPadded(out, t.month, 2);
-  out += '-';
-  AppendPadded(out, t.day, 2);
-  out += 'T';
-  AppendPadded(out, t.hour, 2);
-  out += ':';
-  AppendPadded(out, t.minute, 2);
-  out += ':';
-  AppendPadded(out, t.second, 2);
+  char* p = WritePadded(buf, t.year, 4);
+  *p++ = '-';
+  p = WritePadded(p, t.month, 2);
+  *p++ = '-';
+  p = WritePadded(p, t.day, 2);
+  *p++ = 'T';
+  p = WritePadded(p, t.hour, 2);
+  *p++ = ':';
+  p = WritePadded(p, t.minute, 2);
+  *p++ = ':';
+  p = WritePadded(p, t.second, 2);
   if (t.nanos != 0) {
-    out += '.';
+    *p++ = '.';
     if (t.nanos % 1'000'000 == 0) {
-      AppendPadded(out, t.nanos / 1'000'000, 3);
+      p = WritePadded(p, t.nanos / 1'000'000, 3);
     } else if (t.nanos % 1'000 == 0) {
-      AppendPadded(out, t.nanos / 1'000, 6);
+      p = WritePadded(p, t.nanos / 1'000, 6);
     } else {
-      AppendPadded(out, t.nanos, 9);
+      p = WritePadded(p, t.nanos, 9);
     }
   }
-  out += 'Z';
+  *p++ = 'Z';
+  out.append(buf, p);
 }
 
 // Fields are visited in name order while `open` names the chain of objects currently open (a
@@ -153,8 +155,9 @@ void JsonEncoder::Encode(const Event& event, std::string& out) {
     // Open new objects while the next segment is a non-empty, non-final prefix that holds no value.
     while (true) {
       const size_t dot = name.find('.', pos);
-      if (dot == std::string_view::npos || dot == pos || is_value(name.substr(0, dot), index))
+      if (dot == std::string_view::npos || dot == pos || is_value(name.substr(0, dot), index)) {
         break;
+      }
       AppendJsonString(out, name.substr(pos, dot - pos));
       out += ":{";
       ++depth;

@@ -4,7 +4,8 @@
 // Spaces around a field name are ignored (`{{ host.name }}`). A field renders as: a string as is,
 // an int in decimal, a float in its shortest round-trip form, a bool as true/false, null as "".
 // `{{message}}` is the message and `{{@timestamp}}` the RFC 3339 time (the event's own, even when
-// a field has that name). A missing field renders as the empty string (and Render() reports it).
+// a field has that name). A missing field renders as the empty string and Render() reports it; a
+// null field is present, not missing.
 // `%%` is a literal %; a lone `{` or `}` is literal, and so is `}}` outside a reference.
 // Supported conversions, all in UTC: %Y %y %m %d %H %M %S %j (day of the year, 001-366) %e (day,
 // space-padded) %b %a (English abbreviations) %F (%Y-%m-%d) %T (%H:%M:%S) %s (seconds since the

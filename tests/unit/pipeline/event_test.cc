@@ -1,0 +1,128 @@
+#include "pipeline/event.h"
+
+#include <gtest/gtest.h>
+
+#include "pipeline/event_batch.h"
+
+namespace sluice {
+namespace {
+
+TEST(ArenaTest, CopiesLiveInTheArenaAndSurviveGrowth) {
+  Arena arena(64);
+  std::string_view first = arena.Copy("hello");
+  for (int i = 0; i < 1000; ++i) arena.Copy("some filler bytes to force new blocks");
+  EXPECT_EQ(first, "hello");
+  EXPECT_GE(arena.bytes_allocated(), 5u + 1000u * 37u);
+  EXPECT_GE(arena.bytes_reserved(), arena.bytes_allocated());
+}
+
+TEST(ArenaTest, AllocationsAreAligned) {
+  Arena arena(128);
+  arena.Allocate(3, 1);
+  void* p = arena.Allocate(16, 16);
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(p) % 16, 0u);
+}
+
+TEST(ArenaTest, ResetKeepsOneBlock) {
+  Arena arena(64);
+  for (int i = 0; i < 100; ++i) arena.Copy("0123456789");
+  arena.Reset();
+  EXPECT_EQ(arena.bytes_allocated(), 0u);
+  EXPECT_EQ(arena.Copy("x"), "x");
+}
+
+TEST(EventTest, SetGetReplaceRemove) {
+  EventBatch batch;
+  Event& e = batch.Add(42, "the message");
+  e.Set("log.level", Value::String("INFO"));
+  e.Set("count", Value::Int(3));
+  ASSERT_NE(e.Get("log.level"), nullptr);
+  EXPECT_EQ(e.Get("log.level")->as_string(), "INFO");
+  e.Set("log.level", Value::String("WARN"));
+  EXPECT_EQ(e.Get("log.level")->as_string(), "WARN");
+  EXPECT_EQ(e.fields().size(), 2u);
+  EXPECT_TRUE(e.Remove("log.level"));
+  EXPECT_FALSE(e.Remove("log.level"));
+  EXPECT_EQ(e.Get("log.level"), nullptr);
+  EXPECT_EQ(e.Get("count")->as_int(), 3);
+  EXPECT_EQ(e.timestamp_ns(), 42);
+  EXPECT_EQ(e.message(), "the message");
+}
+
+TEST(EventTest, SetCopiesNameAndStringIntoTheArena) {
+  EventBatch batch;
+  Event& e = batch.Add(0, "m");
+  {
+    std::string name = "transient.name";
+    std::string value = "transient value";
+    e.Set(name, Value::String(value));
+    name.assign(name.size(), 'x');
+    value.assign(value.size(), 'y');
+  }
+  ASSERT_NE(e.Get("transient.name"), nullptr);
+  EXPECT_EQ(e.Get("transient.name")->as_string(), "transient value");
+}
+
+TEST(EventTest, ManyFieldsGrowInPlace) {
+  EventBatch batch;
+  Event& e = batch.Add(0, "m");
+  for (int i = 0; i < 100; ++i) e.Set("f" + std::to_string(i), Value::Int(i));
+  ASSERT_EQ(e.fields().size(), 100u);
+  for (int i = 0; i < 100; ++i) EXPECT_EQ(e.Get("f" + std::to_string(i))->as_int(), i);
+}
+
+TEST(EventTest, TagsAreUnique) {
+  EventBatch batch;
+  Event& e = batch.Add(0, "m");
+  e.AddTag("_grokparsefailure");
+  e.AddTag("_grokparsefailure");
+  e.AddTag("other");
+  EXPECT_EQ(e.tags().size(), 2u);
+  EXPECT_TRUE(e.HasTag("other"));
+  EXPECT_FALSE(e.HasTag("missing"));
+}
+
+TEST(EventBatchTest, MoveKeepsEventsValid) {
+  EventBatch batch;
+  batch.Add(1, "one").Set("k", Value::String("v"));
+  EventBatch moved = std::move(batch);
+  ASSERT_EQ(moved.size(), 1u);
+  EXPECT_EQ(moved.events()[0].message(), "one");
+  EXPECT_EQ(moved.events()[0].Get("k")->as_string(), "v");
+}
+
+TEST(EventBatchTest, CloneIsDeepAndIndependent) {
+  EventBatch batch;
+  Event& e = batch.Add(7, "msg");
+  e.Set("a", Value::String("x"));
+  e.AddTag("t");
+  e.metadata().offset = 99;
+  EventBatch copy = batch.Clone();
+  batch.events()[0].Set("a", Value::String("changed"));
+  ASSERT_EQ(copy.size(), 1u);
+  const Event& c = copy.events()[0];
+  EXPECT_EQ(c.Get("a")->as_string(), "x");
+  EXPECT_TRUE(c.HasTag("t"));
+  EXPECT_EQ(c.metadata().offset, 99u);
+  EXPECT_EQ(c.timestamp_ns(), 7);
+}
+
+TEST(EventBatchTest, RemoveIfKeepsOrder) {
+  EventBatch batch;
+  for (int i = 0; i < 10; ++i) batch.Add(i, std::to_string(i));
+  size_t removed = batch.RemoveIf([](const Event& e) { return e.timestamp_ns() % 2 == 0; });
+  EXPECT_EQ(removed, 5u);
+  ASSERT_EQ(batch.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) EXPECT_EQ(batch.events()[i].timestamp_ns(), int64_t(2 * i + 1));
+}
+
+TEST(EventBatchTest, AccountsBytes) {
+  EventBatch batch;
+  batch.Add(0, std::string(1000, 'a'));
+  batch.Add(0, std::string(500, 'b'));
+  EXPECT_EQ(batch.MessageBytes(), 1500u);
+  EXPECT_GE(batch.MemoryBytes(), 1500u);
+}
+
+}  // namespace
+}  // namespace sluice
