@@ -137,11 +137,22 @@ int Run(const CommonFlags& flags) {
 }
 
 int Plugins(bool markdown) {
+  if (markdown) {
+    // Sections that scripts/gen-docs copies between the <!-- options:begin/end --> markers.
+    auto section = [](const std::string& name, const std::vector<config::OptionInfo>& infos) {
+      std::printf("<!-- section:%s -->\n%s", name.c_str(), config::OptionsMarkdown(infos).c_str());
+    };
+    section("settings/process", config::ProcessOptions::Schema().infos());
+    section("settings/admin", config::AdminOptions::Schema().infos());
+    section("settings/log", config::LogOptions::Schema().infos());
+    section("settings/pipeline", config::PipelineOptions::Schema().infos());
+    for (const PluginFactory* f : Registry::Get().All()) {
+      section(std::string(PluginKindName(f->kind())) + "s/" + f->type(), f->options());
+    }
+    return kExitOk;
+  }
   for (const PluginFactory* f : Registry::Get().All()) {
-    if (markdown) {
-      std::printf("## %s %s\n\n%s\n\n%s\n", PluginKindName(f->kind()), f->type().c_str(),
-                  f->summary().c_str(), config::OptionsMarkdown(f->options()).c_str());
-    } else {
+    {
       std::printf("%-7s %-12s %s\n", PluginKindName(f->kind()), f->type().c_str(),
                   f->summary().c_str());
     }
@@ -172,7 +183,8 @@ int Main(int argc, char** argv) {
 
   bool markdown = false;
   CLI::App* plugins = app.add_subcommand("plugins", "List the plugins and their options.");
-  plugins->add_flag("--markdown", markdown, "Print the option tables as markdown (for docs/)");
+  plugins->add_flag("--markdown", markdown,
+                    "Print every option table as markdown (scripts/gen-docs puts them in docs/)");
 
   CLI::App* version = app.add_subcommand("version", "Print the version.");
 

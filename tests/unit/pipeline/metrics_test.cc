@@ -1,0 +1,47 @@
+#include "pipeline/metrics.h"
+
+#include <gtest/gtest.h>
+
+namespace sluice {
+namespace {
+
+TEST(MetricsTest, PrometheusTextHasHelpTypeAndEscapedLabels) {
+  MetricsRegistry r;
+  r.GetCounter("sluice_x_total", "Things.", {{"pipeline", "a\"b"}, {"id", "c\\d"}}).Add(3);
+  r.GetGauge("sluice_y", "Level.", {}).Set(-2);
+  r.AddGaugeFunction("sluice_z", "Computed.", {{"p", "1"}}, [] { return 1.5; });
+  EXPECT_EQ(r.PrometheusText(),
+            "# HELP sluice_x_total Things.\n# TYPE sluice_x_total counter\n"
+            "sluice_x_total{pipeline=\"a\\\"b\",id=\"c\\\\d\"} 3\n"
+            "# HELP sluice_y Level.\n# TYPE sluice_y gauge\nsluice_y -2\n"
+            "# HELP sluice_z Computed.\n# TYPE sluice_z gauge\nsluice_z{p=\"1\"} 1.5\n");
+}
+
+TEST(MetricsTest, SameNameAndLabelsIsTheSameCounter) {
+  MetricsRegistry r;
+  Counter& a = r.GetCounter("c", "h", {{"k", "v"}});
+  Counter& b = r.GetCounter("c", "h", {{"k", "v"}});
+  Counter& other = r.GetCounter("c", "h", {{"k", "w"}});
+  a.Add(1);
+  b.Add(2);
+  EXPECT_EQ(&a, &b);
+  EXPECT_EQ(a.value(), 3u);
+  EXPECT_EQ(other.value(), 0u);
+}
+
+TEST(MetricsTest, ComponentMetricsCarryTheirLabelsAndDiscardReasons) {
+  MetricsRegistry r;
+  ComponentMetrics m(r, {{"pipeline", "p"}, {"kind", "filter"}, {"type", "drop"}, {"id", "d"}});
+  m.received_events.Add(10);
+  m.discarded("dropped").Add(4);
+  std::string text = r.PrometheusText();
+  EXPECT_NE(text.find("sluice_component_received_events_total{pipeline=\"p\",kind=\"filter\","
+                      "type=\"drop\",id=\"d\"} 10\n"),
+            std::string::npos);
+  EXPECT_NE(text.find("sluice_component_discarded_events_total{pipeline=\"p\",kind=\"filter\","
+                      "type=\"drop\",id=\"d\",reason=\"dropped\"} 4\n"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace sluice

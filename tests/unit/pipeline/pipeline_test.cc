@@ -1,0 +1,311 @@
+// The pipeline runtime with test plugins: order, acks, checkpoints, backpressure, drain.
+#include "pipeline/pipeline.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <mutex>
+#include <thread>
+
+#include "pipeline/registry.h"
+#include "tests/unit/test_util.h"
+
+namespace sluice {
+namespace {
+
+using sluice::testing::WaitUntil;
+
+// Emits `batches` batches of `events_per_batch` events from one source (or forever when
+// batches == 0), each event's message its sequence number; records the commits it sees.
+class CountingInput final : public Input {
+ public:
+  struct Options {
+    int64_t batches = 10;
+    int64_t events_per_batch = 10;
+    int64_t message_bytes = 8;
+    static const config::OptionSchema<Options>& Schema() {
+      static const config::OptionSchema<Options> schema;
+      return schema;
+    }
+  };
+  static inline std::atomic<CountingInput*> last{nullptr};
+  static Result<std::unique_ptr<CountingInput>> Build(const Options& o, PluginContext&) {
+    auto in = std::make_unique<CountingInput>(o);
+    last = in.get();
+    return in;
+  }
+  explicit CountingInput(const Options& o) : options_(o) {}
+  ~CountingInput() override { Join(); }
+
+  Status Start(InputContext& ctx) override {
+    source_ = ctx.AddSource("counting", [this](uint64_t cp) {
+      std::lock_guard lock(mu_);
+      commits_.push_back(cp);
+    });
+    thread_ = std::thread([this, &ctx] {
+      uint64_t seq = 0;
+      for (int64_t b = 0; options_.batches == 0 || b < options_.batches; ++b) {
+        if (ctx.stopping()) return;
+        EventBatch batch;
+        for (int64_t i = 0; i < options_.events_per_batch; ++i) {
+          std::string m = std::to_string(seq++);
+          m.resize(std::max<size_t>(m.size(), options_.message_bytes), ' ');
+          batch.Add(0, m);
+        }
+        if (!ctx.Emit(std::move(batch), source_, seq)) return;
+        emitted_batches++;
+      }
+      ctx.Finished();
+    });
+    return Status::Ok();
+  }
+  void Stop() override {}
+  void Join() override {
+    if (thread_.joinable()) thread_.join();
+  }
+  std::vector<uint64_t> commits() {
+    std::lock_guard lock(mu_);
+    return commits_;
+  }
+  std::atomic<int64_t> emitted_batches{0};
+
+ private:
+  Options options_;
+  std::shared_ptr<SourceTracker> source_;
+  std::thread thread_;
+  std::mutex mu_;
+  std::vector<uint64_t> commits_;
+};
+
+// Keeps every ack; the test decides when (and in which order) to ack. Records the messages seen.
+class HoldingOutput final : public Output {
+ public:
+  struct Options {
+    bool auto_ack = false;
+    static const config::OptionSchema<Options>& Schema() {
+      static const config::OptionSchema<Options> schema;
+      return schema;
+    }
+  };
+  static inline std::atomic<HoldingOutput*> last{nullptr};
+  static Result<std::unique_ptr<HoldingOutput>> Build(const Options& o, PluginContext&) {
+    auto out = std::make_unique<HoldingOutput>(o);
+    last = out.get();
+    return out;
+  }
+  explicit HoldingOutput(const Options& o) : options_(o) {}
+
+  void Write(const EventBatch& batch, AckHandle ack) override {
+    std::lock_guard lock(mu_);
+    for (const Event& e : batch.events()) messages_.emplace_back(e.message());
+    if (options_.auto_ack) {
+      ack.Ack();
+    } else {
+      held_.push_back(std::move(ack));
+    }
+    writes++;
+  }
+  size_t held() {
+    std::lock_guard lock(mu_);
+    return held_.size();
+  }
+  // Acks the held batches, newest first (the worst order for a checkpoint).
+  void AckAllReversed() {
+    std::vector<AckHandle> acks;
+    {
+      std::lock_guard lock(mu_);
+      acks.swap(held_);
+    }
+    for (auto it = acks.rbegin(); it != acks.rend(); ++it) it->Ack();
+  }
+  std::vector<std::string> messages() {
+    std::lock_guard lock(mu_);
+    return messages_;
+  }
+  std::atomic<int> writes{0};
+
+ private:
+  Options options_;
+  std::mutex mu_;
+  std::vector<AckHandle> held_;
+  std::vector<std::string> messages_;
+};
+
+// Drops the events whose message is an odd number.
+class DropOddFilter final : public Filter {
+ public:
+  struct Options {
+    static const config::OptionSchema<Options>& Schema() {
+      static const config::OptionSchema<Options> schema;
+      return schema;
+    }
+  };
+  static Result<std::unique_ptr<DropOddFilter>> Build(const Options&, PluginContext&) {
+    return std::make_unique<DropOddFilter>();
+  }
+  void Process(EventBatch& batch) override {
+    batch.RemoveIf([](const Event& e) { return std::stoi(std::string(e.message())) % 2 == 1; });
+  }
+};
+
+const TypedFactory<CountingInput, PluginKind::kInput> kInputFactory(PluginKind::kInput, "counting", "");
+const TypedFactory<HoldingOutput, PluginKind::kOutput> kOutputFactory(PluginKind::kOutput, "holding",
+                                                                  "");
+const TypedFactory<DropOddFilter, PluginKind::kFilter> kFilterFactory(PluginKind::kFilter, "drop_odd",
+                                                                  "");
+
+class PipelineTest : public ::testing::Test {
+ protected:
+  void Configure(CountingInput::Options in, HoldingOutput::Options out, bool with_filter = false,
+                 uint64_t max_inflight = 64 << 20, std::string workers = "2") {
+    config_.name = "p";
+    config_.options.max_inflight_bytes = ByteSize{max_inflight};
+    config_.options.workers = workers;
+    config_.inputs.push_back(config::PluginConfig{PluginKind::kInput, "counting", "in",
+                                                  &kInputFactory,
+                                                  std::make_shared<CountingInput::Options>(in), {}});
+    if (with_filter) {
+      config_.filters.push_back(config::PluginConfig{
+          PluginKind::kFilter, "drop_odd", "f", &kFilterFactory,
+          std::make_shared<DropOddFilter::Options>(), {}});
+    }
+    config_.outputs.push_back(config::PluginConfig{PluginKind::kOutput, "holding", "out",
+                                                   &kOutputFactory,
+                                                   std::make_shared<HoldingOutput::Options>(out), {}});
+    pipeline_ = std::make_unique<Pipeline>(config_, process_, metrics_, [this] { finished_++; });
+    ASSERT_TRUE(pipeline_->Build().ok());
+    ASSERT_TRUE(pipeline_->Start().ok());
+    input_ = CountingInput::last;
+    output_ = HoldingOutput::last;
+  }
+  uint64_t Metric(const std::string& name, const std::string& id) {
+    for (const auto& s : metrics_.Snapshot()) {
+      if (s.name != name) continue;
+      for (const auto& [k, v] : s.labels) {
+        if (k == "id" && v == id) return static_cast<uint64_t>(s.value);
+      }
+    }
+    return 0;
+  }
+
+  config::PipelineConfig config_;
+  config::ProcessOptions process_;
+  MetricsRegistry metrics_;
+  std::unique_ptr<Pipeline> pipeline_;
+  std::atomic<int> finished_{0};
+  CountingInput* input_ = nullptr;
+  HoldingOutput* output_ = nullptr;
+};
+
+TEST_F(PipelineTest, DeliversEverythingInSourceOrderAndFinishes) {
+  Configure({.batches = 50, .events_per_batch = 20}, {.auto_ack = true}, false, 64 << 20, "4");
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  ASSERT_TRUE(pipeline_->Close().ok());
+  std::vector<std::string> got = output_->messages();
+  ASSERT_EQ(got.size(), 1000u);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(std::stoul(got[i]), i);
+  EXPECT_EQ(input_->commits().back(), 1000u);
+  EXPECT_EQ(Metric("sluice_component_sent_events_total", "in"), 1000u);
+  EXPECT_EQ(Metric("sluice_component_received_events_total", "out"), 1000u);
+  EXPECT_EQ(Metric("sluice_component_sent_events_total", "out"), 1000u);
+}
+
+TEST_F(PipelineTest, CheckpointWaitsForTheAckAndAdvancesInOrder) {
+  Configure({.batches = 5, .events_per_batch = 3}, {.auto_ack = false});
+  ASSERT_TRUE(WaitUntil([&] { return output_->held() == 5; }));
+  EXPECT_TRUE(input_->commits().empty());  // nothing acked: nothing committed
+  output_->AckAllReversed();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  // Acks arrived newest first; the checkpoint jumps once, to the end, and never backwards.
+  EXPECT_EQ(input_->commits(), std::vector<uint64_t>({15}));
+  pipeline_->JoinInputs();
+  EXPECT_TRUE(pipeline_->Close().ok());
+}
+
+TEST_F(PipelineTest, BackpressureBoundsInflightBytesWhenTheOutputStalls) {
+  const uint64_t kLimit = 256 * 1024;
+  // 100 events of 1000 bytes: ~100 KiB+ per batch; the input would emit forever.
+  Configure({.batches = 0, .events_per_batch = 100, .message_bytes = 1000}, {.auto_ack = false},
+            false, kLimit);
+  ASSERT_TRUE(WaitUntil([&] { return pipeline_->limiter().blocked_count() > 0; }));
+  int64_t emitted = input_->emitted_batches;
+  size_t held = output_->held();
+  // The input is blocked: what is in flight stays under the bound (plus at most one batch).
+  EXPECT_LE(pipeline_->limiter().bytes(), kLimit + 200 * 1024);
+  EXPECT_LE(emitted, 3);
+  EXPECT_EQ(static_cast<size_t>(emitted), pipeline_->limiter().batches());
+  // Releasing the output lets the input go on.
+  output_->AckAllReversed();
+  ASSERT_TRUE(WaitUntil([&] { return output_->held() > 0 && input_->emitted_batches > emitted; }));
+  EXPECT_GT(input_->emitted_batches.load(), emitted);
+  EXPECT_GE(held, 1u);
+  // Nothing was dropped: every event the input emitted reached the output, in order.
+  pipeline_->StopInputs();
+  std::atomic<bool> joined{false};
+  std::thread joiner([&] {
+    pipeline_->JoinInputs();
+    joined = true;
+  });
+  while (!joined || pipeline_->limiter().batches() > 0) {
+    output_->AckAllReversed();
+    std::this_thread::yield();
+  }
+  joiner.join();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  EXPECT_TRUE(pipeline_->Close().ok());
+  std::vector<std::string> got = output_->messages();
+  ASSERT_EQ(got.size(), static_cast<size_t>(input_->emitted_batches) * 100);
+  for (size_t i = 0; i < got.size(); ++i) ASSERT_EQ(std::stoul(got[i]), i);
+}
+
+TEST_F(PipelineTest, DrainTimesOutWhileAnOutputHoldsAcksAndAbortReleasesTheInput) {
+  Configure({.batches = 0, .events_per_batch = 100, .message_bytes = 1000}, {.auto_ack = false},
+            false, 256 * 1024);
+  ASSERT_TRUE(WaitUntil([&] { return pipeline_->limiter().blocked_count() > 0; }));
+  pipeline_->StopInputs();
+  EXPECT_FALSE(pipeline_->WaitDrained(50));
+  EXPECT_NE(pipeline_->DescribeInflight().find("not acked"), std::string::npos);
+  pipeline_->Abort();
+  pipeline_->JoinInputs();  // returns: the blocked Emit gave up
+  EXPECT_TRUE(input_->commits().empty());
+  output_->AckAllReversed();
+  EXPECT_TRUE(pipeline_->WaitDrained(10'000));
+  EXPECT_TRUE(pipeline_->Close().ok());
+}
+
+TEST_F(PipelineTest, DroppedEventsAreCountedAndTheirCheckpointStillAdvances) {
+  Configure({.batches = 10, .events_per_batch = 10}, {.auto_ack = true}, true);
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  ASSERT_TRUE(pipeline_->Close().ok());
+  std::vector<std::string> got = output_->messages();
+  ASSERT_EQ(got.size(), 50u);
+  for (const auto& m : got) EXPECT_EQ(std::stoi(m) % 2, 0);
+  EXPECT_EQ(Metric("sluice_component_received_events_total", "f"), 100u);
+  EXPECT_EQ(Metric("sluice_component_sent_events_total", "f"), 50u);
+  EXPECT_EQ(Metric("sluice_component_discarded_events_total", "f"), 50u);
+  EXPECT_EQ(input_->commits().back(), 100u);
+}
+
+TEST_F(PipelineTest, AHandleDroppedWithoutAckFailsTheBatch) {
+  Configure({.batches = 3, .events_per_batch = 1}, {.auto_ack = false});
+  ASSERT_TRUE(WaitUntil([&] { return output_->held() == 3; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->Close().ok());
+  EXPECT_TRUE(input_->commits().empty());
+  pipeline_.reset();  // destroys the output and the handles it held without acking
+  double failed = -1, acked = -1;
+  for (const auto& s : metrics_.Snapshot()) {
+    if (s.name == "sluice_pipeline_failed_batches_total") failed = s.value;
+    if (s.name == "sluice_pipeline_acked_batches_total") acked = s.value;
+  }
+  EXPECT_EQ(failed, 3);
+  EXPECT_EQ(acked, 0);
+}
+
+}  // namespace
+}  // namespace sluice

@@ -1,0 +1,70 @@
+#include "pipeline/registry.h"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "pipeline/config/config.h"
+
+namespace sluice {
+namespace {
+
+TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
+  EXPECT_EQ(Registry::Get().Types(PluginKind::kInput),
+            std::vector<std::string>({"generate", "stdin"}));
+  EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter), std::vector<std::string>({}));
+  EXPECT_EQ(Registry::Get().Types(PluginKind::kOutput),
+            std::vector<std::string>({"blackhole", "file", "stdout"}));
+}
+
+TEST(RegistryTest, EveryOptionIsDocumented) {
+  for (const PluginFactory* f : Registry::Get().All()) {
+    EXPECT_FALSE(f->summary().empty()) << f->type();
+    for (const auto& o : f->options()) {
+      EXPECT_GE(o.doc.size(), 10u) << f->type() << "." << o.key << " needs a real description";
+      EXPECT_EQ(o.key.find_first_not_of("abcdefghijklmnopqrstuvwxyz_"), std::string::npos)
+          << f->type() << "." << o.key << " is not snake_case";
+    }
+  }
+}
+
+// Every plugin has a docs page, and the option table in it is the one the schema generates (run
+// scripts/gen-docs after changing options).
+TEST(RegistryTest, DocsPagesCarryTheGeneratedOptionTables) {
+  for (const PluginFactory* f : Registry::Get().All()) {
+    std::string path = std::string(SLUICE_SOURCE_DIR) + "/docs/plugins/" +
+                       PluginKindName(f->kind()) + "s/" + f->type() + ".md";
+    std::ifstream in(path);
+    ASSERT_TRUE(in) << "missing docs page " << path;
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string expected = "<!-- options:begin -->\n" + config::OptionsMarkdown(f->options()) +
+                           "<!-- options:end -->";
+    EXPECT_NE(text.str().find(expected), std::string::npos)
+        << path << " has a stale option table; run scripts/gen-docs";
+  }
+}
+
+// Each plugin's docs page has an example config; it must validate.
+TEST(RegistryTest, DocsExamplesValidate) {
+  for (const PluginFactory* f : Registry::Get().All()) {
+    std::string path = std::string(SLUICE_SOURCE_DIR) + "/docs/plugins/" +
+                       PluginKindName(f->kind()) + "s/" + f->type() + ".md";
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string doc = text.str();
+    size_t begin = doc.find("```yaml\n");
+    ASSERT_NE(begin, std::string::npos) << path << " has no ```yaml example";
+    begin += 8;
+    size_t end = doc.find("```", begin);
+    config::Diagnostics diags;
+    config::LoadConfigText(doc.substr(begin, end - begin), path, diags,
+                           [](const std::string&) { return std::optional<std::string>("x"); });
+    EXPECT_TRUE(diags.ok()) << diags.ToString();
+  }
+}
+
+}  // namespace
+}  // namespace sluice
