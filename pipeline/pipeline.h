@@ -78,8 +78,9 @@ class Pipeline {
   };
   struct OutputRunner {
     std::string id;
-    std::unique_ptr<Output> output;
+    // Before `output`: handles the output still holds when it is destroyed move these counters.
     std::unique_ptr<ComponentMetrics> metrics;
+    std::unique_ptr<Output> output;
     std::thread thread;
     mutable std::mutex mu;
     std::condition_variable cv;

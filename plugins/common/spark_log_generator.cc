@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/civil_time.h"
+
 // Everything here appends straight to the caller's string: no per-record allocation once `out` has
 // grown, no streams, no format-string parsing. Numbers are written by hand. The random draws are
 // plain `rng_() % n`, so the bytes depend only on std::mt19937_64 (fully specified by the standard)
@@ -16,8 +18,6 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-constexpr int64_t kNsPerSecond = 1'000'000'000;
-constexpr int64_t kSecondsPerDay = 86'400;
 // Records advance by 0 to 5 ms (uniform, ns resolution): ~400 records per simulated second.
 constexpr uint64_t kMaxStepNs = 5'000'000;
 constexpr uint64_t kTasksPerStage = 40;
@@ -86,38 +86,6 @@ void AppendByteString(std::string& out, uint64_t bytes) {
   Append(out, kUnits[index]);
 }
 
-struct CivilTime {
-  int64_t year;
-  unsigned month, day, hour, minute, second;
-};
-
-// Howard Hinnant's days_from_civil inverse (proleptic Gregorian, UTC).
-CivilTime ToCivil(int64_t ns) {
-  int64_t seconds = ns / kNsPerSecond;
-  if (ns % kNsPerSecond < 0) --seconds;
-  int64_t days = seconds / kSecondsPerDay;
-  int64_t second_of_day = seconds % kSecondsPerDay;
-  if (second_of_day < 0) {
-    second_of_day += kSecondsPerDay;
-    --days;
-  }
-  const int64_t z = days + 719'468;
-  const int64_t era = (z >= 0 ? z : z - 146'096) / 146'097;
-  const auto doe = static_cast<unsigned>(z - era * 146'097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36'524 - doe / 146'096) / 365;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  CivilTime t;
-  t.day = doy - (153 * mp + 2) / 5 + 1;
-  t.month = mp < 10 ? mp + 3 : mp - 9;
-  t.year = static_cast<int64_t>(yoe) + era * 400 + (t.month <= 2 ? 1 : 0);
-  const auto sod = static_cast<unsigned>(second_of_day);
-  t.hour = sod / 3600;
-  t.minute = sod / 60 % 60;
-  t.second = sod % 60;
-  return t;
-}
-
 void Put2(char* p, unsigned value) {
   p[0] = static_cast<char>('0' + value / 10 % 10);
   p[1] = static_cast<char>('0' + value % 10);
@@ -129,11 +97,11 @@ void AppendTimestamp(std::string& out, int64_t ns) {
   char buf[17] = {'0', '0', '/', '0', '0', '/', '0', '0', ' ',
                   '0', '0', ':', '0', '0', ':', '0', '0'};
   Put2(buf, static_cast<unsigned>(((t.year % 100) + 100) % 100));
-  Put2(buf + 3, t.month);
-  Put2(buf + 6, t.day);
-  Put2(buf + 9, t.hour);
-  Put2(buf + 12, t.minute);
-  Put2(buf + 15, t.second);
+  Put2(buf + 3, static_cast<unsigned>(t.month));
+  Put2(buf + 6, static_cast<unsigned>(t.day));
+  Put2(buf + 9, static_cast<unsigned>(t.hour));
+  Put2(buf + 12, static_cast<unsigned>(t.minute));
+  Put2(buf + 15, static_cast<unsigned>(t.second));
   out.append(buf, sizeof(buf));
 }
 

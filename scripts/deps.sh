@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages Sluice needs to build, test and demo, when any is missing.
+# Idempotent: does nothing (and needs no network) when everything is there.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config ccache time python3
+  zlib1g-dev libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libsystemd-dev
+  libgtest-dev libgmock-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+echo "deps: installing ${missing[*]}" >&2
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
