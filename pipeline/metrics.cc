@@ -118,6 +118,8 @@ ComponentMetrics::ComponentMetrics(MetricsRegistry& registry, Labels labels)
       errors(registry.GetCounter("sluice_component_errors_total",
                                  "Errors the component met (failed events are tagged, not lost).",
                                  labels)),
+      busy_ns(registry.GetCounter("sluice_component_busy_nanoseconds_total",
+                                  "Time spent in the component's Process or Write calls.", labels)),
       registry_(registry),
       labels_(std::move(labels)) {}
 

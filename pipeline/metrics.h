@@ -88,6 +88,8 @@ class ComponentMetrics {
   Counter& sent_events;
   Counter& sent_bytes;
   Counter& errors;
+  // Time spent in the component's Process()/Write() calls, for finding the slow stage.
+  Counter& busy_ns;
   // Events thrown away on purpose or by failure, by reason (e.g. "filtered", "dead_letter").
   Counter& discarded(std::string_view reason);
 

@@ -2,9 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <chrono>
+
 #include "pipeline/registry.h"
 
 namespace sluice {
+namespace {
+
+uint64_t SinceNs(std::chrono::steady_clock::time_point start) {
+  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                   std::chrono::steady_clock::now() - start)
+                                   .count());
+}
+
+}  // namespace
 
 // The InputContext of one input instance.
 class Pipeline::InputRunner final : public InputContext {
@@ -224,7 +235,9 @@ void Pipeline::Process(Worker& worker, WorkItem& item) {
     size_t before = batch.size();
     m.received_events.Add(before);
     m.received_bytes.Add(batch.MessageBytes());
+    auto start = std::chrono::steady_clock::now();
     worker.filters[i]->Process(batch);
+    m.busy_ns.Add(SinceNs(start));
     m.sent_events.Add(batch.size());
     m.sent_bytes.Add(batch.MessageBytes());
     if (batch.size() < before) m.discarded("dropped").Add(before - batch.size());
@@ -259,7 +272,9 @@ void Pipeline::RunOutput(OutputRunner& runner) {
     for (OutputItem& item : items) {
       runner.metrics->received_events.Add(item.batch->size());
       runner.metrics->received_bytes.Add(item.batch->MessageBytes());
+      auto start = std::chrono::steady_clock::now();
       runner.output->Write(*item.batch, std::move(item.ack));
+      runner.metrics->busy_ns.Add(SinceNs(start));
       item.batch.reset();
     }
     items.clear();
