@@ -2,21 +2,9 @@
 
 #include <httplib.h>
 
-#include <charconv>
+#include "pipeline/config/config.h"
 
 namespace sluice::agent {
-
-bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
-  size_t colon = listen.rfind(':');
-  if (colon == std::string::npos || colon == 0) return false;
-  *host = listen.substr(0, colon);
-  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
-    *host = host->substr(1, host->size() - 2);
-  }
-  std::string_view p = std::string_view(listen).substr(colon + 1);
-  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), *port);
-  return ec == std::errc() && end == p.data() + p.size() && *port >= 0 && *port <= 65535;
-}
 
 AdminServer::AdminServer(Service& service) : service_(service) {}
 
@@ -25,7 +13,7 @@ AdminServer::~AdminServer() { Stop(); }
 Status AdminServer::Start(const std::string& listen) {
   std::string host;
   int port = 0;
-  if (!SplitHostPort(listen, &host, &port)) {
+  if (!config::SplitHostPort(listen, &host, &port)) {
     return InvalidArgument("admin.listen: expected host:port such as 127.0.0.1:9600, got '" +
                            listen + "'");
   }

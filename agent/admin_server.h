@@ -37,7 +37,4 @@ class AdminServer {
   int port_ = 0;
 };
 
-// Splits "host:port" (also "[::1]:port"); returns false when it is not of that form.
-bool SplitHostPort(const std::string& listen, std::string* host, int* port);
-
 }  // namespace sluice::agent

@@ -35,10 +35,6 @@ void AddConfigFlags(CLI::App* cmd, CommonFlags* flags) {
 
 // Loads and reports; returns false (after printing every error) when the config is invalid.
 bool Load(const CommonFlags& flags, config::Config* out) {
-  if (flags.path().empty()) {
-    std::fprintf(stderr, "error: no config given; use -c FILE (see --help)\n");
-    return false;
-  }
   config::Diagnostics diags;
   *out = config::LoadConfig(flags.path(), diags);
   if (!diags.ok()) {
@@ -61,7 +57,8 @@ int Validate(const CommonFlags& flags) {
   config::Config config;
   if (!Load(flags, &config)) return kExitConfigInvalid;
   size_t plugins = 0;
-  for (const auto& p : config.pipelines) plugins += p.inputs.size() + p.filters.size() + p.outputs.size();
+  for (const auto& p : config.pipelines)
+    plugins += p.inputs.size() + p.filters.size() + p.outputs.size();
   std::printf("%s: OK (%zu pipeline(s), %zu plugin(s))\n", flags.path().c_str(),
               config.pipelines.size(), plugins);
   return kExitOk;
@@ -101,9 +98,8 @@ int Run(const CommonFlags& flags) {
     kLog.Info("admin API on http://{}:{} (/health /ready /metrics /api/v1/stats)",
               admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port());
   }
-  StartSignalThread([&service](const char* signal) {
-    service.RequestStop(std::string("received ") + signal);
-  });
+  StartSignalThread(
+      [&service](const char* signal) { service.RequestStop(std::string("received ") + signal); });
   Status started = service.Start();
   if (!started.ok()) {
     kLog.Error("{}", started.ToString());
@@ -127,7 +123,8 @@ int Run(const CommonFlags& flags) {
     case ShutdownResult::kClean:
       kLog.Info("stopped cleanly: every event delivered and acked");
       return kExitOk;
-    case ShutdownResult::kFlushFailed: return kExitRuntime;
+    case ShutdownResult::kDeliveryFailed:
+      return kExitRuntime;
     case ShutdownResult::kTimedOut:
       // Threads may still be stuck in a dead destination: leave without destroying them.
       std::fflush(nullptr);
@@ -169,8 +166,9 @@ int Main(int argc, char** argv) {
 
   CommonFlags flags;
   CLI::App* run = app.add_subcommand(
-      "run", "Run the pipelines of a config until stopped (SIGTERM/SIGINT) or, when every input is "
-             "finite, until everything is delivered.");
+      "run",
+      "Run the pipelines of a config until stopped (SIGTERM/SIGINT) or, when every input is "
+      "finite, until everything is delivered.");
   AddConfigFlags(run, &flags);
   run->add_option("--log-level", flags.log_level, "Override log.level")
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
@@ -199,6 +197,11 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (*plugins) return Plugins(markdown);
+  if (flags.path().empty()) {
+    std::fprintf(stderr, "error: no config given; use -c FILE (see %s --help)\n",
+                 *validate ? "validate" : "run");
+    return kExitUsage;
+  }
   if (*validate) return Validate(flags);
   return Run(flags);
 }

@@ -1,8 +1,8 @@
 #include "agent/signals.h"
 
+#include <unistd.h>
 #include <csignal>
 #include <thread>
-#include <unistd.h>
 
 #include "agent/cli.h"
 #include "pipeline/log.h"
@@ -15,6 +15,7 @@ sigset_t StopSignals() {
   sigemptyset(&set);
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGHUP);
   return set;
 }
 
@@ -33,6 +34,10 @@ void StartSignalThread(std::function<void(const char*)> on_stop) {
     while (true) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
+      if (sig == SIGHUP) {
+        Logger("signal").Warn("SIGHUP received: config reload is not supported yet; ignored");
+        continue;
+      }
       const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";
       if (stopping) {
         Logger("signal").Error("second {} during shutdown: exiting now, without draining", name);

@@ -42,10 +42,17 @@ bool Unescape(std::string_view s, std::string* out) {
     }
     if (++i == s.size()) return false;
     switch (s[i]) {
-      case '\\': *out += '\\'; break;
-      case 't': *out += '\t'; break;
-      case 'n': *out += '\n'; break;
-      default: return false;
+      case '\\':
+        *out += '\\';
+        break;
+      case 't':
+        *out += '\t';
+        break;
+      case 'n':
+        *out += '\n';
+        break;
+      default:
+        return false;
     }
   }
   return true;
@@ -68,7 +75,7 @@ Result<std::map<std::string, std::string>> Parse(const std::string& text) {
     return InvalidArgument("bad crc32 trailer");
   }
   std::string_view body(text.data(), trailer);
-  if (Crc(body) != want) return InvalidArgument("crc32 mismatch (corrupt)");
+  if (Crc(body) != want) return InvalidArgument("crc32 mismatch");
   std::map<std::string, std::string> entries;
   size_t pos = kHeader.size();
   while (pos < body.size()) {
@@ -149,9 +156,10 @@ Result<std::unique_ptr<CheckpointStore>> CheckpointStore::Open(const std::string
                                              : "corrupt (" + s.message() + ")";
   };
   if (backup.ok()) {
-    logger.Warn("checkpoint file '{}' is {}; using the backup '{}' (events after it will be read "
-                "again)",
-                path, what(primary.status()), backup_path);
+    logger.Warn(
+        "checkpoint file '{}' is {}; using the backup '{}' (events after it will be read "
+        "again)",
+        path, what(primary.status()), backup_path);
     store->entries_ = std::move(backup).value();
     store->origin_ = Origin::kBackup;
     store->dirty_ = true;

@@ -1,13 +1,12 @@
 // CheckpointStore: the durable key → value map an input keeps its checkpoints in (file offsets and
-// fingerprints, Kafka offsets, ...), one file under data_dir. Persist() writes a new copy atomically
-// (temp file, fsync, rename, fsync of the directory) and keeps the previous copy as `<file>.bak`.
-// Open() checks the file's CRC32 trailer: a corrupt or truncated file is reported and the backup is
-// used instead, so a crash mid-write never loses more than the newest checkpoints and never makes
-// an input silently start over.
-// Format (text): a header line `sluice-checkpoints 1`, one `key<TAB>value` line per entry (tab,
-// newline and backslash escaped as \t \n \\), and a trailer `crc32 <8 hex digits>` over every byte
-// before it.
-// Thread-safety: every method may be called from any thread.
+// fingerprints, Kafka offsets, ...), one file under data_dir. Persist() writes a new copy
+// atomically (temp file, fsync, rename, fsync of the directory) and keeps the previous copy as
+// `<file>.bak`. Open() checks the file's CRC32 trailer: a corrupt or truncated file is reported and
+// the backup is used instead, so a crash mid-write never loses more than the newest checkpoints and
+// never makes an input silently start over. Format (text): a header line `sluice-checkpoints 1`,
+// one `key<TAB>value` line per entry (tab, newline and backslash escaped as \t \n \\), and a
+// trailer `crc32 <8 hex digits>` over every byte before it. Thread-safety: every method may be
+// called from any thread.
 #pragma once
 
 #include <map>

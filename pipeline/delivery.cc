@@ -6,6 +6,7 @@ void Delivery::Settle(bool acked) {
   if (!acked) failed_.store(true);
   if (pending_.fetch_sub(1) != 1) return;
   if (failed_.load()) {
+    if (source_) source_->Fail(seq_);
     if (counters_.failed_batches) counters_.failed_batches->Add();
   } else {
     if (source_) source_->Complete(seq_);

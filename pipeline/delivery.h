@@ -1,9 +1,9 @@
-// Delivery and AckHandle: how outputs say "this batch is durable". The engine makes one Delivery per
-// batch that reaches the outputs, and gives each output an AckHandle for it. When every output has
-// settled its handle, the Delivery releases the batch's bytes from the pipeline's in-flight bound
-// and, if every output acked, completes the batch in its SourceTracker (advancing the checkpoint).
-// A handle destroyed without Ack() counts as a failure: the bytes are released but the checkpoint
-// never passes that batch, so it is read again after a restart (at-least-once).
+// Delivery and AckHandle: how outputs say "this batch is durable". The engine makes one Delivery
+// per batch that reaches the outputs, and gives each output an AckHandle for it. When every output
+// has settled its handle, the Delivery releases the batch's bytes from the pipeline's in-flight
+// bound and, if every output acked, completes the batch in its SourceTracker (advancing the
+// checkpoint). A handle destroyed without Ack() counts as a failure: the bytes are released but the
+// checkpoint never passes that batch, so it is read again after a restart (at-least-once).
 // Thread-safety: Ack()/Fail() may be called from any thread; a handle is moved, not shared.
 #pragma once
 

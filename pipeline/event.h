@@ -1,8 +1,8 @@
-// Event: one log record. A timestamp (ns since the Unix epoch, UTC), the raw `message` bytes, a flat
-// list of typed fields whose names may be dotted (`log.file.path`, written by encoders as nested
-// objects), tags, and metadata that is never serialized (where the event came from, for stable ids).
-// Every byte an event points to lives in its batch's arena: building an event allocates nothing on
-// the heap. Thread-safety: none; an event belongs to its batch.
+// Event: one log record. A timestamp (ns since the Unix epoch, UTC), the raw `message` bytes, a
+// flat list of typed fields whose names may be dotted (`log.file.path`, written by encoders as
+// nested objects), tags, and metadata that is never serialized (where the event came from, for
+// stable ids). Every byte an event points to lives in its batch's arena: building an event
+// allocates nothing on the heap. Thread-safety: none; an event belongs to its batch.
 #pragma once
 
 #include <cstdint>

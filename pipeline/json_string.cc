@@ -34,7 +34,7 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   if (b >= 0xF0 && b <= 0xF4) {
     if (!cont(i + 1) || !cont(i + 2) || !cont(i + 3)) return 0;
     uint8_t b1 = byte(i + 1);
-    if (b == 0xF0 && b1 < 0x90) return 0;  // overlong
+    if (b == 0xF0 && b1 < 0x90) return 0;   // overlong
     if (b == 0xF4 && b1 >= 0x90) return 0;  // above U+10FFFF
     return 4;
   }
@@ -62,13 +62,27 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
     }
     out.append(s.data() + run, i - run);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c >= 0x80) {
           out += "\xEF\xBF\xBD";  // U+FFFD REPLACEMENT CHARACTER

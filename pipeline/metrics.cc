@@ -37,7 +37,8 @@ MetricsRegistry::Series& MetricsRegistry::GetSeries(std::string_view name, std::
                                                     std::string_view type, const Labels& labels) {
   auto it = families_.find(name);
   if (it == families_.end()) {
-    it = families_.emplace(std::string(name), Family{std::string(help), std::string(type), {}}).first;
+    it = families_.emplace(std::string(name), Family{std::string(help), std::string(type), {}})
+             .first;
   }
   for (auto& s : it->second.series) {
     if (s->labels == labels) return *s;
@@ -67,6 +68,12 @@ void MetricsRegistry::AddGaugeFunction(std::string_view name, std::string_view h
                                        const Labels& labels, std::function<double()> read) {
   std::lock_guard lock(mu_);
   GetSeries(name, help, "gauge", labels).read = std::move(read);
+}
+
+void MetricsRegistry::AddCounterFunction(std::string_view name, std::string_view help,
+                                         const Labels& labels, std::function<double()> read) {
+  std::lock_guard lock(mu_);
+  GetSeries(name, help, "counter", labels).read = std::move(read);
 }
 
 std::vector<MetricsRegistry::Sample> MetricsRegistry::Snapshot() const {
@@ -115,9 +122,9 @@ ComponentMetrics::ComponentMetrics(MetricsRegistry& registry, Labels labels)
           "Events the component passed on (outputs: acknowledged by the destination).", labels)),
       sent_bytes(registry.GetCounter("sluice_component_sent_bytes_total",
                                      "Message bytes the component passed on.", labels)),
-      errors(registry.GetCounter("sluice_component_errors_total",
-                                 "Errors the component met (failed events are tagged, not lost).",
-                                 labels)),
+      errors(registry.GetCounter(
+          "sluice_component_errors_total",
+          "Errors the component met (failed writes, batches an output gave up on).", labels)),
       busy_ns(registry.GetCounter("sluice_component_busy_nanoseconds_total",
                                   "Time spent in the component's Process or Write calls.", labels)),
       registry_(registry),

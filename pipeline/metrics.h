@@ -47,6 +47,9 @@ class MetricsRegistry {
   // A gauge whose value is read from `read` at export time.
   void AddGaugeFunction(std::string_view name, std::string_view help, const Labels& labels,
                         std::function<double()> read);
+  // A counter kept elsewhere (it must only grow), read from `read` at export time.
+  void AddCounterFunction(std::string_view name, std::string_view help, const Labels& labels,
+                          std::function<double()> read);
 
   struct Sample {
     std::string name;
@@ -90,7 +93,7 @@ class ComponentMetrics {
   Counter& errors;
   // Time spent in the component's Process()/Write() calls, for finding the slow stage.
   Counter& busy_ns;
-  // Events thrown away on purpose or by failure, by reason (e.g. "filtered", "dead_letter").
+  // Events thrown away on purpose or by failure, by reason (e.g. "dropped", "dead_letter").
   Counter& discarded(std::string_view reason);
 
   MetricsRegistry& registry() const { return registry_; }

@@ -10,9 +10,9 @@ namespace sluice {
 namespace {
 
 uint64_t SinceNs(std::chrono::steady_clock::time_point start) {
-  return static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(
-                                   std::chrono::steady_clock::now() - start)
-                                   .count());
+  return static_cast<uint64_t>(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
+          .count());
 }
 
 }  // namespace
@@ -58,8 +58,8 @@ Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOp
       on_input_finished_(std::move(on_input_finished)),
       limiter_(std::make_shared<InflightLimiter>(config.options.max_inflight_bytes.bytes)) {
   Labels labels = {{"pipeline", config_.name}};
-  delivery_counters_.acked_batches = &metrics_.GetCounter(
-      "sluice_pipeline_acked_batches_total", "Batches acked by every output.", labels);
+  delivery_counters_.acked_batches = &metrics_.GetCounter("sluice_pipeline_acked_batches_total",
+                                                          "Batches acked by every output.", labels);
   delivery_counters_.failed_batches = &metrics_.GetCounter(
       "sluice_pipeline_failed_batches_total",
       "Batches an output gave up on (their checkpoint does not advance).", labels);
@@ -81,12 +81,12 @@ Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOp
                               auto l = weak.lock();
                               return l ? static_cast<double>(l->max_bytes()) : 0.0;
                             });
-  metrics_.AddGaugeFunction("sluice_pipeline_backpressure_waits",
-                            "Times an input waited because max_inflight_bytes was reached.",
-                            labels, [weak] {
-                              auto l = weak.lock();
-                              return l ? static_cast<double>(l->blocked_count()) : 0.0;
-                            });
+  metrics_.AddCounterFunction("sluice_pipeline_backpressure_waits_total",
+                              "Times an input waited because max_inflight_bytes was reached.",
+                              labels, [weak] {
+                                auto l = weak.lock();
+                                return l ? static_cast<double>(l->blocked_count()) : 0.0;
+                              });
 }
 
 Pipeline::~Pipeline() {
@@ -136,8 +136,8 @@ Status Pipeline::Build() {
                   pc.where);
   };
   for (const auto& pc : config_.inputs) {
-    auto runner = std::make_unique<InputRunner>(*this, pc.id,
-                                                std::make_unique<ComponentMetrics>(metrics_, labels(pc)));
+    auto runner = std::make_unique<InputRunner>(
+        *this, pc.id, std::make_unique<ComponentMetrics>(metrics_, labels(pc)));
     PluginContext ctx = MakeContext(pc, runner->metrics_.get());
     auto built = pc.factory->BuildInput(pc.options.get(), ctx);
     if (!built.ok()) return failed(pc, built.status());
@@ -242,9 +242,9 @@ void Pipeline::Process(Worker& worker, WorkItem& item) {
     m.sent_bytes.Add(batch.MessageBytes());
     if (batch.size() < before) m.discarded("dropped").Add(before - batch.size());
   }
-  auto delivery = std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()),
-                                             item.source, item.seq, item.bytes, limiter_,
-                                             delivery_counters_);
+  auto delivery =
+      std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()), item.source,
+                                 item.seq, item.bytes, limiter_, delivery_counters_);
   if (batch.empty()) {  // everything was dropped: nothing to deliver, the checkpoint moves on
     delivery->Settle(true);
     return;

@@ -55,8 +55,8 @@ class InputContext {
 class Input {
  public:
   virtual ~Input() = default;
-  // Starts producing into `context` (threads or loop callbacks of the input's own). Returns an error
-  // when the input cannot start (the process then exits non-zero).
+  // Starts producing into `context` (threads or loop callbacks of the input's own). Returns an
+  // error when the input cannot start (the process then exits non-zero).
   virtual Status Start(InputContext& context) = 0;
   // Asks the input to stop producing soon; must not block.
   virtual void Stop() = 0;
@@ -65,7 +65,8 @@ class Input {
 };
 
 // Filters run on worker threads; the engine builds one instance per worker, so Process() needs no
-// locking for the instance's own state. Process() works in place: it may change, drop or add events.
+// locking for the instance's own state. Process() works in place: it may change, drop or add
+// events.
 class Filter {
  public:
   virtual ~Filter() = default;

@@ -1,5 +1,5 @@
-// The plugin registry: one table of factories keyed by (kind, type), filled by each plugin's own .cc
-// through SLUICE_REGISTER_INPUT/FILTER/OUTPUT. A factory parses the plugin's options with its
+// The plugin registry: one table of factories keyed by (kind, type), filled by each plugin's own
+// .cc through SLUICE_REGISTER_INPUT/FILTER/OUTPUT. A factory parses the plugin's options with its
 // OptionSchema (parsing is separate from building so `validate` does no I/O) and builds instances.
 // Thread-safety: registration happens during static initialization; afterwards read-only.
 #pragma once
@@ -25,8 +25,8 @@ class PluginFactory {
   virtual const std::vector<config::OptionInfo>& options() const = 0;
 
   // Parses the plugin's options from `r`; errors go to r.diags(). Returns the typed options.
-  virtual std::shared_ptr<const void> ParseOptions(const config::NodeReader& r,
-                                                   const std::vector<std::string>& reserved) const = 0;
+  virtual std::shared_ptr<const void> ParseOptions(
+      const config::NodeReader& r, const std::vector<std::string>& reserved) const = 0;
   virtual Result<std::unique_ptr<Input>> BuildInput(const void*, PluginContext&) const {
     return Internal("not an input");
   }
@@ -63,9 +63,11 @@ template <typename P, PluginKind K>
 class TypedFactory final : public PluginFactory {
  public:
   using PluginFactory::PluginFactory;
-  const std::vector<config::OptionInfo>& options() const override { return P::Options::Schema().infos(); }
-  std::shared_ptr<const void> ParseOptions(const config::NodeReader& r,
-                                           const std::vector<std::string>& reserved) const override {
+  const std::vector<config::OptionInfo>& options() const override {
+    return P::Options::Schema().infos();
+  }
+  std::shared_ptr<const void> ParseOptions(
+      const config::NodeReader& r, const std::vector<std::string>& reserved) const override {
     auto options = std::make_shared<typename P::Options>();
     std::string what = std::string(PluginKindName(K)) + " '" + type() + "'";
     P::Options::Schema().Parse(r, options.get(), what, reserved);
@@ -103,7 +105,7 @@ struct Registration {
 }  // namespace sluice
 
 #define SLUICE_REGISTER_PLUGIN_(Class, kind, type, summary) \
-  static const ::sluice::Registration<Class, kind> sluice_registration_##Class{type, summary}
+  static const ::sluice::Registration<Class, kind> sluice_registration_##Class { type, summary }
 
 #define SLUICE_REGISTER_INPUT(Class, type, summary) \
   SLUICE_REGISTER_PLUGIN_(Class, ::sluice::PluginKind::kInput, type, summary)

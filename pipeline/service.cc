@@ -14,8 +14,7 @@ const Logger kLog("service");
 
 int64_t MillisUntil(std::chrono::steady_clock::time_point deadline) {
   auto left = deadline - std::chrono::steady_clock::now();
-  return std::max<int64_t>(0,
-                           std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
+  return std::max<int64_t>(0, std::chrono::duration_cast<std::chrono::milliseconds>(left).count());
 }
 
 }  // namespace
@@ -33,7 +32,8 @@ Status Service::Start() {
                    "; set 'data_dir:' to a writable directory");
   }
   for (const auto& pc : config_.pipelines) {
-    auto p = std::make_unique<Pipeline>(pc, config_.process, metrics_, [this] { OnInputFinished(); });
+    auto p =
+        std::make_unique<Pipeline>(pc, config_.process, metrics_, [this] { OnInputFinished(); });
     SLUICE_RETURN_IF_ERROR(p->Build());
     pipelines_.push_back(std::move(p));
   }
@@ -83,9 +83,10 @@ ShutdownResult Service::Shutdown() {
     if (!timed_out && !p->WaitDrained(MillisUntil(deadline))) timed_out = true;
   }
   if (timed_out) {
-    kLog.Error("shutdown_timeout ({}) passed before everything was flushed; exiting with data not "
-               "acked (it will be read again from the last checkpoint where the input can):",
-               config_.process.shutdown_timeout.ToString());
+    kLog.Error(
+        "shutdown_timeout ({}) passed before everything was flushed; exiting with data not "
+        "acked (it will be read again from the last checkpoint where the input can):",
+        config_.process.shutdown_timeout.ToString());
     for (auto& p : pipelines_) kLog.Error("  {}", p->DescribeInflight());
     for (auto& p : pipelines_) p->Abort();
     joined.wait();
@@ -97,7 +98,14 @@ ShutdownResult Service::Shutdown() {
     Status s = p->Close();
     if (!s.ok()) {
       kLog.Error("pipeline '{}': final flush failed: {}", p->name(), s.message());
-      result = ShutdownResult::kFlushFailed;
+      result = ShutdownResult::kDeliveryFailed;
+    }
+    if (uint64_t failed = p->failed_batches(); failed > 0) {
+      kLog.Error(
+          "pipeline '{}': {} batch(es) were not delivered by an output (see its errors "
+          "above); their sources are not checkpointed past them",
+          p->name(), failed);
+      result = ShutdownResult::kDeliveryFailed;
     }
   }
   return result;
@@ -138,10 +146,12 @@ std::string Service::StatsJson() const {
       pipeline_values[pipeline][s.name.substr(kPipelinePrefix.size())] = s.value;
     }
   }
-  double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
-  std::string out = fmt::format("{{\"version\":\"{}\",\"uptime_seconds\":{:.3f},\"ready\":{},"
-                                "\"pipelines\":[",
-                                SLUICE_VERSION, uptime, ready() ? "true" : "false");
+  double uptime =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started_at_).count();
+  std::string out = fmt::format(
+      "{{\"version\":\"{}\",\"uptime_seconds\":{:.3f},\"ready\":{},"
+      "\"pipelines\":[",
+      SLUICE_VERSION, uptime, ready() ? "true" : "false");
   bool first_pipeline = true;
   for (const auto& p : pipelines_) {
     out += first_pipeline ? "{" : ",{";

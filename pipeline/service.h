@@ -21,9 +21,9 @@
 namespace sluice {
 
 enum class ShutdownResult {
-  kClean,        // everything drained, flushed and acked
-  kFlushFailed,  // drained, but an output reported an error at its final flush
-  kTimedOut,     // shutdown_timeout passed with events still in flight
+  kClean,           // everything drained, flushed and acked
+  kDeliveryFailed,  // drained, but an output gave up on batches or failed its final flush
+  kTimedOut,        // shutdown_timeout passed with events still in flight
 };
 
 class Service {

@@ -1,6 +1,6 @@
-// Status and Result<T>: the one error type of Sluice. A Status is OK or carries a code, a message and,
-// for configuration errors, the file:line:column it is about. No exceptions cross module boundaries.
-// Thread-safety: plain values; safe to copy between threads.
+// Status and Result<T>: the one error type of Sluice. A Status is OK or carries a code, a message
+// and, for configuration errors, the file:line:column it is about. No exceptions cross module
+// boundaries. Thread-safety: plain values; safe to copy between threads.
 #pragma once
 
 #include <string>
@@ -54,7 +54,9 @@ class [[nodiscard]] Status {
 inline Status InvalidArgument(std::string message, SourceLocation where = {}) {
   return Status(StatusCode::kInvalidArgument, std::move(message), std::move(where));
 }
-inline Status IoError(std::string message) { return Status(StatusCode::kIoError, std::move(message)); }
+inline Status IoError(std::string message) {
+  return Status(StatusCode::kIoError, std::move(message));
+}
 inline Status Internal(std::string message) {
   return Status(StatusCode::kInternal, std::move(message));
 }
@@ -63,7 +65,7 @@ inline Status Internal(std::string message) {
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : data_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : data_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : data_(std::move(status)) {}  // NOLINT: implicit by design
 
   bool ok() const { return std::holds_alternative<T>(data_); }
@@ -83,8 +85,8 @@ class [[nodiscard]] Result {
 
 }  // namespace sluice
 
-#define SLUICE_RETURN_IF_ERROR(expr)          \
-  do {                                        \
-    ::sluice::Status sluice_status_ = (expr); \
+#define SLUICE_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::sluice::Status sluice_status_ = (expr);        \
     if (!sluice_status_.ok()) return sluice_status_; \
   } while (false)

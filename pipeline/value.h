@@ -50,11 +50,16 @@ class Value {
   friend bool operator==(const Value& a, const Value& b) {
     if (a.kind_ != b.kind_) return false;
     switch (a.kind_) {
-      case Kind::kNull: return true;
-      case Kind::kBool: return a.bool_ == b.bool_;
-      case Kind::kInt: return a.int_ == b.int_;
-      case Kind::kFloat: return a.float_ == b.float_;
-      case Kind::kString: return a.str_ == b.str_;
+      case Kind::kNull:
+        return true;
+      case Kind::kBool:
+        return a.bool_ == b.bool_;
+      case Kind::kInt:
+        return a.int_ == b.int_;
+      case Kind::kFloat:
+        return a.float_ == b.float_;
+      case Kind::kString:
+        return a.str_ == b.str_;
     }
     return false;
   }

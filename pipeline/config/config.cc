@@ -88,10 +88,15 @@ void Loader::LoadPipeline(const NodeReader& r, const std::string& name) {
   LoadPlugins(r.Child(r.node()["inputs"], "inputs"), PluginKind::kInput, &p.inputs);
   LoadPlugins(r.Child(r.node()["filters"], "filters"), PluginKind::kFilter, &p.filters);
   LoadPlugins(r.Child(r.node()["outputs"], "outputs"), PluginKind::kOutput, &p.outputs);
-  if (!r.node()["inputs"]) {
+  // A missing or empty list (a list whose elements all had errors was reported already).
+  auto empty = [&](const char* key) {
+    YAML::Node n = r.node()[key];
+    return !n || n.IsNull() || (n.IsSequence() && n.size() == 0);
+  };
+  if (empty("inputs")) {
     r.Error("pipeline '" + name + "' has no inputs; add e.g. 'inputs: [{type: stdin}]'");
   }
-  if (!r.node()["outputs"]) {
+  if (empty("outputs")) {
     r.Error("pipeline '" + name + "' has no outputs; add e.g. 'outputs: [{type: stdout}]'");
   }
 }
@@ -155,34 +160,56 @@ void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<Plugi
 
 }  // namespace
 
+bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() >= 2 && host->front() == '[' && host->back() == ']') {
+    *host = host->substr(1, host->size() - 2);
+  }
+  std::string_view p = std::string_view(listen).substr(colon + 1);
+  auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), *port);
+  return ec == std::errc() && end == p.data() + p.size() && *port >= 0 && *port <= 65535;
+}
+
 const OptionSchema<AdminOptions>& AdminOptions::Schema() {
-  static const auto* schema = &(*new OptionSchema<AdminOptions>())
-      .Add("enabled", &AdminOptions::enabled, "Serve the admin HTTP API.")
-      .Add("listen", &AdminOptions::listen,
-           "Address of the admin HTTP API (/health, /ready, /metrics, /api/v1/stats). Port 0 "
-           "picks a free port (logged at start).",
-           {.example = "127.0.0.1:9600"});
+  static const auto* schema =
+      &(*new OptionSchema<AdminOptions>())
+           .Add("enabled", &AdminOptions::enabled, "Serve the admin HTTP API.")
+           .Add("listen", &AdminOptions::listen,
+                "Address of the admin HTTP API (/health, /ready, /metrics, /api/v1/stats). Port "
+                "0 picks a free port (logged at start).",
+                {.example = "127.0.0.1:9600"})
+           .Check([](const AdminOptions& o) -> std::string {
+             std::string host;
+             int port = 0;
+             if (SplitHostPort(o.listen, &host, &port)) return "";
+             return "listen: expected host:port such as 127.0.0.1:9600, got '" + o.listen + "'";
+           });
   return *schema;
 }
 
 const OptionSchema<LogOptions>& LogOptions::Schema() {
-  static const auto* schema = &(*new OptionSchema<LogOptions>())
-      .Add("level", &LogOptions::level, "Lowest level of self-log lines written to stderr.",
-           {.one_of = {"debug", "info", "warn", "error"}})
-      .Add("format", &LogOptions::format, "Self-log line format.", {.one_of = {"text", "json"}});
+  static const auto* schema =
+      &(*new OptionSchema<LogOptions>())
+           .Add("level", &LogOptions::level, "Lowest level of self-log lines written to stderr.",
+                {.one_of = {"debug", "info", "warn", "error"}})
+           .Add("format", &LogOptions::format, "Self-log line format.",
+                {.one_of = {"text", "json"}});
   return *schema;
 }
 
 const OptionSchema<ProcessOptions>& ProcessOptions::Schema() {
-  static const auto* schema = &(*new OptionSchema<ProcessOptions>())
-      .Add("data_dir", &ProcessOptions::data_dir,
-           "Directory for checkpoints, buffers and dead-letter files. Created when missing.")
-      .Add("admin", &ProcessOptions::admin, "The admin HTTP API (see below).")
-      .Add("log", &ProcessOptions::log, "Self-logging (see below).")
-      .Add("shutdown_timeout", &ProcessOptions::shutdown_timeout,
-           "How long a shutdown may take to drain in-flight events and flush outputs. Past it "
-           "Sluice exits with code 4 and logs what was not flushed.",
-           {.min = Duration{std::chrono::milliseconds(1)}});
+  static const auto* schema =
+      &(*new OptionSchema<ProcessOptions>())
+           .Add("data_dir", &ProcessOptions::data_dir,
+                "Directory for checkpoints, buffers and dead-letter files. Created when missing.")
+           .Add("admin", &ProcessOptions::admin, "The admin HTTP API (see below).")
+           .Add("log", &ProcessOptions::log, "Self-logging (see below).")
+           .Add("shutdown_timeout", &ProcessOptions::shutdown_timeout,
+                "How long a shutdown may take to drain in-flight events and flush outputs. Past it "
+                "Sluice exits with code 4 and logs what was not flushed.",
+                {.min = Duration{std::chrono::milliseconds(1)}});
   return *schema;
 }
 
@@ -200,7 +227,8 @@ const OptionSchema<PipelineOptions>& PipelineOptions::Schema() {
            .Check([](const PipelineOptions& o) -> std::string {
              if (o.workers == "auto") return "";
              int64_t n = 0;
-             auto [end, ec] = std::from_chars(o.workers.data(), o.workers.data() + o.workers.size(), n);
+             auto [end, ec] =
+                 std::from_chars(o.workers.data(), o.workers.data() + o.workers.size(), n);
              if (ec != std::errc() || end != o.workers.data() + o.workers.size() || n < 1 ||
                  n > 256) {
                return "workers: expected 'auto' or a number from 1 to 256, got '" + o.workers + "'";
@@ -251,8 +279,8 @@ Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& 
   for (const std::string& file : files) {
     std::ifstream in(file, std::ios::binary);
     if (!in) {
-      diags.Error(SourceLocation{file, 0, 0}, "cannot read config file: " +
-                                                  std::string(std::strerror(errno)));
+      diags.Error(SourceLocation{file, 0, 0},
+                  "cannot read config file: " + std::string(std::strerror(errno)));
       continue;
     }
     std::stringstream text;

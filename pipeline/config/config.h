@@ -80,6 +80,9 @@ struct Config {
   std::vector<std::string> files;  // the files read
 };
 
+// Splits "host:port" (also "[::1]:port"); false when `listen` is not of that form.
+bool SplitHostPort(const std::string& listen, std::string* host, int* port);
+
 // Loads `path` (a file or a directory). Every problem found goes to `diags`; the returned model is
 // usable only when diags.ok(). No I/O beyond reading the config files.
 Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& env = ProcessEnv());

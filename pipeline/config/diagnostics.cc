@@ -43,8 +43,8 @@ std::string ClosestName(std::string_view name, const std::vector<std::string>& c
   }
   // A plausible typo: at most a third of the longer name, and at least one character kept.
   size_t limit = std::max<size_t>(1, std::max(name.size(), best.size()) / 3);
-  bool prefix = !best.empty() && name.size() >= 3 &&
-                (best.starts_with(name) || name.starts_with(best));
+  bool prefix =
+      !best.empty() && name.size() >= 3 && (best.starts_with(name) || name.starts_with(best));
   return best_distance <= limit || prefix ? best : std::string();
 }
 

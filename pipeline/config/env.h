@@ -1,8 +1,8 @@
-// Environment substitution in config values: `${VAR}` (an error when VAR is unset), `${VAR:-default}`
-// (default when VAR is unset or empty), `${VAR:?message}` (an error carrying the message when VAR is
-// unset or empty), and `$${` for a literal `${`. Applied to every scalar after YAML parsing, so
-// error positions stay those of the file.
-// Thread-safety: pure functions (the lookup decides).
+// Environment substitution in config values: `${VAR}` (an error when VAR is unset),
+// `${VAR:-default}` (default when VAR is unset or empty), `${VAR:?message}` (an error carrying the
+// message when VAR is unset or empty), and `$${` for a literal `${`. Applied to every scalar after
+// YAML parsing, so error positions stay those of the file. Thread-safety: pure functions (the
+// lookup decides).
 #pragma once
 
 #include <functional>

@@ -26,10 +26,14 @@ void NodeReader::ErrorAt(const YAML::Node& n, std::string_view message) const {
 
 std::string NodeReader::Describe() const {
   switch (node_.Type()) {
-    case YAML::NodeType::Map: return "a map";
-    case YAML::NodeType::Sequence: return "a list";
-    case YAML::NodeType::Scalar: return "'" + node_.Scalar() + "'";
-    default: return "nothing";
+    case YAML::NodeType::Map:
+      return "a map";
+    case YAML::NodeType::Sequence:
+      return "a list";
+    case YAML::NodeType::Scalar:
+      return "'" + node_.Scalar() + "'";
+    default:
+      return "nothing";
   }
 }
 

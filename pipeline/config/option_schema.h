@@ -29,6 +29,12 @@ struct OptionInfo {
   std::string example;
 };
 
+// `text` without markdown backticks (option defaults are formatted for docs; errors are plain).
+inline std::string Plain(std::string text) {
+  std::erase(text, '`');
+  return text;
+}
+
 // Per-option attributes, used with designated initializers: {.required = true, .min = 1}.
 template <typename T>
 struct OptionSpec {
@@ -53,7 +59,8 @@ class OptionSchema {
     info.example = spec.example;
     if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
     if (spec.min && spec.max) {
-      info.limits = OptionTraits<T>::Format(*spec.min) + " to " + OptionTraits<T>::Format(*spec.max);
+      info.limits =
+          OptionTraits<T>::Format(*spec.min) + " to " + OptionTraits<T>::Format(*spec.max);
     } else if (spec.min) {
       info.limits = "at least " + OptionTraits<T>::Format(*spec.min);
     } else if (spec.max) {
@@ -76,13 +83,13 @@ class OptionSchema {
       }
       if constexpr (std::three_way_comparable<T>) {
         if (spec.min && value < *spec.min) {
-          r.Error("must be at least " + OptionTraits<T>::Format(*spec.min) + ", got " +
-                  OptionTraits<T>::Format(value));
+          r.Error("must be at least " + Plain(OptionTraits<T>::Format(*spec.min)) + ", got " +
+                  Plain(OptionTraits<T>::Format(value)));
           return;
         }
         if (spec.max && *spec.max < value) {
-          r.Error("must be at most " + OptionTraits<T>::Format(*spec.max) + ", got " +
-                  OptionTraits<T>::Format(value));
+          r.Error("must be at most " + Plain(OptionTraits<T>::Format(*spec.max)) + ", got " +
+                  Plain(OptionTraits<T>::Format(value)));
           return;
         }
       }
@@ -115,7 +122,9 @@ class OptionSchema {
       if (std::find(reserved.begin(), reserved.end(), key) != reserved.end()) continue;
       size_t i = IndexOf(key);
       if (i == infos_.size()) {
-        std::string hint = ClosestName(key, keys());
+        std::vector<std::string> candidates = keys();
+        candidates.insert(candidates.end(), reserved.begin(), reserved.end());
+        std::string hint = ClosestName(key, candidates);
         std::string owner = what.empty() ? std::string() : " for " + std::string(what);
         r.ErrorAt(kv.first, "unknown option '" + key + "'" + owner +
                                 (hint.empty() ? "; valid options: " + KeyList()
@@ -128,8 +137,9 @@ class OptionSchema {
     for (size_t i = 0; i < infos_.size(); ++i) {
       if (infos_[i].required && !seen[i]) {
         std::string owner = what.empty() ? std::string() : " of " + std::string(what);
-        r.Error("missing required option '" + infos_[i].key + "'" + owner + " (" + infos_[i].doc +
-                ")" + (infos_[i].example.empty() ? "" : ", e.g. " + infos_[i].example));
+        r.Error("missing required option '" + infos_[i].key + "'" + owner + " (" +
+                Plain(infos_[i].doc) + ")" +
+                (infos_[i].example.empty() ? "" : ", e.g. " + infos_[i].example));
       }
     }
     if (r.diags().errors().size() != errors_before) return;

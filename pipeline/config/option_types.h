@@ -89,7 +89,9 @@ struct OptionTraits<std::map<std::string, std::string>> {
 
 // Nested option maps: any struct with `static const OptionSchema<T>& Schema()`.
 template <typename T>
-concept HasSchema = requires { T::Schema(); };
+concept HasSchema = requires {
+  T::Schema();
+};
 
 template <HasSchema T>
 struct OptionTraits<T> {

@@ -1,9 +1,9 @@
 // LineSplitter: cuts a byte stream into lines. `\n` ends a line and a `\r` before it is dropped, so
-// CRLF files (the LogHub Spark sample is one) give clean messages. A line longer than max_line_bytes
-// is cut into pieces of at most that size, each reported with `truncated` set, so memory stays
-// bounded whatever the input. Bytes after the last newline wait for more input (Finish() hands
-// them out as a last line). Bytes are passed on as they are: invalid UTF-8 and NULs included.
-// Thread-safety: none; one per stream.
+// CRLF files (the LogHub Spark sample is one) give clean messages. A line longer than
+// max_line_bytes is cut into pieces of at most that size, each reported with `truncated` set, so
+// memory stays bounded whatever the input. Bytes after the last newline wait for more input
+// (Finish() hands them out as a last line). Bytes are passed on as they are: invalid UTF-8 and NULs
+// included. Thread-safety: none; one per stream.
 #pragma once
 
 #include <cstddef>
@@ -23,8 +23,8 @@ class LineSplitter {
   void Feed(std::string_view data, OnLine&& on_line) {
     size_t pos = 0;
     while (pos < data.size()) {
-      const char* nl = static_cast<const char*>(
-          std::memchr(data.data() + pos, '\n', data.size() - pos));
+      const char* nl =
+          static_cast<const char*>(std::memchr(data.data() + pos, '\n', data.size() - pos));
       size_t end = nl ? static_cast<size_t>(nl - data.data()) : data.size();
       std::string_view piece = data.substr(pos, end - pos);
       if (nl == nullptr) {  // no newline: keep for later, cutting at the bound

@@ -1,6 +1,6 @@
 // SparkLogGenerator: deterministic synthetic Spark log4j records in the shape Spark writes them
-// (`yy/MM/dd HH:mm:ss LEVEL logger: message`, Spark's default log4j layout), with a realistic mix of
-// driver and executor messages (block manager, task start/finish, shuffle, memory store, python
+// (`yy/MM/dd HH:mm:ss LEVEL logger: message`, Spark's default log4j layout), with a realistic mix
+// of driver and executor messages (block manager, task start/finish, shuffle, memory store, python
 // runner), WARN/ERROR lines, and multi-line Java stack traces (`\tat ...`, `Caused by: ...`,
 // `\t... N more`). The same seed gives the same records. Used by the `generate` input and by the
 // benchmark data tool.

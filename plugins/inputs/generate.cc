@@ -6,8 +6,9 @@
 
 namespace sluice::inputs {
 
-SLUICE_REGISTER_INPUT(GenerateInput, "generate",
-                      "Synthetic Spark log4j records (with stack traces), for demos and benchmarks.");
+SLUICE_REGISTER_INPUT(
+    GenerateInput, "generate",
+    "Synthetic Spark log4j records (with stack traces), for demos and benchmarks.");
 
 const config::OptionSchema<GenerateInput::Options>& GenerateInput::Options::Schema() {
   static const auto* schema =
@@ -37,7 +38,8 @@ Result<std::unique_ptr<GenerateInput>> GenerateInput::Build(const Options& optio
 GenerateInput::GenerateInput(const Options& options, PluginContext& context)
     : options_(options),
       plugin_(context),
-      app_id_("application_1496953840000_" + std::to_string(1 + options.seed % 9000)),
+      app_id_("application_1496953840000_" +
+              std::to_string(1 + static_cast<uint64_t>(options.seed) % 9000)),
       path_("/var/log/hadoop-yarn/containers/" + app_id_ + "/container_" + app_id_.substr(12) +
             "_01_000002/stderr") {}
 

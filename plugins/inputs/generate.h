@@ -1,6 +1,6 @@
 // generate input: synthetic, realistic Spark log4j records (common::SparkLogGenerator), for demos,
-// benchmarks and tests. A record with a stack trace is one multi-line event. Each event carries what
-// a file input and a Spark log parser would give it: `log.level`, `log.logger`, `host.name`,
+// benchmarks and tests. A record with a stack trace is one multi-line event. Each event carries
+// what a file input and a Spark log parser would give it: `log.level`, `log.logger`, `host.name`,
 // `log.file.path` (a YARN container log path) and `spark.app_id`. With a `count` the input finishes
 // after that many events (so `sluice run` drains and exits); `rate` paces it.
 // Thread-safety: runs one producer thread; Stop() may be called from any thread.

@@ -108,9 +108,11 @@ void StdinInput::Run(InputContext& context) {
     ssize_t n = ::read(fd_, buffer.data(), buffer.size());
     if (n < 0) {
       if (errno == EINTR || errno == EAGAIN) continue;
-      plugin_.logger.Error("read failed: {}", std::strerror(errno));
+      plugin_.logger.Error("read failed: {}; no more input will be read", std::strerror(errno));
       plugin_.metrics->errors.Add();
-      break;
+      flush();
+      context.Finished();
+      return;
     }
     if (n == 0) {  // EOF
       now_ns = now();

@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <thread>
 
+#include <fmt/format.h>
+
 namespace sluice::outputs {
 
 SLUICE_REGISTER_OUTPUT(FileOutput, "file",
@@ -44,8 +46,12 @@ FileOutput::FileOutput(const Options& options, PluginContext& context)
       write_retries_(context.metrics->registry().GetCounter(
           "sluice_file_write_retries_total", "Failed writes or fsyncs of the file output, retried.",
           context.metrics->labels())),
-      fsyncs_(context.metrics->registry().GetCounter(
-          "sluice_file_fsyncs_total", "fsync calls of the file output.",
+      fsyncs_(context.metrics->registry().GetCounter("sluice_file_fsyncs_total",
+                                                     "fsync calls of the file output.",
+                                                     context.metrics->labels())),
+      missing_path_fields_(context.metrics->registry().GetCounter(
+          "sluice_file_missing_path_fields_total",
+          "Events whose path template referenced a field they lack (rendered as empty).",
           context.metrics->labels())) {}
 
 FileOutput::~FileOutput() {
@@ -86,7 +92,16 @@ void FileOutput::Write(const EventBatch& batch, AckHandle ack) {
   } else {
     for (const Event& e : batch.events()) {
       path_scratch_.clear();
-      options_.path.Render(e, path_scratch_);
+      if (!options_.path.Render(e, path_scratch_)) {
+        missing_path_fields_.Add();
+        uint64_t suppressed = 0;
+        if (missing_field_log_.Allow(&suppressed)) {
+          plugin_.logger.Warn(
+              "an event lacks a field of path '{}'; it goes to '{}' ({} more not "
+              "logged)",
+              options_.path.source(), path_scratch_, suppressed);
+        }
+      }
       codec_.AppendLine(e, FileFor(path_scratch_).buffer);
     }
   }
@@ -97,14 +112,14 @@ void FileOutput::Write(const EventBatch& batch, AckHandle ack) {
   if (buffered >= (4u << 20)) WriteBuffers();
 }
 
-bool FileOutput::WriteAll(const std::string& path, OpenFile& file) {
+bool FileOutput::WriteAll(const std::string& path, OpenFile& file, std::string* error) {
   if (file.fd < 0) {
     std::error_code ec;
     std::filesystem::path parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     file.fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
     if (file.fd < 0) {
-      plugin_.logger.Error("cannot open '{}': {}", path, std::strerror(errno));
+      *error = fmt::format("cannot open '{}': {}", path, std::strerror(errno));
       return false;
     }
   }
@@ -114,7 +129,7 @@ bool FileOutput::WriteAll(const std::string& path, OpenFile& file) {
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) {
       file.buffer.erase(0, off);  // keep exactly what was not written, for the retry
-      plugin_.logger.Error("cannot write '{}': {}", path, std::strerror(errno));
+      *error = fmt::format("cannot write '{}': {}", path, std::strerror(errno));
       return false;
     }
     off += static_cast<size_t>(n);
@@ -127,10 +142,18 @@ bool FileOutput::WriteAll(const std::string& path, OpenFile& file) {
 void FileOutput::WriteBuffers() {
   auto backoff = std::chrono::milliseconds(100);
   for (auto& [path, file] : files_) {
-    while (!file.buffer.empty() && !WriteAll(path, file)) {
+    std::string error;
+    while (!file.buffer.empty() && !WriteAll(path, file, &error)) {
       healthy_ = false;
       write_retries_.Add();
       plugin_.metrics->errors.Add();
+      uint64_t suppressed = 0;
+      if (error_log_.Allow(&suppressed)) {
+        plugin_.logger.Error(
+            "{}; retrying in {}ms, the pipeline waits ({} more such errors not "
+            "logged)",
+            error, backoff.count(), suppressed);
+      }
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
     }
@@ -140,24 +163,38 @@ void FileOutput::WriteBuffers() {
 
 void FileOutput::Flush() {
   WriteBuffers();
+  bool durable = true;
   if (options_.fsync) {
-    auto backoff = std::chrono::milliseconds(100);
     for (auto& [path, file] : files_) {
       if (!file.dirty) continue;
       fsyncs_.Add();
-      while (::fsync(file.fd) != 0) {
-        plugin_.logger.Error("cannot fsync '{}': {}", path, std::strerror(errno));
-        healthy_ = false;
-        write_retries_.Add();
-        std::this_thread::sleep_for(backoff);
-        backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
-      }
-      healthy_ = true;
       file.dirty = false;
+      if (::fsync(file.fd) == 0) continue;
+      // After a failed fsync the kernel may have dropped the dirty pages, so a retry that
+      // succeeds proves nothing: the batches are failed (not acked, so their sources are not
+      // checkpointed past them) and the file is reopened for what comes next.
+      durable = false;
+      healthy_ = false;
+      uint64_t suppressed = 0;
+      if (error_log_.Allow(&suppressed)) {
+        plugin_.logger.Error(
+            "cannot fsync '{}': {}; failing {} batch(es) ({} more such errors "
+            "not logged)",
+            path, std::strerror(errno), pending_.size(), suppressed);
+      }
+      ::close(file.fd);
+      file.fd = -1;
     }
   }
-  for (AckHandle& ack : pending_) ack.Ack();
+  for (AckHandle& ack : pending_) {
+    if (durable) {
+      ack.Ack();
+    } else {
+      ack.Fail();
+    }
+  }
   pending_.clear();
+  if (durable) healthy_ = true;
 }
 
 Status FileOutput::Close() {

@@ -6,6 +6,7 @@
 // Thread-safety: every method runs on the output's thread.
 #pragma once
 
+#include <atomic>
 #include <list>
 #include <string>
 #include <unordered_map>
@@ -34,7 +35,7 @@ class FileOutput final : public Output {
   void Write(const EventBatch& batch, AckHandle ack) override;
   void Flush() override;
   Status Close() override;
-  bool healthy() const override { return healthy_; }
+  bool healthy() const override { return healthy_.load(); }
 
  private:
   struct OpenFile {
@@ -46,7 +47,8 @@ class FileOutput final : public Output {
   OpenFile& FileFor(const std::string& path);
   // Writes every buffer out, retrying with backoff until it succeeds.
   void WriteBuffers();
-  bool WriteAll(const std::string& path, OpenFile& file);
+  // Writes the file's buffer; on failure keeps what was not written and sets *error.
+  bool WriteAll(const std::string& path, OpenFile& file, std::string* error);
   void CloseFile(const std::string& path);
 
   const Options options_;
@@ -58,7 +60,10 @@ class FileOutput final : public Output {
   std::string path_scratch_;
   Counter& write_retries_;
   Counter& fsyncs_;
-  bool healthy_ = true;
+  Counter& missing_path_fields_;
+  std::atomic<bool> healthy_{true};  // read by the admin API's threads
+  RateLimiter error_log_;
+  RateLimiter missing_field_log_;
 };
 
 }  // namespace sluice::outputs

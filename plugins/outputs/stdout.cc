@@ -7,13 +7,15 @@
 
 namespace sluice::outputs {
 
-SLUICE_REGISTER_OUTPUT(StdoutOutput, "stdout", "Events as lines on standard output (JSON or text).");
+SLUICE_REGISTER_OUTPUT(StdoutOutput, "stdout",
+                       "Events as lines on standard output (JSON or text).");
 
 const config::OptionSchema<StdoutOutput::Options>& StdoutOutput::Options::Schema() {
-  static const auto* schema = &(*new config::OptionSchema<Options>())
-      .Add("codec", &Options::codec,
-           "`json`: one JSON object per line; `text`: the raw message per line.",
-           {.one_of = common::CodecNames()});
+  static const auto* schema =
+      &(*new config::OptionSchema<Options>())
+           .Add("codec", &Options::codec,
+                "`json`: one JSON object per line; `text`: the raw message per line.",
+                {.one_of = common::CodecNames()});
   return *schema;
 }
 
@@ -31,7 +33,13 @@ void StdoutOutput::Write(const EventBatch& batch, AckHandle ack) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // A closed stdout (e.g. `| head`) cannot take more: fail the batch, never ack it.
-      plugin_.logger.Error("cannot write to stdout: {}", std::strerror(errno));
+      uint64_t suppressed = 0;
+      if (error_log_.Allow(&suppressed)) {
+        plugin_.logger.Error(
+            "cannot write to stdout: {}; the batch is not acked ({} more such "
+            "errors not logged)",
+            std::strerror(errno), suppressed);
+      }
       healthy_ = false;
       ack.Fail();
       return;

@@ -3,6 +3,7 @@
 // Thread-safety: Write() runs on the output's thread.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "pipeline/registry.h"
@@ -23,14 +24,15 @@ class StdoutOutput final : public Output {
       : plugin_(context), codec_(options.codec), fd_(fd) {}
 
   void Write(const EventBatch& batch, AckHandle ack) override;
-  bool healthy() const override { return healthy_; }
+  bool healthy() const override { return healthy_.load(); }
 
  private:
   PluginContext plugin_;
   common::EventCodec codec_;
   const int fd_;
   std::string buffer_;
-  bool healthy_ = true;
+  std::atomic<bool> healthy_{true};  // read by the admin API's threads
+  RateLimiter error_log_;
 };
 
 }  // namespace sluice::outputs

@@ -27,7 +27,8 @@ class SluiceCliTest : public ::testing::Test {
   std::string WriteConfig(const std::string& yaml) {
     std::string path = (dir_ / "sluice.yaml").string();
     std::ofstream(path) << "data_dir: " << (dir_ / "data").string()
-                        << "\nadmin: {listen: '127.0.0.1:0'}\n" << yaml;
+                        << "\nadmin: {listen: '127.0.0.1:0'}\n"
+                        << yaml;
     return path;
   }
   static int AdminPort(const Subprocess& p) {
@@ -46,13 +47,16 @@ class SluiceCliTest : public ::testing::Test {
 
 TEST_F(SluiceCliTest, GenerateToFileDeliversEveryEventAndExitsZero) {
   std::string out = (dir_ / "out/spark.ndjson").string();
-  std::string cfg = WriteConfig("pipelines:\n  demo:\n    inputs: [{type: generate, count: 20000}]\n"
-                                "    outputs: [{type: file, path: '" + out + "'}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  demo:\n    inputs: [{type: generate, count: 20000}]\n"
+      "    outputs: [{type: file, path: '" +
+      out + "'}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_);
   ASSERT_EQ(p.WaitFor(std::chrono::seconds(60)), 0) << p.Stderr();
   std::vector<std::string> lines = ReadLines(out);
   ASSERT_EQ(lines.size(), 20000u);
-  std::regex shape(R"(^\{"@timestamp":"2017-06-09T\d\d:\d\d:\d\d(\.\d+)?Z","message":"17/06/09 .*"host":\{"name":.*\}$)");
+  std::regex shape(
+      R"(^\{"@timestamp":"2017-06-09T\d\d:\d\d:\d\d(\.\d+)?Z","message":"17/06/09 .*"host":\{"name":.*\}$)");
   for (size_t i : {size_t(0), size_t(9999), size_t(19999)}) {
     EXPECT_TRUE(std::regex_match(lines[i], shape)) << lines[i];
   }
@@ -63,10 +67,13 @@ TEST_F(SluiceCliTest, GenerateToFileDeliversEveryEventAndExitsZero) {
 
 TEST_F(SluiceCliTest, StdinCorpusRoundTripsLineForLine) {
   fs::path corpus = fs::path(SLUICE_CORPUS_DIR) / "Spark_2k.log";
-  if (!fs::exists(corpus)) GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
+  if (!fs::exists(corpus))
+    GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
   std::string out = (dir_ / "out.log").string();
-  std::string cfg = WriteConfig("pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
-                                "    outputs: [{type: file, path: '" + out + "', codec: text}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
+      "    outputs: [{type: file, path: '" +
+      out + "', codec: text}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, /*stdin_pipe=*/true);
   p.WriteStdin(ReadFile(corpus));
   p.CloseStdin();
@@ -79,8 +86,9 @@ TEST_F(SluiceCliTest, StdinCorpusRoundTripsLineForLine) {
 }
 
 TEST_F(SluiceCliTest, ValidateReportsEveryErrorWithPositions) {
-  std::string cfg = WriteConfig("pipelines:\n  p:\n    inputs: [{type: generat, count: x}]\n"
-                                "    outputs: [{type: file, pth: /tmp/x}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: generat, count: x}]\n"
+      "    outputs: [{type: file, pth: /tmp/x}]\n");
   Subprocess p({SLUICE_BINARY, "validate", "-c", cfg}, dir_);
   EXPECT_EQ(p.Wait(), 1);
   std::string err = p.Stderr();
@@ -97,8 +105,9 @@ TEST_F(SluiceCliTest, ValidateReportsEveryErrorWithPositions) {
 }
 
 TEST_F(SluiceCliTest, ValidateAcceptsAGoodConfigAndTheShippedOnes) {
-  std::string cfg = WriteConfig("pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
-                                "    outputs: [{type: stdout}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
+      "    outputs: [{type: stdout}]\n");
   Subprocess p({SLUICE_BINARY, "validate", cfg}, dir_);
   EXPECT_EQ(p.Wait(), 0) << p.Stderr();
   EXPECT_NE(p.Stdout().find(": OK (1 pipeline(s), 2 plugin(s))"), std::string::npos);
@@ -127,8 +136,9 @@ TEST_F(SluiceCliTest, VersionAndHelp) {
 
 TEST_F(SluiceCliTest, UnwritableDataDirIsARuntimeError) {
   std::ofstream(dir_ / "data") << "a file where a directory should be";
-  std::string cfg = WriteConfig("pipelines:\n  p:\n    inputs: [{type: generate, count: 1}]\n"
-                                "    outputs: [{type: blackhole}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: generate, count: 1}]\n"
+      "    outputs: [{type: blackhole}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_);
   EXPECT_EQ(p.WaitFor(std::chrono::seconds(30)), 3);
   EXPECT_NE(p.Stderr().find("cannot create data_dir"), std::string::npos) << p.Stderr();
@@ -140,7 +150,8 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
   // stdin stays open, so the process keeps running after `generate` finished its 5000 events.
   std::string cfg = WriteConfig(
       "pipelines:\n  p:\n    inputs: [{type: generate, count: 5000}, {type: stdin}]\n"
-      "    outputs: [{type: file, path: '" + out + "'}]\n");
+      "    outputs: [{type: file, path: '" +
+      out + "'}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, /*stdin_pipe=*/true);
   int port = -1;
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
@@ -150,7 +161,8 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
   ASSERT_GT(port, 0) << p.Stderr();
   httplib::Client client("127.0.0.1", port);
   const std::string out_series =
-      "sluice_component_sent_events_total{pipeline=\"p\",kind=\"output\",type=\"file\",id=\"file\"}";
+      "sluice_component_sent_events_total{pipeline=\"p\",kind=\"output\",type=\"file\",id="
+      "\"file\"}";
   std::string metrics;
   while (std::chrono::steady_clock::now() < deadline) {
     auto r = client.Get("/metrics");
@@ -160,8 +172,9 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   EXPECT_EQ(MetricValue(metrics, out_series), 5000) << metrics;
-  EXPECT_EQ(MetricValue(metrics, "sluice_component_sent_events_total{pipeline=\"p\",kind=\"input\","
-                                 "type=\"generate\",id=\"generate\"}"),
+  EXPECT_EQ(MetricValue(metrics,
+                        "sluice_component_sent_events_total{pipeline=\"p\",kind=\"input\","
+                        "type=\"generate\",id=\"generate\"}"),
             5000);
   EXPECT_EQ(MetricValue(metrics, "sluice_pipeline_inflight_batches{pipeline=\"p\"}"), 0);
   EXPECT_EQ(ReadLines(out).size(), 5000u);  // acked means fsynced: all of it is in the file
@@ -182,11 +195,37 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
   EXPECT_NE(p.Stderr().find("stopping: received SIGTERM"), std::string::npos) << p.Stderr();
 }
 
+// A destination that fails (stdout closed) must not end in a clean exit: the batches were not
+// delivered, so the exit code says so.
+TEST_F(SluiceCliTest, UndeliveredBatchesMakeTheExitCodeThree) {
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);
+  ::close(fds[0]);  // nobody will ever read: writes fail with EPIPE
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: generate, count: 3000}]\n"
+      "    outputs: [{type: stdout}]\n");
+  Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, false, fds[1]);
+  ::close(fds[1]);
+  EXPECT_EQ(p.WaitFor(std::chrono::seconds(30)), 3) << p.Stderr();
+  std::string err = p.Stderr();
+  EXPECT_NE(err.find("were not delivered by an output"), std::string::npos) << err;
+  EXPECT_EQ(err.find("stopped cleanly"), std::string::npos) << err;
+  EXPECT_NE(err.find("output 'stdout' delivered 0 events"), std::string::npos) << err;
+}
+
+TEST_F(SluiceCliTest, MissingConfigIsAUsageError) {
+  Subprocess p({SLUICE_BINARY, "run"}, dir_);
+  EXPECT_EQ(p.Wait(), 2);
+  EXPECT_NE(p.Stderr().find("no config given"), std::string::npos);
+}
+
 // SIGTERM on an endless input: everything the input read is delivered before the exit.
 TEST_F(SluiceCliTest, SigtermDrainsEverythingInFlight) {
   std::string out = (dir_ / "out.ndjson").string();
-  std::string cfg = WriteConfig("pipelines:\n  p:\n    inputs: [{type: generate}]\n"
-                                "    outputs: [{type: file, path: '" + out + "'}]\n");
+  std::string cfg = WriteConfig(
+      "pipelines:\n  p:\n    inputs: [{type: generate}]\n"
+      "    outputs: [{type: file, path: '" +
+      out + "'}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
   while (ReadLines(out).size() < 10000 && std::chrono::steady_clock::now() < deadline) {
@@ -207,8 +246,9 @@ TEST_F(SluiceCliTest, SigtermDrainsEverythingInFlight) {
 TEST_F(SluiceCliTest, ShutdownTimeoutExitsFourAndReportsWhatWasNotFlushed) {
   int fds[2];
   ASSERT_EQ(::pipe(fds), 0);  // stdout into a pipe nobody reads: writes block once it is full
-  std::string cfg = WriteConfig("shutdown_timeout: 300ms\npipelines:\n  p:\n"
-                                "    inputs: [{type: generate}]\n    outputs: [{type: stdout}]\n");
+  std::string cfg = WriteConfig(
+      "shutdown_timeout: 300ms\npipelines:\n  p:\n"
+      "    inputs: [{type: generate}]\n    outputs: [{type: stdout}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, false, fds[1]);
   ::close(fds[1]);
   auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);

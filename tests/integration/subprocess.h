@@ -44,8 +44,9 @@ class Subprocess {
     if (pid_ == 0) {
       int devnull = ::open("/dev/null", O_RDONLY);
       ::dup2(stdin_pipe ? in[0] : devnull, 0);
-      int out = stdout_fd >= 0 ? stdout_fd
-                               : ::open((dir / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+      int out = stdout_fd >= 0
+                    ? stdout_fd
+                    : ::open((dir / "stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       int err = ::open((dir / "stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
       ::dup2(out, 1);
       ::dup2(err, 2);

@@ -127,7 +127,8 @@ TEST_F(CheckpointStoreTest, BothCorruptIsAnErrorNotASilentRestart) {
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(),
             "checkpoint file '" + path_ + "' is corrupt (bad header) and its backup '" + path_ +
-                ".bak' is corrupt (truncated: no crc32 trailer); refusing to start over silently: restore "
+                ".bak' is corrupt (truncated: no crc32 trailer); refusing to start over silently: "
+                "restore "
                 "one of them, or delete both to read every source from its start");
 }
 

@@ -149,11 +149,12 @@ class DropOddFilter final : public Filter {
   }
 };
 
-const TypedFactory<CountingInput, PluginKind::kInput> kInputFactory(PluginKind::kInput, "counting", "");
-const TypedFactory<HoldingOutput, PluginKind::kOutput> kOutputFactory(PluginKind::kOutput, "holding",
-                                                                  "");
-const TypedFactory<DropOddFilter, PluginKind::kFilter> kFilterFactory(PluginKind::kFilter, "drop_odd",
-                                                                  "");
+const TypedFactory<CountingInput, PluginKind::kInput> kInputFactory(PluginKind::kInput, "counting",
+                                                                    "");
+const TypedFactory<HoldingOutput, PluginKind::kOutput> kOutputFactory(PluginKind::kOutput,
+                                                                      "holding", "");
+const TypedFactory<DropOddFilter, PluginKind::kFilter> kFilterFactory(PluginKind::kFilter,
+                                                                      "drop_odd", "");
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -162,17 +163,26 @@ class PipelineTest : public ::testing::Test {
     config_.name = "p";
     config_.options.max_inflight_bytes = ByteSize{max_inflight};
     config_.options.workers = workers;
-    config_.inputs.push_back(config::PluginConfig{PluginKind::kInput, "counting", "in",
+    config_.inputs.push_back(config::PluginConfig{PluginKind::kInput,
+                                                  "counting",
+                                                  "in",
                                                   &kInputFactory,
-                                                  std::make_shared<CountingInput::Options>(in), {}});
+                                                  std::make_shared<CountingInput::Options>(in),
+                                                  {}});
     if (with_filter) {
-      config_.filters.push_back(config::PluginConfig{
-          PluginKind::kFilter, "drop_odd", "f", &kFilterFactory,
-          std::make_shared<DropOddFilter::Options>(), {}});
+      config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                     "drop_odd",
+                                                     "f",
+                                                     &kFilterFactory,
+                                                     std::make_shared<DropOddFilter::Options>(),
+                                                     {}});
     }
-    config_.outputs.push_back(config::PluginConfig{PluginKind::kOutput, "holding", "out",
+    config_.outputs.push_back(config::PluginConfig{PluginKind::kOutput,
+                                                   "holding",
+                                                   "out",
                                                    &kOutputFactory,
-                                                   std::make_shared<HoldingOutput::Options>(out), {}});
+                                                   std::make_shared<HoldingOutput::Options>(out),
+                                                   {}});
     pipeline_ = std::make_unique<Pipeline>(config_, process_, metrics_, [this] { finished_++; });
     ASSERT_TRUE(pipeline_->Build().ok());
     ASSERT_TRUE(pipeline_->Start().ok());

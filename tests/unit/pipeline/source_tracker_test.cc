@@ -60,5 +60,21 @@ TEST(SourceTrackerTest, AHoleHoldsTheCheckpoint) {
   EXPECT_EQ(t.pending(), 2u);
 }
 
+TEST(SourceTrackerTest, AFailedBatchStopsTheCheckpointAndFreesTheWindow) {
+  std::vector<uint64_t> commits;
+  SourceTracker t("file", [&](uint64_t cp) { commits.push_back(cp); });
+  uint64_t a = t.Begin(1), b = t.Begin(2), c = t.Begin(3);
+  t.Fail(b);
+  EXPECT_FALSE(t.stuck());  // a is still in flight and may commit
+  t.Complete(c);
+  t.Complete(a);
+  EXPECT_EQ(commits, std::vector<uint64_t>({1}));
+  EXPECT_TRUE(t.stuck());
+  EXPECT_EQ(t.pending(), 0u);
+  for (int i = 0; i < 1000; ++i) t.Complete(t.Begin(100 + i));
+  EXPECT_EQ(t.pending(), 0u);  // no slots pile up after the failure
+  EXPECT_EQ(commits, std::vector<uint64_t>({1}));
+}
+
 }  // namespace
 }  // namespace sluice

@@ -22,7 +22,9 @@ std::string Sub(std::string_view text) {
   return r.ok() ? r.value() : "ERROR: " + r.status().message();
 }
 
-TEST(EnvTest, PlainTextIsUnchanged) { EXPECT_EQ(Sub("no variables $ here"), "no variables $ here"); }
+TEST(EnvTest, PlainTextIsUnchanged) {
+  EXPECT_EQ(Sub("no variables $ here"), "no variables $ here");
+}
 
 TEST(EnvTest, SetVariables) {
   EXPECT_EQ(Sub("${HOST}:${PORT}"), "node-1:9092");

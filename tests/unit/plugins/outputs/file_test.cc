@@ -104,7 +104,8 @@ TEST_F(FileOutputTest, MaxOpenFilesEvictsAfterMakingDataDurable) {
     out.Write(batch, Handle());
   }
   ASSERT_TRUE(out.Close().ok());
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(Read(dir_ / (std::to_string(i) + ".log")), "x" + std::to_string(i) + "\n");
+  for (int i = 0; i < 5; ++i)
+    EXPECT_EQ(Read(dir_ / (std::to_string(i) + ".log")), "x" + std::to_string(i) + "\n");
   EXPECT_EQ(Committed(), 5u);
 }
 
