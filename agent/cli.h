@@ -1,6 +1,7 @@
 // The `sluice` command line: run | validate | plugins | version. Exit codes (docs/cli.md):
 //   0 success; 1 invalid config; 2 usage error; 3 runtime error (a plugin or the admin API could
-//   not start, or a final flush failed); 4 shutdown timed out with events not flushed.
+//   not start, an output gave up on batches, or a final flush failed); 4 shutdown timed out with
+//   events not flushed.
 // Thread-safety: Main() runs on the main thread.
 #pragma once
 

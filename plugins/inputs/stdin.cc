@@ -97,8 +97,11 @@ void StdinInput::Run(InputContext& context) {
     int ready = ::poll(fds, 2, batch.empty() ? -1 : 0);
     if (ready < 0) {
       if (errno == EINTR) continue;
-      plugin_.logger.Error("poll failed: {}", std::strerror(errno));
-      break;
+      plugin_.logger.Error("poll failed: {}; no more input will be read", std::strerror(errno));
+      plugin_.metrics->errors.Add();
+      flush();
+      context.Finished();
+      return;
     }
     if (ready == 0) {
       flush();

@@ -44,7 +44,7 @@ FileOutput::FileOutput(const Options& options, PluginContext& context)
       plugin_(context),
       codec_(options.codec),
       write_retries_(context.metrics->registry().GetCounter(
-          "sluice_file_write_retries_total", "Failed writes or fsyncs of the file output, retried.",
+          "sluice_file_write_retries_total", "Failed opens or writes of the file output, retried.",
           context.metrics->labels())),
       fsyncs_(context.metrics->registry().GetCounter("sluice_file_fsyncs_total",
                                                      "fsync calls of the file output.",
