@@ -67,9 +67,7 @@ bool ByName(const Field* a, const Field* b) { return a->name < b->name; }
 
 }  // namespace
 
-void AppendRfc3339(std::string& out, int64_t ns) {
-  const CivilTime t = ToCivil(ns);
-  char buf[32];  // "2017-06-09T20:10:40.123456789Z" is 30 bytes
+void WriteDateTime(char* buf, const CivilTime& t) {
   // Years of an int64_t nanosecond time are 1677..2262: always four digits.
   char* p = WritePadded(buf, t.year, 4);
   *p++ = '-';
@@ -81,19 +79,51 @@ void AppendRfc3339(std::string& out, int64_t ns) {
   *p++ = ':';
   p = WritePadded(p, t.minute, 2);
   *p++ = ':';
-  p = WritePadded(p, t.second, 2);
-  if (t.nanos != 0) {
+  WritePadded(p, t.second, 2);
+}
+
+// ".123Z", ".123456Z", ".123456789Z" or "Z": the fraction trimmed to the non-zero groups of 3.
+void AppendFractionZ(std::string& out, int nanos) {
+  char buf[12];
+  char* p = buf;
+  if (nanos != 0) {
     *p++ = '.';
-    if (t.nanos % 1'000'000 == 0) {
-      p = WritePadded(p, t.nanos / 1'000'000, 3);
-    } else if (t.nanos % 1'000 == 0) {
-      p = WritePadded(p, t.nanos / 1'000, 6);
+    if (nanos % 1'000'000 == 0) {
+      p = WritePadded(p, nanos / 1'000'000, 3);
+    } else if (nanos % 1'000 == 0) {
+      p = WritePadded(p, nanos / 1'000, 6);
     } else {
-      p = WritePadded(p, t.nanos, 9);
+      p = WritePadded(p, nanos, 9);
     }
   }
   *p++ = 'Z';
   out.append(buf, p);
+}
+
+void AppendRfc3339(std::string& out, int64_t ns) {
+  const CivilTime t = ToCivil(ns);
+  char prefix[19];
+  WriteDateTime(prefix, t);
+  out.append(prefix, sizeof(prefix));
+  AppendFractionZ(out, t.nanos);
+}
+
+void JsonEncoder::AppendTimestamp(std::string& out, int64_t ns) {
+  // Events come in time order, many per second: the date and time of day are formatted once per
+  // second, only the fraction per event.
+  int64_t second = ns / 1'000'000'000;
+  int64_t nanos = ns % 1'000'000'000;
+  if (nanos < 0) {
+    nanos += 1'000'000'000;
+    --second;
+  }
+  if (second != cached_second_ || !cache_valid_) {
+    WriteDateTime(cached_prefix_, ToCivil(second * 1'000'000'000));
+    cached_second_ = second;
+    cache_valid_ = true;
+  }
+  out.append(cached_prefix_, sizeof(cached_prefix_));
+  AppendFractionZ(out, static_cast<int>(nanos));
 }
 
 // Fields are visited in name order while `open` names the chain of objects currently open (a
@@ -124,7 +154,7 @@ void JsonEncoder::Encode(const Event& event, std::string& out) {
   };
 
   out += "{\"@timestamp\":\"";
-  AppendRfc3339(out, event.timestamp_ns());
+  AppendTimestamp(out, event.timestamp_ns());
   out += "\",\"message\":";
   AppendJsonString(out, event.message());
 

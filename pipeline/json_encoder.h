@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/civil_time.h"
 #include "pipeline/event.h"
 
 namespace sluice {
@@ -35,11 +36,22 @@ class JsonEncoder {
   }
 
  private:
+  void AppendTimestamp(std::string& out, int64_t ns);
+
   std::vector<const Field*> sorted_;  // scratch: the written fields sorted by name
+  // "YYYY-MM-DDTHH:MM:SS" of cached_second_: consecutive events mostly share their second.
+  int64_t cached_second_ = 0;
+  bool cache_valid_ = false;
+  char cached_prefix_[19] = {};
 };
 
 // Appends `ns` (nanoseconds since the epoch, negative before 1970) as RFC 3339 UTC with the
 // fraction trimmed as above, e.g. 2017-06-09T20:10:40.123Z or 1969-12-31T23:59:59Z.
 void AppendRfc3339(std::string& out, int64_t ns);
+// Writes "YYYY-MM-DDTHH:MM:SS" (exactly 19 bytes, no terminator) for `t` into `out19`.
+void WriteDateTime(char* out19, const CivilTime& t);
+// Appends the fraction of a second trimmed to non-zero groups of 3 (".123", ".123456",
+// ".123456789", or nothing when zero), then 'Z'.
+void AppendFractionZ(std::string& out, int nanos);
 
 }  // namespace sluice

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <limits>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "pipeline/arena.h"
 #include "pipeline/event.h"
+#include "pipeline/event_batch.h"
 
 namespace sluice {
 namespace {
@@ -302,6 +305,32 @@ TEST_F(JsonEncoderTest, AppendRfc3339Appends) {
   std::string out = "t=";
   AppendRfc3339(out, 0);
   EXPECT_EQ(out, "t=1970-01-01T00:00:00Z");
+}
+
+}  // namespace
+}  // namespace sluice
+
+namespace sluice {
+namespace {
+
+// One encoder reused across events keeps the formatted second: it must change when the second does,
+// including backwards and before 1970.
+TEST(JsonEncoderTimestampCacheTest, ReusedEncoderFollowsEverySecondChange) {
+  JsonEncoder encoder;
+  EventBatch batch;
+  const std::vector<std::pair<int64_t, std::string>> cases = {
+      {1'500'000'000, "1970-01-01T00:00:01.500Z"},
+      {1'700'000'000, "1970-01-01T00:00:01.700Z"},
+      {2'000'000'000, "1970-01-01T00:00:02Z"},
+      {1'999'999'999, "1970-01-01T00:00:01.999999999Z"},
+      {-500'000'000, "1969-12-31T23:59:59.500Z"},
+      {1'497'039'040'000'001'000, "2017-06-09T20:10:40.000001Z"},
+  };
+  for (const auto& [ns, want] : cases) {
+    std::string out;
+    encoder.Encode(batch.Add(ns, "m"), out);
+    EXPECT_EQ(out, "{\"@timestamp\":\"" + want + "\",\"message\":\"m\"}") << ns;
+  }
 }
 
 }  // namespace
