@@ -14,13 +14,7 @@ namespace fs = std::filesystem;
 
 class SluiceCliTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = FreshTestDir("sluice_cli"); }
   void TearDown() override {
     if (!HasFailure()) fs::remove_all(dir_);
   }

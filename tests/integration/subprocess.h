@@ -15,14 +15,9 @@
 #include <thread>
 #include <vector>
 
-namespace sluice::testing {
+#include "tests/unit/test_util.h"
 
-inline std::string ReadFile(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+namespace sluice::testing {
 
 inline std::vector<std::string> ReadLines(const std::filesystem::path& p) {
   std::vector<std::string> lines;

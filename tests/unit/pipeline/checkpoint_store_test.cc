@@ -6,6 +6,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/test_util.h"
+
 namespace sluice {
 namespace {
 
@@ -14,10 +16,7 @@ namespace fs = std::filesystem;
 class CheckpointStoreTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("sluice_ckpt_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
+    dir_ = testing::FreshTestDir("sluice_ckpt");
     path_ = (dir_ / "checkpoints" / "p.file.ckpt").string();
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -26,12 +25,7 @@ class CheckpointStoreTest : public ::testing::Test {
     EXPECT_TRUE(r.ok()) << r.status().ToString();
     return r.ok() ? std::move(r).value() : nullptr;
   }
-  std::string Read(const std::string& p) {
-    std::ifstream in(p, std::ios::binary);
-    std::stringstream s;
-    s << in.rdbuf();
-    return s.str();
-  }
+  std::string Read(const std::string& p) { return testing::ReadFile(p); }
   void Write(const std::string& p, const std::string& data) {
     std::ofstream(p, std::ios::binary | std::ios::trunc) << data;
   }

@@ -9,6 +9,7 @@
 
 #include "plugins/inputs/generate.h"
 #include "plugins/outputs/file.h"
+#include "tests/unit/test_util.h"
 
 namespace sluice::config {
 namespace {
@@ -243,13 +244,7 @@ TEST(ConfigTest, RequiredEnvironmentVariableCarriesTheMessage) {
 
 class ConfigDirTest : public ::testing::Test {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_config_dir_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
+  void SetUp() override { dir_ = sluice::testing::FreshTestDir("sluice_config_dir"); }
   void TearDown() override { std::filesystem::remove_all(dir_); }
   void Write(const std::string& name, const std::string& text) {
     std::ofstream(dir_ / name) << text;

@@ -6,23 +6,17 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/test_util.h"
+
 namespace sluice::outputs {
 namespace {
 
-std::string Read(const std::filesystem::path& p) {
-  std::ifstream in(p);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
+std::string Read(const std::filesystem::path& p) { return testing::ReadFile(p); }
 
 class FileOutputTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    dir_ = std::filesystem::temp_directory_path() /
-           ("sluice_file_output_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    std::filesystem::remove_all(dir_);
+    dir_ = testing::FreshTestDir("sluice_file_output");
     context_.metrics = &metrics_;
   }
   void TearDown() override { std::filesystem::remove_all(dir_); }
