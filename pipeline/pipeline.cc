@@ -43,6 +43,7 @@ class Pipeline::InputRunner final : public InputContext {
   Pipeline& pipeline_;
   const std::string id_;
   std::unique_ptr<ComponentMetrics> metrics_;
+  std::unique_ptr<CheckpointStore> checkpoints_;  // outlives `input`, which writes to it
   std::unique_ptr<Input> input;
   std::shared_ptr<SourceTracker> default_source_;
   std::atomic<bool> finished_{false};
@@ -139,6 +140,11 @@ Status Pipeline::Build() {
     auto runner = std::make_unique<InputRunner>(
         *this, pc.id, std::make_unique<ComponentMetrics>(metrics_, labels(pc)));
     PluginContext ctx = MakeContext(pc, runner->metrics_.get());
+    std::string path = process_.data_dir + "/checkpoints/" + config_.name + "/" + pc.id + ".ckpt";
+    auto store = CheckpointStore::Open(path, ctx.logger);
+    if (!store.ok()) return failed(pc, store.status());
+    runner->checkpoints_ = std::move(store).value();
+    ctx.checkpoints = runner->checkpoints_.get();
     auto built = pc.factory->BuildInput(pc.options.get(), ctx);
     if (!built.ok()) return failed(pc, built.status());
     runner->input = std::move(built).value();
@@ -304,6 +310,15 @@ void Pipeline::JoinInputs() {
 }
 
 bool Pipeline::WaitDrained(int64_t timeout_ms) { return limiter_->WaitEmpty(timeout_ms); }
+
+Status Pipeline::PersistCheckpoints() {
+  Status first;
+  for (auto& in : inputs_) {
+    Status s = in->checkpoints_->Persist();
+    if (!s.ok() && first.ok()) first = s;
+  }
+  return first;
+}
 
 void Pipeline::Abort() { limiter_->Cancel(); }
 

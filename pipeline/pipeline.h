@@ -56,6 +56,9 @@ class Pipeline {
   // "N batches (B bytes) in flight" and per-output queue lengths, for shutdown reports.
   std::string DescribeInflight() const;
   const InflightLimiter& limiter() const { return *limiter_; }
+  // Writes every input's checkpoint store that changed; returns the first error.
+  Status PersistCheckpoints();
+
   // Batches some output gave up on (Fail() or a handle dropped without Ack()).
   uint64_t failed_batches() const { return delivery_counters_.failed_batches->value(); }
 

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "pipeline/checkpoint_store.h"
 #include "pipeline/delivery.h"
 #include "pipeline/event_batch.h"
 #include "pipeline/log.h"
@@ -26,6 +27,10 @@ struct PluginContext {
   std::string data_dir;  // the process data_dir; plugins keep their state under it
   ComponentMetrics* metrics = nullptr;
   Logger logger;  // names the component: [output:file:archive]
+  // Inputs only: the input's own durable checkpoint map (data_dir/checkpoints/PIPELINE/ID.ckpt),
+  // loaded before Build(). The input Set()s what its sources commit; the engine persists it
+  // periodically (`checkpoint_interval`) and at shutdown, atomically. Null for filters/outputs.
+  CheckpointStore* checkpoints = nullptr;
 };
 
 // What a running input produces into. Implemented by the engine; outlives the input.

@@ -21,7 +21,33 @@ int64_t MillisUntil(std::chrono::steady_clock::time_point deadline) {
 
 Service::Service(config::Config config) : config_(std::move(config)) {}
 
-Service::~Service() = default;
+Service::~Service() {
+  {
+    std::lock_guard lock(mu_);
+    checkpointer_stop_ = true;
+  }
+  cv_.notify_all();
+  if (checkpointer_.joinable()) checkpointer_.join();
+}
+
+void Service::PersistCheckpoints() {
+  for (auto& p : pipelines_) {
+    Status s = p->PersistCheckpoints();
+    if (!s.ok())
+      kLog.Error("pipeline '{}': cannot persist checkpoints: {}", p->name(), s.message());
+  }
+}
+
+void Service::RunCheckpointer() {
+  std::unique_lock lock(mu_);
+  while (!checkpointer_stop_) {
+    cv_.wait_for(lock, config_.process.checkpoint_interval.value);
+    if (checkpointer_stop_) break;
+    lock.unlock();
+    PersistCheckpoints();
+    lock.lock();
+  }
+}
 
 Status Service::Start() {
   started_at_ = std::chrono::steady_clock::now();
@@ -38,6 +64,7 @@ Status Service::Start() {
     pipelines_.push_back(std::move(p));
   }
   for (auto& p : pipelines_) SLUICE_RETURN_IF_ERROR(p->Start());
+  checkpointer_ = std::thread([this] { RunCheckpointer(); });
   running_ = true;
   kLog.Info("started {} pipeline(s) from {}", pipelines_.size(),
             fmt::format("{}", fmt::join(config_.files, ", ")));
@@ -90,6 +117,7 @@ ShutdownResult Service::Shutdown() {
     for (auto& p : pipelines_) kLog.Error("  {}", p->DescribeInflight());
     for (auto& p : pipelines_) p->Abort();
     joined.wait();
+    PersistCheckpoints();  // what was acked is safe to keep
     return ShutdownResult::kTimedOut;
   }
   joined.wait();
@@ -108,6 +136,7 @@ ShutdownResult Service::Shutdown() {
       result = ShutdownResult::kDeliveryFailed;
     }
   }
+  PersistCheckpoints();
   return result;
 }
 

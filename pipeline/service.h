@@ -12,6 +12,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "pipeline/config/config.h"
@@ -47,6 +48,9 @@ class Service {
 
  private:
   void OnInputFinished();
+  // Persists every pipeline's checkpoints; logs (rate-limited by the caller's period) failures.
+  void PersistCheckpoints();
+  void RunCheckpointer();
 
   config::Config config_;
   MetricsRegistry metrics_;
@@ -58,6 +62,8 @@ class Service {
   std::condition_variable cv_;
   bool stop_requested_ = false;
   std::string stop_reason_;
+  bool checkpointer_stop_ = false;
+  std::thread checkpointer_;
 };
 
 }  // namespace sluice

@@ -209,7 +209,12 @@ const OptionSchema<ProcessOptions>& ProcessOptions::Schema() {
            .Add("shutdown_timeout", &ProcessOptions::shutdown_timeout,
                 "How long a shutdown may take to drain in-flight events and flush outputs. Past it "
                 "Sluice exits with code 4 and logs what was not flushed.",
-                {.min = Duration{std::chrono::milliseconds(1)}});
+                {.min = Duration{std::chrono::milliseconds(1)}})
+           .Add("checkpoint_interval", &ProcessOptions::checkpoint_interval,
+                "How often acked checkpoints are written to data_dir (atomically; also at "
+                "shutdown). "
+                "A crash re-reads at most what was acked in the last interval.",
+                {.min = Duration{std::chrono::milliseconds(10)}});
   return *schema;
 }
 

@@ -45,6 +45,7 @@ struct ProcessOptions {
   AdminOptions admin;
   LogOptions log;
   Duration shutdown_timeout{std::chrono::seconds(30)};
+  Duration checkpoint_interval{std::chrono::seconds(1)};
   static const OptionSchema<ProcessOptions>& Schema();
 };
 

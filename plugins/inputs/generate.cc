@@ -1,5 +1,6 @@
 #include "plugins/inputs/generate.h"
 
+#include <charconv>
 #include <chrono>
 
 #include "plugins/common/spark_log_generator.h"
@@ -26,7 +27,10 @@ const config::OptionSchema<GenerateInput::Options>& GenerateInput::Options::Sche
            .Add("host", &Options::host, "Value of the `host.name` field.")
            .Add("fields", &Options::fields,
                 "Add `log.level`, `log.logger`, `host.name`, `log.file.path` and `spark.app_id`, "
-                "as a file input plus a Spark parser would; false sends the raw message only.");
+                "as a file input plus a Spark parser would; false sends the raw message only.")
+           .Add("resume", &Options::resume,
+                "Continue after the events acked before a restart (the checkpoint in data_dir) "
+                "instead of starting over; `count` counts from the very first start.");
   return *schema;
 }
 
@@ -58,6 +62,20 @@ void GenerateInput::Join() {
 }
 
 void GenerateInput::Run(InputContext& context) {
+  CheckpointStore* store = plugin_.checkpoints;
+  std::shared_ptr<SourceTracker> source = context.AddSource("generate", [store](uint64_t acked) {
+    if (store != nullptr) store->Set("acked_events", std::to_string(acked));
+  });
+  uint64_t skip = 0;
+  if (options_.resume && store != nullptr) {
+    if (auto acked = store->Get("acked_events")) {
+      auto [end, ec] = std::from_chars(acked->data(), acked->data() + acked->size(), skip);
+      if (ec != std::errc() || end != acked->data() + acked->size()) {
+        plugin_.logger.Warn("ignoring a bad checkpoint '{}': starting over", *acked);
+        skip = 0;
+      }
+    }
+  }
   common::SparkLogGenerator::Options gen_options;
   gen_options.seed = static_cast<uint64_t>(options_.seed);
   gen_options.stack_trace_ratio = options_.stack_trace_ratio;
@@ -67,7 +85,13 @@ void GenerateInput::Run(InputContext& context) {
   const uint64_t count = static_cast<uint64_t>(options_.count);
   const size_t batch_events = static_cast<size_t>(options_.batch_events);
   std::string record;
-  uint64_t produced = 0;
+  for (uint64_t i = 0; i < skip;
+       ++i) {  // the same seed replays the same sequence: skip what was acked
+    record.clear();
+    generator.Next(record);
+  }
+  uint64_t produced = skip;
+  if (skip > 0) plugin_.logger.Info("resuming after {} acked events", skip);
   while (!stop_ && (count == 0 || produced < count)) {
     EventBatch batch(batch_events);
     size_t n = batch_events;
@@ -93,7 +117,7 @@ void GenerateInput::Run(InputContext& context) {
       e.SetView("spark.app_id", Value::String(app_id_));
     }
     produced += n;
-    if (!context.Emit(std::move(batch), nullptr, produced)) return;
+    if (!context.Emit(std::move(batch), source, produced)) return;
     if (options_.rate > 0) {
       auto due = start + std::chrono::nanoseconds(static_cast<int64_t>(
                              produced * 1'000'000'000.0 / static_cast<double>(options_.rate)));

@@ -2,7 +2,9 @@
 // benchmarks and tests. A record with a stack trace is one multi-line event. Each event carries
 // what a file input and a Spark log parser would give it: `log.level`, `log.logger`, `host.name`,
 // `log.file.path` (a YARN container log path) and `spark.app_id`. With a `count` the input finishes
-// after that many events (so `sluice run` drains and exits); `rate` paces it.
+// after that many events (so `sluice run` drains and exits); `rate` paces it. Its checkpoint is the
+// number of events acked; with `resume: true` a restart continues after them (same seed, same
+// sequence), so a stopped and restarted run delivers each event once.
 // Thread-safety: runs one producer thread; Stop() may be called from any thread.
 #pragma once
 
@@ -23,6 +25,7 @@ class GenerateInput final : public Input {
     int64_t batch_events = 1024;
     std::string host = "ip-10-0-1-17.ec2.internal";
     bool fields = true;
+    bool resume = false;
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<GenerateInput>> Build(const Options& options,

@@ -46,6 +46,25 @@ TEST(RegistryTest, DocsPagesCarryTheGeneratedOptionTables) {
   }
 }
 
+// docs/configuration.md carries the generated tables of the process and pipeline settings.
+TEST(RegistryTest, ConfigurationDocsCarryTheGeneratedSettingsTables) {
+  std::ifstream in(std::string(SLUICE_SOURCE_DIR) + "/docs/configuration.md");
+  std::stringstream text;
+  text << in.rdbuf();
+  const std::vector<std::pair<std::string, std::vector<config::OptionInfo>>> sections = {
+      {"process", config::ProcessOptions::Schema().infos()},
+      {"admin", config::AdminOptions::Schema().infos()},
+      {"log", config::LogOptions::Schema().infos()},
+      {"pipeline", config::PipelineOptions::Schema().infos()},
+  };
+  for (const auto& [name, infos] : sections) {
+    std::string expected = "<!-- options:begin settings/" + name + " -->\n" +
+                           config::OptionsMarkdown(infos) + "<!-- options:end -->";
+    EXPECT_NE(text.str().find(expected), std::string::npos)
+        << "docs/configuration.md: stale settings/" << name << " table; run scripts/gen-docs";
+  }
+}
+
 // Each plugin's docs page has an example config; it must validate.
 TEST(RegistryTest, DocsExamplesValidate) {
   for (const PluginFactory* f : Registry::Get().All()) {
