@@ -241,6 +241,8 @@ TEST_F(PipelineTest, BackpressureBoundsInflightBytesWhenTheOutputStalls) {
   Configure({.batches = 0, .events_per_batch = 100, .message_bytes = 1000}, {.auto_ack = false},
             false, kLimit);
   ASSERT_TRUE(WaitUntil([&] { return pipeline_->limiter().blocked_count() > 0; }));
+  // The input is blocked; wait until what it emitted has reached the output.
+  ASSERT_TRUE(WaitUntil([&] { return output_->held() == pipeline_->limiter().batches(); }));
   int64_t emitted = input_->emitted_batches;
   size_t held = output_->held();
   // The input is blocked: what is in flight stays under the bound (plus at most one batch).
@@ -281,6 +283,7 @@ TEST_F(PipelineTest, DrainTimesOutWhileAnOutputHoldsAcksAndAbortReleasesTheInput
   pipeline_->Abort();
   pipeline_->JoinInputs();  // returns: the blocked Emit gave up
   EXPECT_TRUE(input_->commits().empty());
+  ASSERT_TRUE(WaitUntil([&] { return output_->held() == pipeline_->limiter().batches(); }));
   output_->AckAllReversed();
   EXPECT_TRUE(pipeline_->WaitDrained(10'000));
   EXPECT_TRUE(pipeline_->Close().ok());
