@@ -17,6 +17,14 @@ bool InflightLimiter::Acquire(size_t bytes) {
   return true;
 }
 
+bool InflightLimiter::WaitFits(size_t bytes, int64_t timeout_ms) {
+  std::unique_lock lock(mu_);
+  auto fits = [&] { return cancelled_ || bytes_ == 0 || bytes_ + bytes <= max_bytes_; };
+  if (fits()) return true;
+  ++blocked_;
+  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), fits);
+}
+
 void InflightLimiter::Release(size_t bytes) {
   {
     std::lock_guard lock(mu_);

@@ -19,6 +19,10 @@ class InflightLimiter {
   // Blocks until `bytes` fit; returns false (taking nothing) when Cancel() was called.
   bool Acquire(size_t bytes);
   void Release(size_t bytes);
+  // Waits up to `timeout_ms` until `bytes` would fit (as Acquire() judges it) without taking them;
+  // returns whether they fit (or the limiter was cancelled). Lets an input do housekeeping while
+  // it is held back instead of blocking inside Acquire().
+  bool WaitFits(size_t bytes, int64_t timeout_ms);
   // Wakes every waiter; later Acquire()s fail at once.
   void Cancel();
   // Blocks until nothing is in flight or `timeout_ms` passed; returns whether it drained.

@@ -50,6 +50,10 @@ class InputContext {
   virtual bool Emit(EventBatch&& batch, const std::shared_ptr<SourceTracker>& source,
                     uint64_t checkpoint) = 0;
   bool Emit(EventBatch&& batch) { return Emit(std::move(batch), nullptr, 0); }
+  // Waits up to `timeout_ms` for room for a batch of `bytes` (EventBatch::MemoryBytes()); returns
+  // whether there is room. An input that must keep doing housekeeping under backpressure (closing
+  // deleted files, timers) calls this in a loop before Emit(), which then rarely blocks.
+  virtual bool WaitForCapacity(size_t bytes, int64_t timeout_ms) = 0;
   // The input has produced everything it ever will (stdin at EOF, a finite generator). When every
   // input of the process is finished, `sluice run` drains and exits.
   virtual void Finished() = 0;

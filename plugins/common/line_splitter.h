@@ -17,8 +17,10 @@ class LineSplitter {
  public:
   explicit LineSplitter(size_t max_line_bytes) : max_line_bytes_(max_line_bytes) {}
 
-  // Calls on_line(std::string_view line, bool truncated) for every complete line in `data`
-  // (together with what earlier calls left pending). The view is valid during the call only.
+  // Calls on_line(std::string_view line, bool truncated, size_t consumed) for every complete line
+  // in `data` (together with what earlier calls left pending). `consumed` is how many input bytes
+  // the piece stands for (its \r and \n included), so summing it gives exact stream offsets. The
+  // view is valid during the call only.
   template <typename OnLine>
   void Feed(std::string_view data, OnLine&& on_line) {
     size_t pos = 0;
@@ -32,10 +34,10 @@ class LineSplitter {
         return;
       }
       if (pending_.empty()) {
-        EmitLine(piece, on_line);
+        EmitLine(piece, /*newline=*/true, on_line);
       } else {
         Append(piece, on_line);
-        EmitLine(pending_, on_line);
+        EmitLine(pending_, /*newline=*/true, on_line);
         pending_.clear();
       }
       pos = end + 1;
@@ -45,26 +47,37 @@ class LineSplitter {
   // Hands out what is pending (a last line without newline), if anything.
   template <typename OnLine>
   void Finish(OnLine&& on_line) {
-    if (!pending_.empty()) EmitLine(pending_, on_line);
+    if (!pending_.empty()) EmitLine(pending_, /*newline=*/false, on_line);
     pending_.clear();
     pending_truncated_ = false;
   }
 
   size_t pending_bytes() const { return pending_.size(); }
+  // Drops what is pending (the stream starts over, e.g. after a truncation).
+  void Reset() {
+    pending_.clear();
+    pending_truncated_ = false;
+  }
 
  private:
   template <typename OnLine>
-  void EmitLine(std::string_view line, OnLine& on_line) {
+  void EmitLine(std::string_view line, bool newline, OnLine& on_line) {
+    size_t raw = line.size() + (newline ? 1 : 0);
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
     bool truncated = pending_truncated_;
     pending_truncated_ = false;
-    if (line.empty() && truncated) return;  // the line's bytes were all handed out already
+    if (line.empty() && truncated) {
+      // The line's bytes were all handed out already; only its end remains.
+      if (raw > 0) on_line(std::string_view(), true, raw);
+      return;
+    }
     while (line.size() > max_line_bytes_) {
-      on_line(line.substr(0, max_line_bytes_), true);
+      on_line(line.substr(0, max_line_bytes_), true, max_line_bytes_);
       line.remove_prefix(max_line_bytes_);
+      raw -= max_line_bytes_;
       truncated = true;
     }
-    on_line(line, truncated);
+    on_line(line, truncated, raw);
   }
 
   template <typename OnLine>
@@ -72,7 +85,7 @@ class LineSplitter {
     pending_.append(piece);
     // Keep one byte of slack so a "\r" that may precede the newline is not cut from its line.
     while (pending_.size() > max_line_bytes_ + 1) {
-      on_line(std::string_view(pending_).substr(0, max_line_bytes_), true);
+      on_line(std::string_view(pending_).substr(0, max_line_bytes_), true, max_line_bytes_);
       pending_.erase(0, max_line_bytes_);
       pending_truncated_ = true;
     }

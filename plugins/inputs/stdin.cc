@@ -82,7 +82,8 @@ void StdinInput::Run(InputContext& context) {
     batch = EventBatch(static_cast<size_t>(options_.batch_events));
     batch_bytes = 0;
   };
-  auto on_line = [&](std::string_view line, bool truncated) {
+  auto on_line = [&](std::string_view line, bool truncated, size_t /*consumed*/) {
+    if (line.empty() && truncated) return;  // the end of a line already handed out in pieces
     Event& e = batch.Add(now_ns, line);
     if (truncated) e.AddTag("_line_truncated");
     batch_bytes += line.size();

@@ -47,5 +47,16 @@ TEST(InflightLimiterTest, CancelWakesWaitersWhoTakeNothing) {
   EXPECT_FALSE(limiter.WaitEmpty(1));
 }
 
+TEST(InflightLimiterTest, WaitFitsTimesOutWithoutTakingAndSucceedsAfterRelease) {
+  InflightLimiter limiter(100);
+  ASSERT_TRUE(limiter.Acquire(80));
+  EXPECT_FALSE(limiter.WaitFits(50, 1));
+  EXPECT_EQ(limiter.bytes(), 80u);
+  EXPECT_TRUE(limiter.WaitFits(20, 1));
+  limiter.Release(80);
+  EXPECT_TRUE(limiter.WaitFits(50, 1));
+  EXPECT_EQ(limiter.bytes(), 0u);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -12,7 +12,7 @@ namespace {
 
 TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
   EXPECT_EQ(Registry::Get().Types(PluginKind::kInput),
-            std::vector<std::string>({"generate", "stdin"}));
+            std::vector<std::string>({"file", "generate", "stdin"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter), std::vector<std::string>({}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kOutput),
             std::vector<std::string>({"blackhole", "file", "stdout"}));

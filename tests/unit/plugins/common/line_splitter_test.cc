@@ -13,12 +13,21 @@ struct Line {
   bool operator==(const Line&) const = default;
 };
 
+// Splits and checks that the consumed byte counts add up to exactly what was fed.
 std::vector<Line> Split(const std::vector<std::string>& chunks, size_t max, bool finish = true) {
   LineSplitter s(max);
   std::vector<Line> out;
-  auto on = [&](std::string_view l, bool t) { out.push_back({std::string(l), t}); };
-  for (const auto& c : chunks) s.Feed(c, on);
+  size_t consumed = 0, fed = 0;
+  auto on = [&](std::string_view l, bool t, size_t c) {
+    consumed += c;
+    if (!(l.empty() && t)) out.push_back({std::string(l), t});
+  };
+  for (const auto& c : chunks) {
+    s.Feed(c, on);
+    fed += c.size();
+  }
   if (finish) s.Finish(on);
+  EXPECT_EQ(consumed + s.pending_bytes(), fed);
   return out;
 }
 
@@ -50,7 +59,9 @@ TEST(LineSplitterTest, LongLineInOneChunkIsCutAndTagged) {
 TEST(LineSplitterTest, LongLineAcrossChunksNeverBuffersMoreThanTheBound) {
   LineSplitter s(8);
   std::vector<Line> out;
-  auto on = [&](std::string_view l, bool t) { out.push_back({std::string(l), t}); };
+  auto on = [&](std::string_view l, bool t, size_t) {
+    if (!(l.empty() && t)) out.push_back({std::string(l), t});
+  };
   for (int i = 0; i < 100; ++i) {
     s.Feed("0123456789", on);
     ASSERT_LE(s.pending_bytes(), 9u);
@@ -64,6 +75,32 @@ TEST(LineSplitterTest, LongLineAcrossChunksNeverBuffersMoreThanTheBound) {
   }
   EXPECT_EQ(total, 1000u);  // every byte of the long line came out, none twice
   EXPECT_EQ(out.back(), (Line{"next", false}));
+}
+
+TEST(LineSplitterTest, ConsumedBytesGiveExactOffsets) {
+  LineSplitter s(4);
+  std::vector<std::pair<std::string, size_t>> out;
+  auto on = [&](std::string_view l, bool, size_t c) { out.emplace_back(std::string(l), c); };
+  s.Feed("ab\r\nabcdefg\r\nxy", on);
+  s.Finish(on);
+  EXPECT_EQ(out, (std::vector<std::pair<std::string, size_t>>{
+                     {"ab", 4}, {"abcd", 4}, {"efg", 5}, {"xy", 2}}));
+}
+
+TEST(LineSplitterTest, LineEndingRightAtACutGivesAnEmptyTerminatorPiece) {
+  LineSplitter s(4);
+  std::vector<std::pair<std::string, size_t>> out;
+  auto on = [&](std::string_view l, bool t, size_t c) {
+    out.emplace_back(std::string(l) + (t ? "+" : ""), c);
+  };
+  s.Feed("abcdef", on);  // cuts "abcd" (the slack keeps "ef")
+  s.Feed("gh", on);      // "efgh" pending, 4 bytes: not over the slack yet
+  s.Feed("i", on);       // "efghi": cuts "efgh"
+  s.Feed("\n", on);
+  size_t total = 0;
+  for (auto& [l, c] : out) total += c;
+  EXPECT_EQ(total, 10u);
+  EXPECT_EQ(out.front().first, "abcd+");
 }
 
 TEST(LineSplitterTest, BinaryAndInvalidUtf8PassThrough) {

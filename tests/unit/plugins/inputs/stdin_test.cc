@@ -25,6 +25,7 @@ class RecordingContext final : public InputContext {
     batches++;
     return true;
   }
+  bool WaitForCapacity(size_t, int64_t) override { return true; }
   void Finished() override { finished = true; }
   bool stopping() const override { return false; }
 

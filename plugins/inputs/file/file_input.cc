@@ -1,0 +1,777 @@
+#include "plugins/inputs/file/file_input.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uv.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <set>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "plugins/common/line_splitter.h"
+#include "plugins/inputs/file/file_glob.h"
+#include "plugins/inputs/file/file_identity.h"
+
+namespace sluice::inputs {
+
+SLUICE_REGISTER_INPUT(FileInput, "file",
+                      "Tails log files (globs, rotation, multiline), checkpointed by acks.");
+
+namespace {
+
+using file::Fingerprint;
+using file::SavedFile;
+
+int64_t NowNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t MonoNs() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
+  return buf;
+}
+
+constexpr char kHex[] = "0123456789abcdef";
+
+}  // namespace
+
+const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
+  static const auto* schema =
+      &(*new config::OptionSchema<Options>())
+           .Add("include", &Options::include,
+                "Files to read: absolute glob patterns (`*`, `?`, `[...]`, `{a,b}`, `**` for any "
+                "number of directories).",
+                {.required = true,
+                 .example = "[/var/log/hadoop-yarn/containers/*/*/stderr]"})
+           .Add("exclude", &Options::exclude,
+                "Patterns of files not to read; a pattern without `/` matches the base name.",
+                {.example = "['*.gz']"})
+           .Add("read_from", &Options::read_from,
+                "Where to start in files found at the very first start (no checkpoint yet): "
+                "`beginning` or `end`. Files that appear later are always read from their start.",
+                {.one_of = {"beginning", "end"}})
+           .Add("scan_interval", &Options::scan_interval,
+                "How often the globs are expanded again (inotify events trigger reads at once; "
+                "the rescan catches what events miss).",
+                {.min = Duration{std::chrono::milliseconds(10)}})
+           .Add("max_open_files", &Options::max_open_files,
+                "Most files open at once; others wait their turn (idle files are closed after "
+                "`close_inactive`).",
+                {.min = 1})
+           .Add("max_read_bytes", &Options::max_read_bytes,
+                "Most bytes read from one file per turn, so one busy file cannot starve others.",
+                {.min = ByteSize{4096}})
+           .Add("max_line_bytes", &Options::max_line_bytes,
+                "Longest line kept whole; longer lines are cut into pieces of this size, tagged "
+                "`_line_truncated`.",
+                {.min = ByteSize{16}})
+           .Add("fingerprint_bytes", &Options::fingerprint_bytes,
+                "How many leading bytes identify a file besides its inode (detects inode reuse).",
+                {.min = ByteSize{16}, .max = ByteSize{1 << 20}})
+           .Add("partial_timeout", &Options::partial_timeout,
+                "How long a last line without newline waits before it is sent as it is.",
+                {.min = Duration{std::chrono::milliseconds(1)}})
+           .Add("ignore_older", &Options::ignore_older,
+                "Skip files not modified for this long when they are found (0: read all).")
+           .Add("close_inactive", &Options::close_inactive,
+                "Close a file read to its end that has not grown for this long (reopened when it "
+                "grows).",
+                {.min = Duration{std::chrono::milliseconds(1)}})
+           .Add("rotate_wait", &Options::rotate_wait,
+                "How long a renamed (rotated) file is kept open after its last growth, for late "
+                "writes, once it is read to its end.",
+                {.min = Duration{std::chrono::milliseconds(0)}})
+           .Add("close_removed_after", &Options::close_removed_after,
+                "How long a deleted file may be held open while the pipeline cannot take its "
+                "data; then its unread bytes are abandoned (metric and warning).",
+                {.min = Duration{std::chrono::milliseconds(1)}})
+           .Add("exit_on_eof", &Options::exit_on_eof,
+                "Finish once every matched file is read to its end (one-shot backfills, "
+                "benchmarks): `sluice run` then drains and exits.")
+           .Add("multiline", &Options::multiline,
+                "Join lines into events (stack traces); see the multiline options below.")
+           .Add("host", &Options::host, "Value of `host.name` (default: the machine's hostname).")
+           .Check([](const Options& o) -> std::string {
+             Result<file::GlobSet> globs = file::GlobSet::Compile(o.include, o.exclude);
+             return globs.ok() ? "" : globs.status().message();
+           });
+  return *schema;
+}
+
+// What the commit callbacks (output threads) and the reader share about one file. A truncation
+// starts a new generation: acks of batches read before it carry offsets into content that is gone
+// and are ignored, so they can never move the checkpoint past the new content's start.
+struct FileCommit {
+  std::mutex mu;
+  std::string key;
+  SavedFile saved;          // offset: the last acked one of the current generation
+  uint64_t generation = 0;
+  uint64_t emitted = 0;     // end offset of the last batch handed to the pipeline
+  bool gone = false;        // deleted and done: its checkpoint entry is erased
+};
+
+// The state of one file being tailed.
+struct TailedFile {
+  std::string key;          // "dev:ino"
+  const std::string* path;  // interned: events point to it
+  int fd = -1;
+  Fingerprint fingerprint;
+  uint64_t source_id = 0;
+  uint64_t offset = 0;       // next byte to read
+  uint64_t line_offset = 0;  // first byte not yet handed out as (part of) a line
+  uint64_t size = 0;         // at the last fstat
+  common::LineSplitter splitter;
+  file::MultilineAggregator multiline;
+  std::shared_ptr<SourceTracker> source;
+  std::shared_ptr<FileCommit> commit = std::make_shared<FileCommit>();
+  int64_t last_growth_mono = 0;
+  int64_t partial_since_mono = 0;  // when bytes without a newline began waiting
+  bool rotated = false;            // its path now names another file, or none
+  bool removed = false;            // deleted (no links left)
+  int64_t removed_mono = 0;
+  bool seen = false;               // found by the current rescan
+  bool abandoned = false;          // deleted, given up on: dropped at the next housekeeping
+
+  TailedFile(size_t max_line, std::shared_ptr<const file::MultilineRules> rules)
+      : splitter(max_line), multiline(std::move(rules)) {}
+};
+
+class FileInput::Tailer {
+ public:
+  Tailer(const Options& options, PluginContext& plugin,
+         std::shared_ptr<const file::MultilineRules> rules, file::GlobSet globs);
+  ~Tailer();
+
+  void Run(InputContext& context);
+  void Wake() {
+    if (async_ready_.load()) uv_async_send(&wake_async_);
+  }
+  std::atomic<bool> stop{false};
+
+ private:
+  void Rescan(bool first);
+  void Track(const std::string& path, const struct stat& st, bool first);
+  bool Open(TailedFile& f);
+  void Close(TailedFile& f);
+  bool ReadTurn();
+  bool ReadFile(TailedFile& f);
+  void OnLine(TailedFile& f, std::string_view line, bool truncated, size_t consumed);
+  void AddEvent(TailedFile& f, const file::MultilineEvent& e);
+  // Hands the batch being built (all events of `f`) to the pipeline, doing housekeeping while
+  // the pipeline is full. Returns false when the input must stop.
+  bool EmitBatch(TailedFile& f);
+  void Housekeeping();
+  // Gives up deleted files held past close_removed_after (safe while a batch is being emitted:
+  // entries are only marked, Housekeeping() drops them).
+  void EnforceRemovedDeadline();
+  void FlushPending(TailedFile& f, bool force);
+  void Forget(TailedFile& f);
+  void NewGeneration(TailedFile& f, uint64_t offset);
+  bool AllDone() const;
+  void UpdateWatches();
+  const std::string* Intern(const std::string& path) { return &*paths_.insert(path).first; }
+  int OpenCount() const;
+
+  static void OnFsEvent(uv_fs_event_t* handle, const char*, int, int);
+  static void OnWake(uv_async_t* handle);
+
+  const Options& options_;
+  PluginContext& plugin_;
+  std::shared_ptr<const file::MultilineRules> rules_;
+  file::GlobSet globs_;
+  const std::string host_;
+  InputContext* context_ = nullptr;
+  std::vector<char> buffer_;
+  std::unordered_set<std::string> paths_;
+  std::map<std::string, std::unique_ptr<TailedFile>> files_;  // by "dev:ino"
+  EventBatch batch_;
+  int64_t read_time_ns_ = 0;
+  bool dirty_ = true;
+  int64_t next_scan_mono_ = 0;
+
+  uv_loop_t loop_{};
+  uv_async_t wake_async_{};
+  uv_timer_t timer_{};
+  std::atomic<bool> async_ready_{false};
+  std::map<std::string, uv_fs_event_t*> watches_;
+
+  MetricsRegistry& registry_;
+  Labels labels_;
+  Gauge& files_watched_;
+  Gauge& files_open_;
+  Counter& bytes_read_;
+  Counter& lines_read_;
+  Counter& rotations_;
+  Counter& truncations_;
+  Counter& abandoned_bytes_;
+  RateLimiter warn_log_;
+  // Bytes handed to the pipeline but not acked yet, over every file (checkpoint lag).
+  std::shared_ptr<std::atomic<int64_t>> lag_bytes_ = std::make_shared<std::atomic<int64_t>>(0);
+};
+
+FileInput::Tailer::Tailer(const Options& options, PluginContext& plugin,
+                          std::shared_ptr<const file::MultilineRules> rules, file::GlobSet globs)
+    : options_(options),
+      plugin_(plugin),
+      rules_(std::move(rules)),
+      globs_(std::move(globs)),
+      host_(options.host.empty() ? HostName() : options.host),
+      buffer_(options.max_read_bytes.bytes),
+      registry_(plugin.metrics->registry()),
+      labels_(plugin.metrics->labels()),
+      files_watched_(registry_.GetGauge("sluice_file_input_files_watched",
+                                        "Files the file input tracks.", labels_)),
+      files_open_(registry_.GetGauge("sluice_file_input_files_open",
+                                     "Files the file input holds open.", labels_)),
+      bytes_read_(registry_.GetCounter("sluice_file_input_read_bytes_total",
+                                       "Bytes read from files.", labels_)),
+      lines_read_(registry_.GetCounter("sluice_file_input_read_lines_total",
+                                       "Lines read from files.", labels_)),
+      rotations_(registry_.GetCounter("sluice_file_input_rotations_total",
+                                      "Files seen renamed away from their path (rotated).",
+                                      labels_)),
+      truncations_(registry_.GetCounter(
+          "sluice_file_input_truncations_total",
+          "Files seen shorter than the read offset (truncate, copytruncate): read again from 0.",
+          labels_)),
+      abandoned_bytes_(registry_.GetCounter(
+          "sluice_file_input_abandoned_bytes_total",
+          "Unread bytes of deleted files given up after close_removed_after.", labels_)) {
+  std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
+  registry_.AddGaugeFunction("sluice_file_input_checkpoint_lag_bytes",
+                             "Bytes handed to the pipeline and not yet acked by every output.",
+                             labels_, [lag] {
+                               auto l = lag.lock();
+                               return l ? static_cast<double>(l->load()) : 0.0;
+                             });
+}
+
+FileInput::Tailer::~Tailer() {
+  for (auto& [key, f] : files_) {
+    if (f->fd >= 0) ::close(f->fd);
+  }
+}
+
+void FileInput::Tailer::OnFsEvent(uv_fs_event_t* handle, const char*, int, int) {
+  static_cast<Tailer*>(handle->data)->dirty_ = true;
+}
+
+void FileInput::Tailer::OnWake(uv_async_t* handle) {
+  static_cast<Tailer*>(handle->data)->dirty_ = true;
+}
+
+int FileInput::Tailer::OpenCount() const {
+  int n = 0;
+  for (const auto& [key, f] : files_) n += f->fd >= 0 ? 1 : 0;
+  return n;
+}
+
+void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
+  std::shared_ptr<FileCommit> commit = f.commit;
+  uint64_t generation;
+  {
+    std::lock_guard lock(commit->mu);
+    lag_bytes_->fetch_sub(static_cast<int64_t>(commit->emitted - commit->saved.offset));
+    generation = ++commit->generation;
+    commit->saved.offset = offset;
+    commit->saved.fingerprint = f.fingerprint;
+    commit->saved.source_id = f.source_id;
+    commit->saved.path = *f.path;
+    commit->emitted = offset;
+  }
+  if (plugin_.checkpoints) plugin_.checkpoints->Set(f.key, commit->saved.Encode());
+  CheckpointStore* store = plugin_.checkpoints;
+  std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
+  f.source = context_->AddSource(*f.path, [commit, generation, store, lag](uint64_t acked) {
+    std::lock_guard lock(commit->mu);
+    if (commit->gone || commit->generation != generation) return;
+    if (auto l = lag.lock()) l->fetch_sub(static_cast<int64_t>(acked - commit->saved.offset));
+    commit->saved.offset = acked;
+    if (store) store->Set(commit->key, commit->saved.Encode());
+  });
+  f.offset = offset;
+  f.line_offset = offset;
+  f.splitter.Reset();
+  f.multiline = file::MultilineAggregator(rules_);
+  f.partial_since_mono = 0;
+}
+
+void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bool first) {
+  std::string key = file::IdentityKey(st);
+  auto it = files_.find(key);
+  if (it != files_.end()) {
+    TailedFile& f = *it->second;
+    f.seen = true;
+    if (*f.path != path) {
+      struct stat old;
+      if (::stat(f.path->c_str(), &old) != 0 || file::IdentityKey(old) != key) {
+        // Renamed to another matched name (app.log -> app.log.1 with a `*.log*` glob): still one
+        // file, read once, now named by its new path.
+        f.path = Intern(path);
+        f.rotated = false;
+        rotations_.Add();
+        std::lock_guard lock(f.commit->mu);
+        f.commit->saved.path = path;
+      }
+    }
+    if (f.fd < 0 && static_cast<uint64_t>(st.st_size) != f.offset) dirty_ = true;
+    return;
+  }
+  if (options_.ignore_older.value.count() > 0) {
+    int64_t age_ns = NowNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
+                                st.st_mtim.tv_nsec);
+    if (age_ns > options_.ignore_older.value.count()) return;
+  }
+  auto f = std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_);
+  f->key = key;
+  f->path = Intern(path);
+  f->commit->key = key;
+  f->seen = true;
+  f->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (f->fd < 0) {
+    uint64_t suppressed = 0;
+    if (warn_log_.Allow(&suppressed)) {
+      plugin_.logger.Warn("cannot open '{}': {} ({} more warnings not logged)", path,
+                          std::strerror(errno), suppressed);
+    }
+    return;
+  }
+  auto fp = file::ComputeFingerprint(f->fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes),
+                                     path);
+  if (!fp.ok()) {
+    ::close(f->fd);
+    return;
+  }
+  f->fingerprint = fp.value();
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  uint64_t start = 0;
+  bool resumed = false;
+  if (plugin_.checkpoints) {
+    SavedFile saved;
+    std::optional<std::string> text = plugin_.checkpoints->Get(key);
+    if (text && SavedFile::Decode(*text, &saved)) {
+      // The same file if its first bytes are those fingerprinted then (inode reuse otherwise).
+      auto prefix = file::ComputeFingerprint(f->fd, saved.fingerprint.length, path);
+      if (prefix.ok() && prefix.value() == saved.fingerprint) {
+        start = saved.offset <= size ? saved.offset : 0;
+        if (saved.offset > size) truncations_.Add();
+        f->source_id = saved.source_id;
+        resumed = true;
+      }
+    }
+  }
+  if (!resumed) {
+    // A copy of a file being tailed (copytruncate's rotated copy matched by the glob): same
+    // full-length fingerprint, another inode. It continues where the original was read up to,
+    // so the lines written between our last read and the truncation are not lost, and nothing
+    // is read twice.
+    for (const auto& [other_key, other] : files_) {
+      if (f->fingerprint.length == options_.fingerprint_bytes.bytes &&
+          other->fingerprint == f->fingerprint && other->line_offset <= size) {
+        start = other->line_offset;
+        resumed = true;
+        break;
+      }
+    }
+  }
+  if (!resumed && first && options_.read_from == "end") start = size;
+  if (f->source_id == 0) {
+    f->source_id = file::Fnv1a(key, f->fingerprint.hash) | 1;
+  }
+  f->size = size;
+  f->last_growth_mono = MonoNs();
+  TailedFile& ref = *f;
+  files_.emplace(key, std::move(f));
+  NewGeneration(ref, start);
+  if (OpenCount() > options_.max_open_files) Close(ref);  // waits for a free slot
+  dirty_ = true;
+  plugin_.logger.Debug("tailing '{}' ({}) from offset {}", path, key, start);
+}
+
+void FileInput::Tailer::Rescan(bool first) {
+  for (auto& [key, f] : files_) f->seen = false;
+  for (const std::string& path : globs_.Expand()) {
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    Track(path, st, first);
+  }
+  // Files no longer found under their path: renamed away (rotated) or deleted.
+  for (auto& [key, f] : files_) {
+    if (f->seen || f->rotated) continue;
+    struct stat st;
+    if (::stat(f->path->c_str(), &st) != 0 || file::IdentityKey(st) != key) {
+      f->rotated = true;
+      rotations_.Add();
+    }
+  }
+  if (first && plugin_.checkpoints) {
+    // Entries of files that are gone (deleted, or rotated out of the globs before this start).
+    for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
+      if (!files_.count(key)) plugin_.checkpoints->Erase(key);
+    }
+  }
+  files_watched_.Set(static_cast<int64_t>(files_.size()));
+  UpdateWatches();
+}
+
+void FileInput::Tailer::UpdateWatches() {
+  std::set<std::string> wanted;
+  for (const std::string& dir : globs_.WatchDirectories()) wanted.insert(dir);
+  for (auto it = watches_.begin(); it != watches_.end();) {
+    if (wanted.count(it->first)) {
+      ++it;
+      continue;
+    }
+    uv_fs_event_stop(it->second);
+    uv_close(reinterpret_cast<uv_handle_t*>(it->second),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_fs_event_t*>(h); });
+    it = watches_.erase(it);
+  }
+  for (const std::string& dir : wanted) {
+    if (watches_.count(dir)) continue;
+    auto* handle = new uv_fs_event_t;
+    uv_fs_event_init(&loop_, handle);
+    handle->data = this;
+    if (uv_fs_event_start(handle, &Tailer::OnFsEvent, dir.c_str(), 0) != 0) {
+      // Out of inotify watches, or the directory went away: the periodic rescan still covers it.
+      uv_close(reinterpret_cast<uv_handle_t*>(handle),
+               [](uv_handle_t* h) { delete reinterpret_cast<uv_fs_event_t*>(h); });
+      continue;
+    }
+    watches_.emplace(dir, handle);
+  }
+}
+
+bool FileInput::Tailer::Open(TailedFile& f) {
+  int fd = ::open(f.path->c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || file::IdentityKey(st) != f.key) {
+    ::close(fd);  // the path names another file now; the old one is gone for us
+    return false;
+  }
+  f.fd = fd;
+  return true;
+}
+
+void FileInput::Tailer::Close(TailedFile& f) {
+  if (f.fd >= 0) ::close(f.fd);
+  f.fd = -1;
+}
+
+void FileInput::Tailer::Forget(TailedFile& f) {
+  Close(f);
+  {
+    std::lock_guard lock(f.commit->mu);
+    lag_bytes_->fetch_sub(static_cast<int64_t>(f.commit->emitted - f.commit->saved.offset));
+    f.commit->gone = true;
+  }
+  if (plugin_.checkpoints) plugin_.checkpoints->Erase(f.key);
+}
+
+void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
+  Event& event = batch_.Add(read_time_ns_, e.message);
+  event.SetView("log.file.path", Value::String(*f.path));
+  event.SetView("log.offset", Value::Int(static_cast<int64_t>(e.begin_offset)));
+  event.SetView("host.name", Value::String(host_));
+  // A stable id: the same bytes of the same file get the same id after any restart or replay.
+  uint64_t id = file::Fnv1a(std::string_view(reinterpret_cast<const char*>(&e.begin_offset),
+                                             sizeof(e.begin_offset)),
+                            f.source_id);
+  char* hex = static_cast<char*>(batch_.arena().Allocate(16, 1));
+  for (int i = 0; i < 16; ++i) hex[i] = kHex[(id >> (60 - 4 * i)) & 0xF];
+  event.SetView("event.id", Value::String(std::string_view(hex, 16)));
+  event.metadata().source_id = f.source_id;
+  event.metadata().offset = e.begin_offset;
+  if (e.line_truncated) event.AddTag("_line_truncated");
+  if (e.multiline_truncated) event.AddTag("_multiline_truncated");
+}
+
+void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool truncated,
+                               size_t consumed) {
+  uint64_t begin = f.line_offset;
+  f.line_offset += consumed;
+  if (line.empty() && truncated) return;  // the end of a line already handed out in pieces
+  lines_read_.Add();
+  f.multiline.Push(line, begin, f.line_offset, truncated, read_time_ns_,
+                   [&](const file::MultilineEvent& e) { AddEvent(f, e); });
+}
+
+void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
+  int64_t now = MonoNs();
+  bool partial_due = f.splitter.pending_bytes() > 0 && f.partial_since_mono != 0 &&
+                     now - f.partial_since_mono >= options_.partial_timeout.value.count();
+  if (force || partial_due) {
+    f.splitter.Finish([&](std::string_view line, bool truncated, size_t consumed) {
+      OnLine(f, line, truncated, consumed);
+    });
+    f.partial_since_mono = 0;
+  }
+  read_time_ns_ = NowNs();
+  f.multiline.Flush(read_time_ns_, force,
+                    [&](const file::MultilineEvent& e) { AddEvent(f, e); });
+}
+
+bool FileInput::Tailer::EmitBatch(TailedFile& f) {
+  // Everything before `safe` is in this batch or an earlier one: the checkpoint it may reach.
+  uint64_t safe = f.multiline.pending() ? f.multiline.pending_begin() : f.line_offset;
+  if (batch_.empty()) return true;
+  size_t bytes = batch_.MemoryBytes();
+  while (!context_->WaitForCapacity(bytes, 100)) {
+    if (stop.load() && context_->stopping()) break;  // Emit() below waits for the drain
+    EnforceRemovedDeadline();
+  }
+  {
+    std::lock_guard lock(f.commit->mu);
+    lag_bytes_->fetch_add(static_cast<int64_t>(safe - f.commit->emitted));
+    f.commit->emitted = safe;
+  }
+  bool ok = context_->Emit(std::move(batch_), f.source, safe);
+  batch_ = EventBatch(256);
+  return ok;
+}
+
+bool FileInput::Tailer::ReadFile(TailedFile& f) {
+  struct stat st;
+  if (::fstat(f.fd, &st) != 0) return false;
+  uint64_t size = static_cast<uint64_t>(st.st_size);
+  if (st.st_nlink == 0 && !f.removed) {
+    f.removed = true;
+    f.removed_mono = MonoNs();
+  }
+  if (size < f.offset) {
+    // Truncated (copytruncate, or `> file`): what was read stays delivered; read the new content
+    // from 0, as a new generation so that late acks of the old content cannot move the checkpoint.
+    truncations_.Add();
+    FlushPending(f, /*force=*/true);
+    if (!EmitBatch(f)) return false;
+    auto fp = file::ComputeFingerprint(
+        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), *f.path);
+    if (fp.ok()) f.fingerprint = fp.value();
+    NewGeneration(f, 0);
+  }
+  f.size = size;
+  if (size == f.offset) return false;
+  if (f.fingerprint.length < options_.fingerprint_bytes.bytes && size > f.fingerprint.length) {
+    // A short file grew: fingerprint more of it (still read from where it was).
+    auto fp = file::ComputeFingerprint(
+        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), *f.path);
+    if (fp.ok()) {
+      f.fingerprint = fp.value();
+      std::lock_guard lock(f.commit->mu);
+      f.commit->saved.fingerprint = f.fingerprint;
+    }
+  }
+  size_t want = static_cast<size_t>(std::min<uint64_t>(size - f.offset, buffer_.size()));
+  ssize_t n = ::pread(f.fd, buffer_.data(), want, static_cast<off_t>(f.offset));
+  if (n <= 0) return false;
+  f.offset += static_cast<uint64_t>(n);
+  bytes_read_.Add(static_cast<uint64_t>(n));
+  f.last_growth_mono = MonoNs();
+  read_time_ns_ = NowNs();
+  f.splitter.Feed(std::string_view(buffer_.data(), static_cast<size_t>(n)),
+                  [&](std::string_view line, bool truncated, size_t consumed) {
+                    OnLine(f, line, truncated, consumed);
+                  });
+  if (f.splitter.pending_bytes() == 0) {
+    f.partial_since_mono = 0;
+  } else if (f.partial_since_mono == 0) {
+    f.partial_since_mono = f.last_growth_mono;
+  }
+  EmitBatch(f);
+  return true;
+}
+
+bool FileInput::Tailer::ReadTurn() {
+  bool progress = false;
+  // Reopen closed files that grew, while there are free slots.
+  int open = OpenCount();
+  for (auto& [key, f] : files_) {
+    if (open >= options_.max_open_files) break;
+    if (f->fd >= 0 || f->rotated) continue;
+    struct stat st;
+    if (::stat(f->path->c_str(), &st) != 0 || file::IdentityKey(st) != key) continue;
+    if (static_cast<uint64_t>(st.st_size) == f->offset) continue;
+    if (Open(*f)) ++open;
+  }
+  for (auto& [key, f] : files_) {
+    if (stop.load()) break;
+    if (f->fd < 0) continue;
+    if (ReadFile(*f)) progress = true;
+  }
+  files_open_.Set(OpenCount());
+  return progress;
+}
+
+void FileInput::Tailer::EnforceRemovedDeadline() {
+  int64_t now = MonoNs();
+  for (auto& [key, f] : files_) {
+    if (!f->removed || f->abandoned || f->fd < 0) continue;
+    struct stat st;
+    if (::fstat(f->fd, &st) == 0) f->size = static_cast<uint64_t>(st.st_size);
+    if (f->offset >= f->size) continue;
+    if (now - f->removed_mono < options_.close_removed_after.value.count()) continue;
+    uint64_t lost = f->size - f->offset;
+    abandoned_bytes_.Add(lost);
+    plugin_.logger.Warn("'{}' was deleted and its last {} bytes could not be read within "
+                        "close_removed_after ({}): abandoned",
+                        *f->path, lost, options_.close_removed_after.ToString());
+    f->abandoned = true;
+    Forget(*f);
+  }
+}
+
+void FileInput::Tailer::Housekeeping() {
+  EnforceRemovedDeadline();
+  int64_t now = MonoNs();
+  // Files waiting for a free slot (max_open_files): files read to their end make room at once.
+  bool waiting = false;
+  for (const auto& [key, f] : files_) {
+    if (f->fd < 0 && !f->rotated && !f->abandoned && f->offset < f->size) waiting = true;
+  }
+  for (auto it = files_.begin(); it != files_.end();) {
+    TailedFile& f = *it->second;
+    if (f.abandoned) {
+      it = files_.erase(it);
+      continue;
+    }
+    if (f.fd >= 0) {
+      FlushPending(f, /*force=*/false);
+      EmitBatch(f);
+    }
+    bool at_end = f.fd < 0 || f.offset >= f.size;
+    int64_t quiet = now - f.last_growth_mono;
+    if (at_end && f.splitter.pending_bytes() == 0 && !f.multiline.pending()) {
+      if (f.removed) {  // deleted and read to its end: done with it for good
+        Forget(f);
+        it = files_.erase(it);
+        continue;
+      }
+      if (f.rotated && quiet >= options_.rotate_wait.value.count()) {
+        Forget(f);
+        it = files_.erase(it);
+        continue;
+      }
+      if (f.fd >= 0 && (waiting || quiet >= options_.close_inactive.value.count())) Close(f);
+    }
+    ++it;
+  }
+  files_watched_.Set(static_cast<int64_t>(files_.size()));
+  files_open_.Set(OpenCount());
+}
+
+bool FileInput::Tailer::AllDone() const {
+  for (const auto& [key, f] : files_) {
+    if (f->fd < 0 && f->offset < f->size) return false;
+    if (f->fd >= 0 && f->offset < f->size) return false;
+    if (f->splitter.pending_bytes() > 0 || f->multiline.pending()) return false;
+  }
+  return true;
+}
+
+void FileInput::Tailer::Run(InputContext& context) {
+  context_ = &context;
+  uv_loop_init(&loop_);
+  uv_async_init(&loop_, &wake_async_, &Tailer::OnWake);
+  wake_async_.data = this;
+  uv_timer_init(&loop_, &timer_);
+  async_ready_ = true;
+
+  Rescan(/*first=*/true);
+  next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
+  while (!stop.load()) {
+    dirty_ = false;
+    bool progress = ReadTurn();
+    Housekeeping();
+    if (MonoNs() >= next_scan_mono_) {
+      Rescan(/*first=*/false);
+      next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
+    }
+    if (options_.exit_on_eof && !progress) {
+      // Everything matched is read: hand out partial lines and pending multiline events too.
+      for (auto& [key, f] : files_) {
+        if (f->fd < 0 || f->offset < f->size) continue;
+        FlushPending(*f, /*force=*/true);
+        EmitBatch(*f);
+      }
+      if (AllDone()) {
+        context.Finished();
+        break;
+      }
+    }
+    if (progress || dirty_) {
+      uv_run(&loop_, UV_RUN_NOWAIT);
+      continue;
+    }
+    // Nothing to read: sleep until an fs event, a wake-up, or the next timer (fallback polling of
+    // growth each 250ms; partial-line and multiline timeouts are checked then too).
+    uv_timer_start(&timer_, [](uv_timer_t*) {}, 250, 0);
+    uv_run(&loop_, UV_RUN_ONCE);
+    uv_timer_stop(&timer_);
+  }
+  // Stopping: hand out complete events only; partial lines and pending multiline events are read
+  // again after a restart (the checkpoint is before them).
+  for (auto& [key, w] : watches_) {
+    uv_fs_event_stop(w);
+    uv_close(reinterpret_cast<uv_handle_t*>(w),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_fs_event_t*>(h); });
+  }
+  watches_.clear();
+  async_ready_ = false;
+  uv_close(reinterpret_cast<uv_handle_t*>(&wake_async_), nullptr);
+  uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+  uv_run(&loop_, UV_RUN_DEFAULT);
+  uv_loop_close(&loop_);
+}
+
+FileInput::FileInput(const Options& options, PluginContext& context,
+                     std::shared_ptr<const file::MultilineRules> rules)
+    : options_(options), plugin_(context), rules_(std::move(rules)) {}
+
+Result<std::unique_ptr<FileInput>> FileInput::Build(const Options& options,
+                                                    PluginContext& context) {
+  auto rules = file::MultilineRules::Compile(options.multiline);
+  if (!rules.ok()) return rules.status();
+  return std::unique_ptr<FileInput>(new FileInput(options, context, rules.value()));
+}
+
+FileInput::~FileInput() {
+  Stop();
+  Join();
+}
+
+Status FileInput::Start(InputContext& context) {
+  auto globs = file::GlobSet::Compile(options_.include, options_.exclude);
+  if (!globs.ok()) return globs.status();
+  tailer_ = std::make_unique<Tailer>(options_, plugin_, rules_, std::move(globs).value());
+  thread_ = std::thread([this, &context] { tailer_->Run(context); });
+  return Status::Ok();
+}
+
+void FileInput::Stop() {
+  if (!tailer_) return;
+  tailer_->stop = true;
+  tailer_->Wake();
+}
+
+void FileInput::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace sluice::inputs
