@@ -144,7 +144,8 @@ int Plugins(bool markdown) {
     section("settings/log", config::LogOptions::Schema().infos());
     section("settings/pipeline", config::PipelineOptions::Schema().infos());
     for (const PluginFactory* f : Registry::Get().All()) {
-      section(std::string(PluginKindName(f->kind())) + "s/" + f->type(), f->options());
+      std::printf("<!-- section:%ss/%s -->\n%s", PluginKindName(f->kind()), f->type().c_str(),
+                  config::OptionsMarkdownWithNested(f->options()).c_str());
     }
     return kExitOk;
   }

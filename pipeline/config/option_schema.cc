@@ -23,4 +23,13 @@ std::string OptionsMarkdown(const std::vector<OptionInfo>& infos) {
   return out;
 }
 
+std::string OptionsMarkdownWithNested(const std::vector<OptionInfo>& infos) {
+  std::string out = OptionsMarkdown(infos);
+  for (const OptionInfo& i : infos) {
+    if (i.nested.empty()) continue;
+    out += "\nOptions of `" + i.key + "`:\n\n" + OptionsMarkdown(i.nested);
+  }
+  return out;
+}
+
 }  // namespace sluice::config

@@ -27,6 +27,7 @@ struct OptionInfo {
   std::vector<std::string> one_of;
   std::string limits;  // e.g. "at least `1`"
   std::string example;
+  std::vector<OptionInfo> nested;  // the options of a nested map (e.g. `multiline`)
 };
 
 // `text` without markdown backticks (option defaults are formatted for docs; errors are plain).
@@ -57,6 +58,7 @@ class OptionSchema {
     info.required = spec.required;
     info.one_of = spec.one_of;
     info.example = spec.example;
+    if constexpr (HasSchema<T>) info.nested = T::Schema().infos();
     if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
     if (spec.min && spec.max) {
       info.limits =
@@ -179,5 +181,7 @@ class OptionSchema {
 
 // The markdown table of `infos` for docs/ (option, type, default, description).
 std::string OptionsMarkdown(const std::vector<OptionInfo>& infos);
+// The table, then one table per nested map option ("`multiline` options").
+std::string OptionsMarkdownWithNested(const std::vector<OptionInfo>& infos);
 
 }  // namespace sluice::config

@@ -39,8 +39,8 @@ TEST(RegistryTest, DocsPagesCarryTheGeneratedOptionTables) {
     ASSERT_TRUE(in) << "missing docs page " << path;
     std::stringstream text;
     text << in.rdbuf();
-    std::string expected =
-        "<!-- options:begin -->\n" + config::OptionsMarkdown(f->options()) + "<!-- options:end -->";
+    std::string expected = "<!-- options:begin -->\n" +
+                           config::OptionsMarkdownWithNested(f->options()) + "<!-- options:end -->";
     EXPECT_NE(text.str().find(expected), std::string::npos)
         << path << " has a stale option table; run scripts/gen-docs";
   }
