@@ -466,10 +466,11 @@ TEST(MultilineOptionsTest, BadPresetIsRejected) {
   EXPECT_EQ(errors,
             "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprk'; did "
             "you mean 'spark'?\n");
-  // A transposition is two edits, too far from a five-letter name for a hint.
+  // Swapped letters count as one edit.
   Parse("preset: sprak\n", &errors);
   EXPECT_EQ(errors,
-            "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprak'\n");
+            "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprak'; did "
+            "you mean 'spark'?\n");
 
   MultilineOptions options;
   options.preset = "python";
