@@ -199,6 +199,7 @@ std::map<std::string, std::string> CheckpointStore::Entries() const {
 }
 
 Status CheckpointStore::Persist() {
+  std::lock_guard persist_lock(persist_mu_);
   std::string data;
   {
     std::lock_guard lock(mu_);

@@ -37,7 +37,7 @@ class CheckpointStore {
   std::map<std::string, std::string> Entries() const;
 
   // Writes the entries when they changed since the last Persist(). On failure the previous file is
-  // intact and the error names the path.
+  // intact and the error names the path. Concurrent calls are serialized.
   Status Persist();
 
   const std::string& path() const { return path_; }
@@ -49,6 +49,7 @@ class CheckpointStore {
   const std::string path_;
   Origin origin_ = Origin::kNew;
   mutable std::mutex mu_;
+  std::mutex persist_mu_;  // one Persist() at a time: they share the temp file
   std::map<std::string, std::string> entries_;
   bool dirty_ = false;
   bool primary_good_ = false;  // the file at path_ holds a valid copy (worth keeping as backup)

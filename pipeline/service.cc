@@ -21,7 +21,9 @@ int64_t MillisUntil(std::chrono::steady_clock::time_point deadline) {
 
 Service::Service(config::Config config) : config_(std::move(config)) {}
 
-Service::~Service() {
+Service::~Service() { StopCheckpointer(); }
+
+void Service::StopCheckpointer() {
   {
     std::lock_guard lock(mu_);
     checkpointer_stop_ = true;
@@ -30,12 +32,16 @@ Service::~Service() {
   if (checkpointer_.joinable()) checkpointer_.join();
 }
 
-void Service::PersistCheckpoints() {
+bool Service::PersistCheckpoints() {
+  bool ok = true;
   for (auto& p : pipelines_) {
     Status s = p->PersistCheckpoints();
-    if (!s.ok())
+    if (!s.ok()) {
       kLog.Error("pipeline '{}': cannot persist checkpoints: {}", p->name(), s.message());
+      ok = false;
+    }
   }
+  return ok;
 }
 
 void Service::RunCheckpointer() {
@@ -117,6 +123,7 @@ ShutdownResult Service::Shutdown() {
     for (auto& p : pipelines_) kLog.Error("  {}", p->DescribeInflight());
     for (auto& p : pipelines_) p->Abort();
     joined.wait();
+    StopCheckpointer();
     PersistCheckpoints();  // what was acked is safe to keep
     return ShutdownResult::kTimedOut;
   }
@@ -136,7 +143,8 @@ ShutdownResult Service::Shutdown() {
       result = ShutdownResult::kDeliveryFailed;
     }
   }
-  PersistCheckpoints();
+  StopCheckpointer();
+  if (!PersistCheckpoints()) result = ShutdownResult::kDeliveryFailed;
   return result;
 }
 

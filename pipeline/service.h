@@ -23,7 +23,8 @@ namespace sluice {
 
 enum class ShutdownResult {
   kClean,           // everything drained, flushed and acked
-  kDeliveryFailed,  // drained, but an output gave up on batches or failed its final flush
+  kDeliveryFailed,  // drained, but an output gave up on batches or failed its final flush, or the
+                    // final checkpoints could not be written
   kTimedOut,        // shutdown_timeout passed with events still in flight
 };
 
@@ -48,9 +49,10 @@ class Service {
 
  private:
   void OnInputFinished();
-  // Persists every pipeline's checkpoints; logs (rate-limited by the caller's period) failures.
-  void PersistCheckpoints();
+  // Persists every pipeline's checkpoints; logs failures and returns whether all succeeded.
+  bool PersistCheckpoints();
   void RunCheckpointer();
+  void StopCheckpointer();
 
   config::Config config_;
   MetricsRegistry metrics_;

@@ -57,8 +57,7 @@ const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
            .Add("include", &Options::include,
                 "Files to read: absolute glob patterns (`*`, `?`, `[...]`, `{a,b}`, `**` for any "
                 "number of directories).",
-                {.required = true,
-                 .example = "[/var/log/hadoop-yarn/containers/*/*/stderr]"})
+                {.required = true, .example = "[/var/log/hadoop-yarn/containers/*/*/stderr]"})
            .Add("exclude", &Options::exclude,
                 "Patterns of files not to read; a pattern without `/` matches the base name.",
                 {.example = "['*.gz']"})
@@ -85,7 +84,8 @@ const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
                 "How many leading bytes identify a file besides its inode (detects inode reuse).",
                 {.min = ByteSize{16}, .max = ByteSize{1 << 20}})
            .Add("partial_timeout", &Options::partial_timeout,
-                "How long a last line without newline waits before it is sent as it is.",
+                "How long a last line without newline may go without growing before it is sent "
+                "as it is.",
                 {.min = Duration{std::chrono::milliseconds(1)}})
            .Add("ignore_older", &Options::ignore_older,
                 "Skip files not modified for this long when they are found (0: read all).")
@@ -120,10 +120,10 @@ const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
 struct FileCommit {
   std::mutex mu;
   std::string key;
-  SavedFile saved;          // offset: the last acked one of the current generation
+  SavedFile saved;  // offset: the last acked one of the current generation
   uint64_t generation = 0;
-  uint64_t emitted = 0;     // end offset of the last batch handed to the pipeline
-  bool gone = false;        // deleted and done: its checkpoint entry is erased
+  uint64_t emitted = 0;  // end offset of the last batch handed to the pipeline
+  bool gone = false;     // deleted and done: its checkpoint entry is erased
 };
 
 // The state of one file being tailed.
@@ -141,12 +141,12 @@ struct TailedFile {
   std::shared_ptr<SourceTracker> source;
   std::shared_ptr<FileCommit> commit = std::make_shared<FileCommit>();
   int64_t last_growth_mono = 0;
-  int64_t partial_since_mono = 0;  // when bytes without a newline began waiting
+  int64_t partial_since_mono = 0;  // when bytes without a newline last grew (0: none pending)
   bool rotated = false;            // its path now names another file, or none
   bool removed = false;            // deleted (no links left)
   int64_t removed_mono = 0;
-  bool seen = false;               // found by the current rescan
-  bool abandoned = false;          // deleted, given up on: dropped at the next housekeeping
+  bool seen = false;       // found by the current rescan
+  bool abandoned = false;  // deleted, given up on: dropped at the next housekeeping
 
   TailedFile(size_t max_line, std::shared_ptr<const file::MultilineRules> rules)
       : splitter(max_line), multiline(std::move(rules)) {}
@@ -203,6 +203,7 @@ class FileInput::Tailer {
   EventBatch batch_;
   int64_t read_time_ns_ = 0;
   bool dirty_ = true;
+  std::map<std::string, SavedFile> saved_at_start_;  // the checkpoints, during the first scan
   int64_t next_scan_mono_ = 0;
 
   uv_loop_t loop_{};
@@ -268,6 +269,10 @@ FileInput::Tailer::~Tailer() {
   }
 }
 
+// Events only trigger reads of the files already tracked. New files are found by the rescans
+// (every scan_interval, and at once when a tracked file is truncated): tracking a file the moment
+// it is created would catch copytruncate's copy half-written, before it can be recognised as a
+// copy.
 void FileInput::Tailer::OnFsEvent(uv_fs_event_t* handle, const char*, int, int) {
   static_cast<Tailer*>(handle->data)->dirty_ = true;
 }
@@ -285,6 +290,7 @@ int FileInput::Tailer::OpenCount() const {
 void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
   std::shared_ptr<FileCommit> commit = f.commit;
   uint64_t generation;
+  std::string encoded;
   {
     std::lock_guard lock(commit->mu);
     lag_bytes_->fetch_sub(static_cast<int64_t>(commit->emitted - commit->saved.offset));
@@ -294,8 +300,9 @@ void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
     commit->saved.source_id = f.source_id;
     commit->saved.path = *f.path;
     commit->emitted = offset;
+    encoded = commit->saved.Encode();
   }
-  if (plugin_.checkpoints) plugin_.checkpoints->Set(f.key, commit->saved.Encode());
+  if (plugin_.checkpoints) plugin_.checkpoints->Set(f.key, encoded);
   CheckpointStore* store = plugin_.checkpoints;
   std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
   f.source = context_->AddSource(*f.path, [commit, generation, store, lag](uint64_t acked) {
@@ -334,8 +341,8 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
     return;
   }
   if (options_.ignore_older.value.count() > 0) {
-    int64_t age_ns = NowNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 +
-                                st.st_mtim.tv_nsec);
+    int64_t age_ns =
+        NowNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
     if (age_ns > options_.ignore_older.value.count()) return;
   }
   auto f = std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_);
@@ -380,11 +387,25 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
     // A copy of a file being tailed (copytruncate's rotated copy matched by the glob): same
     // full-length fingerprint, another inode. It continues where the original was read up to,
     // so the lines written between our last read and the truncation are not lost, and nothing
-    // is read twice.
+    // is read twice. A copy shorter than what was read (the original grew between the copy and
+    // the truncation) has nothing new: it starts at its end.
     for (const auto& [other_key, other] : files_) {
       if (f->fingerprint.length == options_.fingerprint_bytes.bytes &&
-          other->fingerprint == f->fingerprint && other->line_offset <= size) {
-        start = other->line_offset;
+          other->fingerprint == f->fingerprint) {
+        start = std::min(other->line_offset, size);
+        resumed = true;
+        break;
+      }
+    }
+  }
+  if (!resumed && first) {
+    // The same for a copy made while Sluice was stopped: its fingerprint is that of a file
+    // checkpointed before the stop (whose own inode may hold new content by now).
+    for (const auto& [saved_key, saved] : saved_at_start_) {
+      if (saved_key != key && f->fingerprint.length == options_.fingerprint_bytes.bytes &&
+          saved.fingerprint == f->fingerprint) {
+        start = std::min(saved.offset, size);
+        f->source_id = saved.source_id;
         resumed = true;
         break;
       }
@@ -491,9 +512,9 @@ void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
   event.SetView("log.offset", Value::Int(static_cast<int64_t>(e.begin_offset)));
   event.SetView("host.name", Value::String(host_));
   // A stable id: the same bytes of the same file get the same id after any restart or replay.
-  uint64_t id = file::Fnv1a(std::string_view(reinterpret_cast<const char*>(&e.begin_offset),
-                                             sizeof(e.begin_offset)),
-                            f.source_id);
+  uint64_t id = file::Fnv1a(
+      std::string_view(reinterpret_cast<const char*>(&e.begin_offset), sizeof(e.begin_offset)),
+      f.source_id);
   char* hex = static_cast<char*>(batch_.arena().Allocate(16, 1));
   for (int i = 0; i < 16; ++i) hex[i] = kHex[(id >> (60 - 4 * i)) & 0xF];
   event.SetView("event.id", Value::String(std::string_view(hex, 16)));
@@ -524,8 +545,7 @@ void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
     f.partial_since_mono = 0;
   }
   read_time_ns_ = NowNs();
-  f.multiline.Flush(read_time_ns_, force,
-                    [&](const file::MultilineEvent& e) { AddEvent(f, e); });
+  f.multiline.Flush(read_time_ns_, force, [&](const file::MultilineEvent& e) { AddEvent(f, e); });
 }
 
 bool FileInput::Tailer::EmitBatch(TailedFile& f) {
@@ -561,6 +581,9 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
     truncations_.Add();
     FlushPending(f, /*force=*/true);
     if (!EmitBatch(f)) return false;
+    // copytruncate copied the file before truncating it: find the copy now, while this file
+    // still has the fingerprint and offset the copy continues from (Track()).
+    Rescan(/*first=*/false);
     auto fp = file::ComputeFingerprint(
         f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), *f.path);
     if (fp.ok()) f.fingerprint = fp.value();
@@ -591,7 +614,7 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
                   });
   if (f.splitter.pending_bytes() == 0) {
     f.partial_since_mono = 0;
-  } else if (f.partial_since_mono == 0) {
+  } else {  // partial_timeout counts from the last growth: a slow writer is not cut
     f.partial_since_mono = f.last_growth_mono;
   }
   EmitBatch(f);
@@ -629,9 +652,10 @@ void FileInput::Tailer::EnforceRemovedDeadline() {
     if (now - f->removed_mono < options_.close_removed_after.value.count()) continue;
     uint64_t lost = f->size - f->offset;
     abandoned_bytes_.Add(lost);
-    plugin_.logger.Warn("'{}' was deleted and its last {} bytes could not be read within "
-                        "close_removed_after ({}): abandoned",
-                        *f->path, lost, options_.close_removed_after.ToString());
+    plugin_.logger.Warn(
+        "'{}' was deleted and its last {} bytes could not be read within "
+        "close_removed_after ({}): abandoned",
+        *f->path, lost, options_.close_removed_after.ToString());
     f->abandoned = true;
     Forget(*f);
   }
@@ -664,6 +688,15 @@ void FileInput::Tailer::Housekeeping() {
         continue;
       }
       if (f.rotated && quiet >= options_.rotate_wait.value.count()) {
+        if (f.fd < 0 && f.offset < f.size) {
+          // Closed (no free slot, or inactive) and then renamed out of the globs before it could
+          // be reopened: what it held beyond the offset cannot be reached any more.
+          abandoned_bytes_.Add(f.size - f.offset);
+          plugin_.logger.Warn(
+              "'{}' was rotated away while closed; its last {} bytes are "
+              "abandoned (raise max_open_files or close_inactive)",
+              *f.path, f.size - f.offset);
+        }
         Forget(f);
         it = files_.erase(it);
         continue;
@@ -693,7 +726,14 @@ void FileInput::Tailer::Run(InputContext& context) {
   uv_timer_init(&loop_, &timer_);
   async_ready_ = true;
 
+  if (plugin_.checkpoints) {
+    for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
+      SavedFile saved;
+      if (SavedFile::Decode(value, &saved)) saved_at_start_.emplace(key, saved);
+    }
+  }
   Rescan(/*first=*/true);
+  saved_at_start_.clear();
   next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
   while (!stop.load()) {
     dirty_ = false;
@@ -721,7 +761,8 @@ void FileInput::Tailer::Run(InputContext& context) {
     }
     // Nothing to read: sleep until an fs event, a wake-up, or the next timer (fallback polling of
     // growth each 250ms; partial-line and multiline timeouts are checked then too).
-    uv_timer_start(&timer_, [](uv_timer_t*) {}, 250, 0);
+    uv_timer_start(
+        &timer_, [](uv_timer_t*) {}, 250, 0);
     uv_run(&loop_, UV_RUN_ONCE);
     uv_timer_stop(&timer_);
   }
