@@ -305,6 +305,157 @@ SequenceReport Check(const std::vector<std::string>& lines,
   return checker.Report();
 }
 
+// read_from: end skips what files hold at the very first start; later lines arrive.
+TEST_F(FileInputTest, ReadFromEndSkipsExistingContentAtFirstStart) {
+  Configure(Glob("*.log"), "read_from: end");
+  LogWriter w(logs_ / "app.log");
+  w.Write(SeqLine(0, "old"));
+  w.Write(SeqLine(1, "old"));
+  auto p = Start();
+  int port = AdminPort(*p);
+  ASSERT_TRUE(WaitForMetric(port, "sluice_file_input_files_open", 1)) << p->Stderr();
+  w.Write(SeqLine(0, "new"));
+  ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"new", 1}})), "");
+}
+
+// ignore_older: a file not modified for longer is not read; a fresh one is.
+TEST_F(FileInputTest, IgnoreOlderSkipsStaleFiles) {
+  Configure(Glob("*.log"), "ignore_older: 1h");
+  {
+    LogWriter old(logs_ / "old.log");
+    old.Write(SeqLine(0, "old"));
+  }
+  struct timespec times[2] = {{::time(nullptr) - 7200, 0}, {::time(nullptr) - 7200, 0}};
+  ASSERT_EQ(::utimensat(AT_FDCWD, (logs_ / "old.log").c_str(), times, 0), 0);
+  LogWriter fresh(logs_ / "fresh.log");
+  fresh.Write(SeqLine(0, "fresh"));
+  auto p = Start();
+  ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"fresh", 1}})), "");
+}
+
+// close_inactive releases the descriptor of an idle file; growth reopens it and is read.
+TEST_F(FileInputTest, CloseInactiveReleasesIdleFilesAndReopensOnGrowth) {
+  Configure(Glob("*.log"), "close_inactive: 300ms");
+  LogWriter w(logs_ / "app.log");
+  w.Write(SeqLine(0));
+  auto p = Start();
+  int port = AdminPort(*p);
+  ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
+  ASSERT_TRUE(WaitForMetric(port, "sluice_file_input_files_open", 0))
+      << Metric(port, "sluice_file_input_files_open");
+  EXPECT_EQ(Metric(port, "sluice_file_input_files_watched"), 1);
+  w.Write(SeqLine(1));
+  ASSERT_TRUE(WaitForLines(2)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 2}})), "");
+}
+
+// A symlinked file is read through its link and named by the link path.
+TEST_F(FileInputTest, SymlinkedFileIsReadThroughTheLink) {
+  fs::create_directories(dir_ / "real");
+  LogWriter w(dir_ / "real" / "app.log");
+  w.Write(SeqLine(0));
+  fs::create_symlink(dir_ / "real" / "app.log", logs_ / "link.log");
+  Configure(Glob("*.log"), "", "json");
+  auto p = Start();
+  ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
+  w.Write(SeqLine(1));
+  ASSERT_TRUE(WaitForLines(2)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  ASSERT_EQ(lines.size(), 2u);
+  for (const std::string& line : lines) {
+    EXPECT_NE(line.find("\"path\":\"" + (logs_ / "link.log").string() + "\""), std::string::npos)
+        << line;
+  }
+}
+
+// Lines longer than max_line_bytes are cut into tagged pieces; the next line is whole.
+TEST_F(FileInputTest, HugeLineIsCutIntoTaggedPieces) {
+  Configure(Glob("*.log"), "max_line_bytes: 1000", "json");
+  LogWriter w(logs_ / "app.log");
+  w.Write(std::string(2500, 'y') + "\n" + SeqLine(0));
+  auto p = Start();
+  ASSERT_TRUE(WaitForLines(4)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  ASSERT_EQ(lines.size(), 4u);
+  size_t bytes = 0;
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_NE(lines[i].find("\"tags\":[\"_line_truncated\"]"), std::string::npos) << lines[i];
+    bytes += JsonMessage(lines[i]).size();
+  }
+  EXPECT_EQ(bytes, 2500u);
+  EXPECT_EQ(lines[3].find("_line_truncated"), std::string::npos);
+  EXPECT_EQ(JsonMessage(lines[3]) + "\n", SeqLine(0));
+}
+
+// event.id depends only on the file and the offset: a full re-read gives the same ids.
+TEST_F(FileInputTest, EventIdsAreStableAcrossAReRead) {
+  Configure(Glob("*.log"), "exit_on_eof: true", "json");
+  LogWriter w(logs_ / "app.log");
+  for (uint64_t i = 0; i < 50; ++i) w.Write(SeqLine(i));
+  auto ids = [&] {
+    std::vector<std::string> out;
+    static const std::regex re("\"id\":\"([0-9a-f]{16})\"");
+    for (const std::string& line : ReadLines(out_)) {
+      std::smatch m;
+      if (std::regex_search(line, m, re)) out.push_back(m[1]);
+    }
+    return out;
+  };
+  auto first = Start();
+  ASSERT_EQ(first->WaitFor(seconds(30)), 0) << first->Stderr();
+  std::vector<std::string> a = ids();
+  fs::remove_all(dir_ / "data");  // forget the checkpoints: everything is read again
+  fs::remove(out_);
+  auto second = Start();
+  ASSERT_EQ(second->WaitFor(seconds(30)), 0) << second->Stderr();
+  std::vector<std::string> b = ids();
+  ASSERT_EQ(a.size(), 50u);
+  EXPECT_EQ(a, b);
+  std::sort(a.begin(), a.end());
+  EXPECT_EQ(std::adjacent_find(a.begin(), a.end()), a.end()) << "ids must differ per event";
+}
+
+// A deleted file is not held open without bound while the pipeline is blocked: after
+// close_removed_after its unread bytes are abandoned, counted and the descriptor released.
+TEST_F(FileInputTest, DeletedFileIsAbandonedAfterCloseRemovedAfterWhenBlocked) {
+  {
+    LogWriter w(logs_ / "app.log");
+    std::string chunk;
+    for (uint64_t i = 0; i < 100000; ++i) chunk += SeqLine(i);  // ~5 MiB
+    w.Write(chunk);
+  }
+  std::string cfg = (dir_ / "blocked.yaml").string();
+  std::ofstream(cfg) << "data_dir: " << (dir_ / "data").string()
+                     << "\nadmin: {listen: '127.0.0.1:0'}\nshutdown_timeout: 500ms\npipelines:\n"
+                     << "  p:\n    max_inflight_bytes: 64KiB\n    inputs: [{type: file, include: ["
+                     << Glob("*.log") << "], close_removed_after: 1s, max_read_bytes: 64KiB}]\n"
+                     << "    outputs: [{type: stdout, codec: text}]\n";
+  int fds[2];
+  ASSERT_EQ(::pipe(fds), 0);  // stdout into a pipe nobody reads: the output blocks
+  fs::create_directories(dir_ / "blocked");
+  Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_ / "blocked", false, fds[1]);
+  ::close(fds[1]);
+  int port = AdminPort(p);
+  ASSERT_GT(port, 0) << p.Stderr();
+  ASSERT_TRUE(Poll([&] { return Metric(port, "sluice_file_input_read_bytes_total") > 0; }))
+      << p.Stderr();
+  fs::remove(logs_ / "app.log");
+  ASSERT_TRUE(Poll([&] { return Metric(port, "sluice_file_input_abandoned_bytes_total") > 0; }))
+      << p.Stderr();
+  EXPECT_TRUE(WaitForMetric(port, "sluice_file_input_files_open", 0));
+  EXPECT_NE(p.Stderr().find("could not be read within close_removed_after (1s): abandoned"),
+            std::string::npos)
+      << p.Stderr();
+  p.Signal(SIGKILL);
+  p.Wait();
+  ::close(fds[0]);
+}
+
 // 1. Rename rotation (vector's test harness): app.log -> app.log.1, a new app.log.
 TEST_F(FileInputTest, RenameRotationThenNewFileDeliversEveryLineOnce) {
   Configure(Glob("*.log"));

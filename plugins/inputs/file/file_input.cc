@@ -178,8 +178,9 @@ class FileInput::Tailer {
   bool EmitBatch(TailedFile& f);
   void Housekeeping();
   // Gives up deleted files held past close_removed_after (safe while a batch is being emitted:
-  // entries are only marked, Housekeeping() drops them).
-  void EnforceRemovedDeadline();
+  // entries are only marked, Housekeeping() drops them). `check_links`: fstat every open file to
+  // notice deletions (ReadFile() does that when reading goes on).
+  void EnforceRemovedDeadline(bool check_links);
   void FlushPending(TailedFile& f, bool force);
   void Forget(TailedFile& f);
   void NewGeneration(TailedFile& f, uint64_t offset);
@@ -555,7 +556,7 @@ bool FileInput::Tailer::EmitBatch(TailedFile& f) {
   size_t bytes = batch_.MemoryBytes();
   while (!context_->WaitForCapacity(bytes, 100)) {
     if (stop.load() && context_->stopping()) break;  // Emit() below waits for the drain
-    EnforceRemovedDeadline();
+    EnforceRemovedDeadline(/*check_links=*/true);
   }
   {
     std::lock_guard lock(f.commit->mu);
@@ -642,13 +643,21 @@ bool FileInput::Tailer::ReadTurn() {
   return progress;
 }
 
-void FileInput::Tailer::EnforceRemovedDeadline() {
+void FileInput::Tailer::EnforceRemovedDeadline(bool check_links) {
   int64_t now = MonoNs();
   for (auto& [key, f] : files_) {
-    if (!f->removed || f->abandoned || f->fd < 0) continue;
-    struct stat st;
-    if (::fstat(f->fd, &st) == 0) f->size = static_cast<uint64_t>(st.st_size);
-    if (f->offset >= f->size) continue;
+    if (f->abandoned || f->fd < 0) continue;
+    if (check_links || f->removed) {
+      // While blocked no ReadFile() runs, so deletions are noticed here.
+      struct stat st;
+      if (::fstat(f->fd, &st) != 0) continue;
+      f->size = static_cast<uint64_t>(st.st_size);
+      if (st.st_nlink == 0 && !f->removed) {
+        f->removed = true;
+        f->removed_mono = now;
+      }
+    }
+    if (!f->removed || f->offset >= f->size) continue;
     if (now - f->removed_mono < options_.close_removed_after.value.count()) continue;
     uint64_t lost = f->size - f->offset;
     abandoned_bytes_.Add(lost);
@@ -658,11 +667,12 @@ void FileInput::Tailer::EnforceRemovedDeadline() {
         *f->path, lost, options_.close_removed_after.ToString());
     f->abandoned = true;
     Forget(*f);
+    files_open_.Set(OpenCount());
   }
 }
 
 void FileInput::Tailer::Housekeeping() {
-  EnforceRemovedDeadline();
+  EnforceRemovedDeadline(/*check_links=*/false);
   int64_t now = MonoNs();
   // Files waiting for a free slot (max_open_files): files read to their end make room at once.
   bool waiting = false;
