@@ -107,6 +107,8 @@ const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
            .Add("multiline", &Options::multiline,
                 "Join lines into events (stack traces); see the multiline options below.")
            .Add("host", &Options::host, "Value of `host.name` (default: the machine's hostname).")
+           .Add("batch_events", &Options::batch_events,
+                "Most events per batch handed to the pipeline.", {.min = 1})
            .Check([](const Options& o) -> std::string {
              Result<file::GlobSet> globs = file::GlobSet::Compile(o.include, o.exclude);
              return globs.ok() ? "" : globs.status().message();
@@ -202,6 +204,7 @@ class FileInput::Tailer {
   std::unordered_set<std::string> paths_;
   std::map<std::string, std::unique_ptr<TailedFile>> files_;  // by "dev:ino"
   EventBatch batch_;
+  uint64_t lines_pending_count_ = 0;  // lines split since the metric was last moved (per read)
   int64_t read_time_ns_ = 0;
   bool dirty_ = true;
   std::map<std::string, SavedFile> saved_at_start_;  // the checkpoints, during the first scan
@@ -235,6 +238,7 @@ FileInput::Tailer::Tailer(const Options& options, PluginContext& plugin,
       globs_(std::move(globs)),
       host_(options.host.empty() ? HostName() : options.host),
       buffer_(options.max_read_bytes.bytes),
+      batch_(static_cast<size_t>(options.batch_events)),
       registry_(plugin.metrics->registry()),
       labels_(plugin.metrics->labels()),
       files_watched_(registry_.GetGauge("sluice_file_input_files_watched",
@@ -530,9 +534,11 @@ void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool trunca
   uint64_t begin = f.line_offset;
   f.line_offset += consumed;
   if (line.empty() && truncated) return;  // the end of a line already handed out in pieces
-  lines_read_.Add();
+  ++lines_pending_count_;
   f.multiline.Push(line, begin, f.line_offset, truncated, read_time_ns_,
                    [&](const file::MultilineEvent& e) { AddEvent(f, e); });
+  // Batches stay small enough to be cheap to build and free (one read may hold 10,000 lines).
+  if (batch_.size() >= static_cast<size_t>(options_.batch_events)) EmitBatch(f);
 }
 
 void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
@@ -547,6 +553,8 @@ void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
   }
   read_time_ns_ = NowNs();
   f.multiline.Flush(read_time_ns_, force, [&](const file::MultilineEvent& e) { AddEvent(f, e); });
+  lines_read_.Add(lines_pending_count_);
+  lines_pending_count_ = 0;
 }
 
 bool FileInput::Tailer::EmitBatch(TailedFile& f) {
@@ -564,7 +572,7 @@ bool FileInput::Tailer::EmitBatch(TailedFile& f) {
     f.commit->emitted = safe;
   }
   bool ok = context_->Emit(std::move(batch_), f.source, safe);
-  batch_ = EventBatch(256);
+  batch_ = EventBatch(static_cast<size_t>(options_.batch_events));
   return ok;
 }
 
@@ -618,6 +626,8 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
   } else {  // partial_timeout counts from the last growth: a slow writer is not cut
     f.partial_since_mono = f.last_growth_mono;
   }
+  lines_read_.Add(lines_pending_count_);
+  lines_pending_count_ = 0;
   EmitBatch(f);
   return true;
 }

@@ -47,6 +47,7 @@ class FileInput final : public Input {
     bool exit_on_eof = false;
     file::MultilineOptions multiline;
     std::string host;
+    int64_t batch_events = 1024;
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<FileInput>> Build(const Options& options, PluginContext& context);
