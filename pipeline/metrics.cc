@@ -76,6 +76,15 @@ void MetricsRegistry::AddCounterFunction(std::string_view name, std::string_view
   GetSeries(name, help, "counter", labels).read = std::move(read);
 }
 
+void MetricsRegistry::RemoveFunction(std::string_view name, const Labels& labels) {
+  std::lock_guard lock(mu_);
+  auto it = families_.find(name);
+  if (it == families_.end()) return;
+  std::erase_if(it->second.series, [&](const std::unique_ptr<Series>& s) {
+    return s->labels == labels && !s->counter && !s->gauge;
+  });
+}
+
 std::vector<MetricsRegistry::Sample> MetricsRegistry::Snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<Sample> out;

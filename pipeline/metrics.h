@@ -50,6 +50,9 @@ class MetricsRegistry {
   // A counter kept elsewhere (it must only grow), read from `read` at export time.
   void AddCounterFunction(std::string_view name, std::string_view help, const Labels& labels,
                           std::function<double()> read);
+  // Drops one function series (a gauge of a file that is gone). Counter/Gauge series stay: their
+  // references may be held.
+  void RemoveFunction(std::string_view name, const Labels& labels);
 
   struct Sample {
     std::string name;

@@ -456,6 +456,39 @@ TEST_F(FileInputTest, DeletedFileIsAbandonedAfterCloseRemovedAfterWhenBlocked) {
   ::close(fds[0]);
 }
 
+// Checkpoint lag per file: a series per tracked file, at 0 once everything read is acked, gone
+// once the file is.
+TEST_F(FileInputTest, PerFileCheckpointLagIsExportedAndDropsWithTheFile) {
+  Configure(Glob("*.log"));
+  {
+    LogWriter w(logs_ / "app.log");
+    for (uint64_t i = 0; i < 100; ++i) w.Write(SeqLine(i));
+  }
+  auto p = Start();
+  int port = AdminPort(*p);
+  ASSERT_TRUE(WaitForLines(100)) << p->Stderr();
+  const std::string series =
+      "sluice_file_input_file_lag_bytes{pipeline=\"p\",kind=\"input\","
+      "type=\"file\",id=\"file\",file=\"";
+  const std::string path_label = "path=\"" + (logs_ / "app.log").string() + "\"} ";
+  auto lag = [&]() -> std::string {
+    httplib::Client client("127.0.0.1", port);
+    auto r = client.Get("/metrics");
+    if (!r) return "no answer";
+    size_t at = r->body.find(series);
+    if (at == std::string::npos) return "absent";
+    size_t value = r->body.find(path_label, at);
+    if (value == std::string::npos) return "no path label";
+    return r->body.substr(value + path_label.size(),
+                          r->body.find('\n', value) - value - path_label.size());
+  };
+  EXPECT_TRUE(Poll([&] { return lag() == "0"; })) << lag();
+  fs::remove(logs_ / "app.log");
+  EXPECT_TRUE(Poll([&] { return lag() == "absent"; })) << lag();
+  std::vector<std::string> lines = Finish(p);
+  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 100}})), "");
+}
+
 // 1. Rename rotation (vector's test harness): app.log -> app.log.1, a new app.log.
 TEST_F(FileInputTest, RenameRotationThenNewFileDeliversEveryLineOnce) {
   Configure(Glob("*.log"));

@@ -48,6 +48,7 @@ std::string HostName() {
 }
 
 constexpr char kHex[] = "0123456789abcdef";
+constexpr char kFileLagMetric[] = "sluice_file_input_file_lag_bytes";
 
 }  // namespace
 
@@ -149,6 +150,7 @@ struct TailedFile {
   int64_t removed_mono = 0;
   bool seen = false;       // found by the current rescan
   bool abandoned = false;  // deleted, given up on: dropped at the next housekeeping
+  Labels lag_labels;       // of its sluice_file_input_file_lag_bytes series
 
   TailedFile(size_t max_line, std::shared_ptr<const file::MultilineRules> rules)
       : splitter(max_line), multiline(std::move(rules)) {}
@@ -189,6 +191,13 @@ class FileInput::Tailer {
   bool AllDone() const;
   void UpdateWatches();
   const std::string* Intern(const std::string& path) { return &*paths_.insert(path).first; }
+  // The input's labels plus the file's identity key and the path it was found under.
+  Labels FileLabels(const TailedFile& f) const {
+    Labels l = labels_;
+    l.emplace_back("file", f.key);
+    l.emplace_back("path", *f.path);
+    return l;
+  }
   int OpenCount() const;
 
   static void OnFsEvent(uv_fs_event_t* handle, const char*, int, int);
@@ -425,6 +434,16 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
   TailedFile& ref = *f;
   files_.emplace(key, std::move(f));
   NewGeneration(ref, start);
+  std::weak_ptr<FileCommit> weak = ref.commit;
+  ref.lag_labels = FileLabels(ref);
+  registry_.AddGaugeFunction(kFileLagMetric,
+                             "Bytes of one file handed to the pipeline and not yet acked.",
+                             ref.lag_labels, [weak] {
+                               auto c = weak.lock();
+                               if (!c) return 0.0;
+                               std::lock_guard lock(c->mu);
+                               return static_cast<double>(c->emitted - c->saved.offset);
+                             });
   if (OpenCount() > options_.max_open_files) Close(ref);  // waits for a free slot
   dirty_ = true;
   plugin_.logger.Debug("tailing '{}' ({}) from offset {}", path, key, start);
@@ -503,6 +522,7 @@ void FileInput::Tailer::Close(TailedFile& f) {
 
 void FileInput::Tailer::Forget(TailedFile& f) {
   Close(f);
+  registry_.RemoveFunction(kFileLagMetric, f.lag_labels);
   {
     std::lock_guard lock(f.commit->mu);
     lag_bytes_->fetch_sub(static_cast<int64_t>(f.commit->emitted - f.commit->saved.offset));

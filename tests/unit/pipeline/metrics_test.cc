@@ -43,5 +43,14 @@ TEST(MetricsTest, ComponentMetricsCarryTheirLabelsAndDiscardReasons) {
             std::string::npos);
 }
 
+TEST(MetricsTest, RemoveFunctionDropsOnlyThatSeries) {
+  MetricsRegistry r;
+  r.AddGaugeFunction("lag", "Lag.", {{"file", "1:2"}}, [] { return 5.0; });
+  r.AddGaugeFunction("lag", "Lag.", {{"file", "1:3"}}, [] { return 7.0; });
+  r.RemoveFunction("lag", {{"file", "1:2"}});
+  r.RemoveFunction("missing", {});
+  EXPECT_EQ(r.PrometheusText(), "# HELP lag Lag.\n# TYPE lag gauge\nlag{file=\"1:3\"} 7\n");
+}
+
 }  // namespace
 }  // namespace sluice
