@@ -6,6 +6,7 @@
 #include <ctime>
 #include <mutex>
 
+#include "pipeline/clock.h"
 #include "pipeline/json_string.h"
 
 namespace sluice {
@@ -17,10 +18,7 @@ std::mutex g_write_mu;
 
 constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
 
-int64_t NowMs() {
-  using namespace std::chrono;
-  return duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
-}
+int64_t NowMs() { return WallNs() / 1'000'000; }
 
 std::string Timestamp() {
   int64_t ms = NowMs();

@@ -25,6 +25,19 @@ bool ParseLogLevel(std::string_view text, LogLevel* level);
 // Writes one log line (already formatted) for `component` ("" for the process itself).
 void WriteLog(LogLevel level, std::string_view component, std::string_view message);
 
+// Lets a repeated message through at most once per `interval_ms`; counts what it held back.
+class RateLimiter {
+ public:
+  explicit RateLimiter(int64_t interval_ms = 10'000) : interval_ms_(interval_ms) {}
+  // True when the caller should log now; *suppressed is how many calls were held back since.
+  bool Allow(uint64_t* suppressed);
+
+ private:
+  const int64_t interval_ms_;
+  std::atomic<int64_t> next_ms_{0};
+  std::atomic<uint64_t> suppressed_{0};
+};
+
 class Logger {
  public:
   explicit Logger(std::string component = "") : component_(std::move(component)) {}
@@ -51,22 +64,21 @@ class Logger {
   void Error(fmt::format_string<Args...> f, Args&&... args) const {
     Log(LogLevel::kError, f, std::forward<Args>(args)...);
   }
+  // Logs through `limiter` (repeated data-path messages): at most one line per its interval, and
+  // that line says how many like it were held back since the last one.
+  template <typename... Args>
+  void Limited(RateLimiter& limiter, LogLevel level, fmt::format_string<Args...> f,
+               Args&&... args) const {
+    if (level < GetLogLevel()) return;
+    uint64_t suppressed = 0;
+    if (!limiter.Allow(&suppressed)) return;
+    std::string message = fmt::format(f, std::forward<Args>(args)...);
+    if (suppressed > 0) message += fmt::format(" ({} more like this not logged)", suppressed);
+    WriteLog(level, component_, message);
+  }
 
  private:
   std::string component_;
-};
-
-// Lets a repeated message through at most once per `interval_ms`; counts what it held back.
-class RateLimiter {
- public:
-  explicit RateLimiter(int64_t interval_ms = 10'000) : interval_ms_(interval_ms) {}
-  // True when the caller should log now; *suppressed is how many calls were held back since.
-  bool Allow(uint64_t* suppressed);
-
- private:
-  const int64_t interval_ms_;
-  std::atomic<int64_t> next_ms_{0};
-  std::atomic<uint64_t> suppressed_{0};
 };
 
 }  // namespace sluice

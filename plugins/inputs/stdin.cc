@@ -9,6 +9,7 @@
 #include <cstring>
 #include <vector>
 
+#include "pipeline/clock.h"
 #include "plugins/common/line_splitter.h"
 
 namespace sluice::inputs {
@@ -70,11 +71,6 @@ void StdinInput::Run(InputContext& context) {
   uint64_t offset = 0;
   size_t batch_bytes = 0;
   int64_t now_ns = 0;
-  auto now = [] {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  };
   bool stopped = false;
   auto flush = [&] {
     if (batch.empty()) return;
@@ -119,13 +115,13 @@ void StdinInput::Run(InputContext& context) {
       return;
     }
     if (n == 0) {  // EOF
-      now_ns = now();
+      now_ns = WallNs();
       splitter.Finish(on_line);
       flush();
       context.Finished();
       return;
     }
-    now_ns = now();
+    now_ns = WallNs();
     offset += static_cast<uint64_t>(n);
     splitter.Feed(std::string_view(buffer.data(), static_cast<size_t>(n)), on_line);
   }

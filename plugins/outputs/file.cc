@@ -94,13 +94,9 @@ void FileOutput::Write(const EventBatch& batch, AckHandle ack) {
       path_scratch_.clear();
       if (!options_.path.Render(e, path_scratch_)) {
         missing_path_fields_.Add();
-        uint64_t suppressed = 0;
-        if (missing_field_log_.Allow(&suppressed)) {
-          plugin_.logger.Warn(
-              "an event lacks a field of path '{}'; it goes to '{}' ({} more not "
-              "logged)",
-              options_.path.source(), path_scratch_, suppressed);
-        }
+        plugin_.logger.Limited(missing_field_log_, LogLevel::kWarn,
+                               "an event lacks a field of path '{}'; it goes to '{}'",
+                               options_.path.source(), path_scratch_);
       }
       codec_.AppendLine(e, FileFor(path_scratch_).buffer);
     }
@@ -147,13 +143,8 @@ void FileOutput::WriteBuffers() {
       healthy_ = false;
       write_retries_.Add();
       plugin_.metrics->errors.Add();
-      uint64_t suppressed = 0;
-      if (error_log_.Allow(&suppressed)) {
-        plugin_.logger.Error(
-            "{}; retrying in {}ms, the pipeline waits ({} more such errors not "
-            "logged)",
-            error, backoff.count(), suppressed);
-      }
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "{}; retrying in {}ms, the pipeline waits", error, backoff.count());
       std::this_thread::sleep_for(backoff);
       backoff = std::min(backoff * 2, std::chrono::milliseconds(30'000));
     }
@@ -175,13 +166,9 @@ void FileOutput::Flush() {
       // checkpointed past them) and the file is reopened for what comes next.
       durable = false;
       healthy_ = false;
-      uint64_t suppressed = 0;
-      if (error_log_.Allow(&suppressed)) {
-        plugin_.logger.Error(
-            "cannot fsync '{}': {}; failing {} batch(es) ({} more such errors "
-            "not logged)",
-            path, std::strerror(errno), pending_.size(), suppressed);
-      }
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "cannot fsync '{}': {}; failing {} batch(es)", path,
+                             std::strerror(errno), pending_.size());
       ::close(file.fd);
       file.fd = -1;
     }

@@ -33,13 +33,9 @@ void StdoutOutput::Write(const EventBatch& batch, AckHandle ack) {
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
       // A closed stdout (e.g. `| head`) cannot take more: fail the batch, never ack it.
-      uint64_t suppressed = 0;
-      if (error_log_.Allow(&suppressed)) {
-        plugin_.logger.Error(
-            "cannot write to stdout: {}; the batch is not acked ({} more such "
-            "errors not logged)",
-            std::strerror(errno), suppressed);
-      }
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "cannot write to stdout: {}; the batch is not acked",
+                             std::strerror(errno));
       healthy_ = false;
       ack.Fail();
       return;

@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <unordered_set>
 
+#include "pipeline/clock.h"
 #include "plugins/common/line_splitter.h"
 #include "plugins/inputs/file/file_glob.h"
 #include "plugins/inputs/file/file_identity.h"
@@ -28,18 +29,6 @@ namespace {
 
 using file::Fingerprint;
 using file::SavedFile;
-
-int64_t NowNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-int64_t MonoNs() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string HostName() {
   char buf[256] = {};
@@ -356,7 +345,7 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
   }
   if (options_.ignore_older.value.count() > 0) {
     int64_t age_ns =
-        NowNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
+        WallNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
     if (age_ns > options_.ignore_older.value.count()) return;
   }
   auto f = std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_);
@@ -366,11 +355,8 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
   f->seen = true;
   f->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (f->fd < 0) {
-    uint64_t suppressed = 0;
-    if (warn_log_.Allow(&suppressed)) {
-      plugin_.logger.Warn("cannot open '{}': {} ({} more warnings not logged)", path,
-                          std::strerror(errno), suppressed);
-    }
+    plugin_.logger.Limited(warn_log_, LogLevel::kWarn, "cannot open '{}': {}", path,
+                           std::strerror(errno));
     return;
   }
   auto fp = file::ComputeFingerprint(f->fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes),
@@ -571,7 +557,7 @@ void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
     });
     f.partial_since_mono = 0;
   }
-  read_time_ns_ = NowNs();
+  read_time_ns_ = WallNs();
   f.multiline.Flush(read_time_ns_, force, [&](const file::MultilineEvent& e) { AddEvent(f, e); });
   lines_read_.Add(lines_pending_count_);
   lines_pending_count_ = 0;
@@ -636,7 +622,7 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
   f.offset += static_cast<uint64_t>(n);
   bytes_read_.Add(static_cast<uint64_t>(n));
   f.last_growth_mono = MonoNs();
-  read_time_ns_ = NowNs();
+  read_time_ns_ = WallNs();
   f.splitter.Feed(std::string_view(buffer_.data(), static_cast<size_t>(n)),
                   [&](std::string_view line, bool truncated, size_t consumed) {
                     OnLine(f, line, truncated, consumed);
