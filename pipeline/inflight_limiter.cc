@@ -17,11 +17,11 @@ bool InflightLimiter::Acquire(size_t bytes) {
   return true;
 }
 
-bool InflightLimiter::WaitFits(size_t bytes, int64_t timeout_ms) {
+bool InflightLimiter::WaitFits(size_t bytes, int64_t timeout_ms, bool continued) {
   std::unique_lock lock(mu_);
   auto fits = [&] { return cancelled_ || bytes_ == 0 || bytes_ + bytes <= max_bytes_; };
   if (fits()) return true;
-  ++blocked_;
+  if (!continued) ++blocked_;
   return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), fits);
 }
 

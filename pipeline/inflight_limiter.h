@@ -22,7 +22,9 @@ class InflightLimiter {
   // Waits up to `timeout_ms` until `bytes` would fit (as Acquire() judges it) without taking them;
   // returns whether they fit (or the limiter was cancelled). Lets an input do housekeeping while
   // it is held back instead of blocking inside Acquire().
-  bool WaitFits(size_t bytes, int64_t timeout_ms);
+  // `continued`: this call goes on with a wait already counted (polling callers pass true after
+  // their first call), so one episode of backpressure counts once in blocked_count().
+  bool WaitFits(size_t bytes, int64_t timeout_ms, bool continued = false);
   // Wakes every waiter; later Acquire()s fail at once.
   void Cancel();
   // Blocks until nothing is in flight or `timeout_ms` passed; returns whether it drained.

@@ -33,8 +33,8 @@ class Pipeline::InputRunner final : public InputContext {
             uint64_t checkpoint) override {
     return pipeline_.Emit(*this, std::move(batch), source ? source : default_source_, checkpoint);
   }
-  bool WaitForCapacity(size_t bytes, int64_t timeout_ms) override {
-    return pipeline_.limiter_->WaitFits(bytes, timeout_ms);
+  bool WaitForCapacity(size_t bytes, int64_t timeout_ms, bool continued) override {
+    return pipeline_.limiter_->WaitFits(bytes, timeout_ms, continued);
   }
   void Finished() override {
     if (finished_.exchange(true)) return;

@@ -53,7 +53,8 @@ class InputContext {
   // Waits up to `timeout_ms` for room for a batch of `bytes` (EventBatch::MemoryBytes()); returns
   // whether there is room. An input that must keep doing housekeeping under backpressure (closing
   // deleted files, timers) calls this in a loop before Emit(), which then rarely blocks.
-  virtual bool WaitForCapacity(size_t bytes, int64_t timeout_ms) = 0;
+  // `continued`: true on the calls after the first of one wait (counts the episode once).
+  virtual bool WaitForCapacity(size_t bytes, int64_t timeout_ms, bool continued = false) = 0;
   // The input has produced everything it ever will (stdin at EOF, a finite generator). When every
   // input of the process is finished, `sluice run` drains and exits.
   virtual void Finished() = 0;

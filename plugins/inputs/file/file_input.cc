@@ -120,8 +120,8 @@ struct FileCommit {
 
 // The state of one file being tailed.
 struct TailedFile {
-  std::string key;          // "dev:ino"
-  const std::string* path;  // interned: events point to it
+  std::string key;  // "dev:ino"
+  std::string path;
   int fd = -1;
   Fingerprint fingerprint;
   uint64_t source_id = 0;
@@ -153,7 +153,8 @@ class FileInput::Tailer {
 
   void Run(InputContext& context);
   void Wake() {
-    if (async_ready_.load()) uv_async_send(&wake_async_);
+    std::lock_guard lock(wake_mu_);  // the loop cannot close the handle meanwhile
+    if (async_ready_) uv_async_send(&wake_async_);
   }
   std::atomic<bool> stop{false};
 
@@ -179,12 +180,11 @@ class FileInput::Tailer {
   void NewGeneration(TailedFile& f, uint64_t offset);
   bool AllDone() const;
   void UpdateWatches();
-  const std::string* Intern(const std::string& path) { return &*paths_.insert(path).first; }
   // The input's labels plus the file's identity key and the path it was found under.
   Labels FileLabels(const TailedFile& f) const {
     Labels l = labels_;
     l.emplace_back("file", f.key);
-    l.emplace_back("path", *f.path);
+    l.emplace_back("path", f.path);
     return l;
   }
   int OpenCount() const;
@@ -199,19 +199,21 @@ class FileInput::Tailer {
   const std::string host_;
   InputContext* context_ = nullptr;
   std::vector<char> buffer_;
-  std::unordered_set<std::string> paths_;
   std::map<std::string, std::unique_ptr<TailedFile>> files_;  // by "dev:ino"
   EventBatch batch_;
+  std::string_view batch_path_;       // the path of the batch's file, copied into its arena once
   uint64_t lines_pending_count_ = 0;  // lines split since the metric was last moved (per read)
   int64_t read_time_ns_ = 0;
   bool dirty_ = true;
+  int64_t next_reopen_check_mono_ = 0;
   std::map<std::string, SavedFile> saved_at_start_;  // the checkpoints, during the first scan
   int64_t next_scan_mono_ = 0;
 
   uv_loop_t loop_{};
   uv_async_t wake_async_{};
   uv_timer_t timer_{};
-  std::atomic<bool> async_ready_{false};
+  std::mutex wake_mu_;
+  bool async_ready_ = false;  // guarded by wake_mu_
   std::map<std::string, uv_fs_event_t*> watches_;
 
   MetricsRegistry& registry_;
@@ -301,14 +303,14 @@ void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
     commit->saved.offset = offset;
     commit->saved.fingerprint = f.fingerprint;
     commit->saved.source_id = f.source_id;
-    commit->saved.path = *f.path;
+    commit->saved.path = f.path;
     commit->emitted = offset;
     encoded = commit->saved.Encode();
   }
   if (plugin_.checkpoints) plugin_.checkpoints->Set(f.key, encoded);
   CheckpointStore* store = plugin_.checkpoints;
   std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
-  f.source = context_->AddSource(*f.path, [commit, generation, store, lag](uint64_t acked) {
+  f.source = context_->AddSource(f.path, [commit, generation, store, lag](uint64_t acked) {
     std::lock_guard lock(commit->mu);
     if (commit->gone || commit->generation != generation) return;
     if (auto l = lag.lock()) l->fetch_sub(static_cast<int64_t>(acked - commit->saved.offset));
@@ -328,29 +330,33 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
   if (it != files_.end()) {
     TailedFile& f = *it->second;
     f.seen = true;
-    if (*f.path != path) {
+    if (f.path != path) {
       struct stat old;
-      if (::stat(f.path->c_str(), &old) != 0 || file::IdentityKey(old) != key) {
+      if (::stat(f.path.c_str(), &old) != 0 || file::IdentityKey(old) != key) {
         // Renamed to another matched name (app.log -> app.log.1 with a `*.log*` glob): still one
         // file, read once, now named by its new path.
-        f.path = Intern(path);
+        f.path = path;
         f.rotated = false;
         rotations_.Add();
         std::lock_guard lock(f.commit->mu);
         f.commit->saved.path = path;
       }
     }
-    if (f.fd < 0 && static_cast<uint64_t>(st.st_size) != f.offset) dirty_ = true;
+    if (f.fd < 0) {
+      f.size = static_cast<uint64_t>(st.st_size);
+      if (f.size != f.offset) dirty_ = true;
+    }
     return;
   }
-  if (options_.ignore_older.value.count() > 0) {
+  bool has_checkpoint = plugin_.checkpoints && plugin_.checkpoints->Get(key).has_value();
+  if (options_.ignore_older.value.count() > 0 && !has_checkpoint) {
     int64_t age_ns =
         WallNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
     if (age_ns > options_.ignore_older.value.count()) return;
   }
   auto f = std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_);
   f->key = key;
-  f->path = Intern(path);
+  f->path = path;
   f->commit->key = key;
   f->seen = true;
   f->fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -437,24 +443,27 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
 
 void FileInput::Tailer::Rescan(bool first) {
   for (auto& [key, f] : files_) f->seen = false;
+  std::set<std::string> found;  // identities of every matched file, tracked or not
   for (const std::string& path : globs_.Expand()) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
+    found.insert(file::IdentityKey(st));
     Track(path, st, first);
   }
   // Files no longer found under their path: renamed away (rotated) or deleted.
   for (auto& [key, f] : files_) {
     if (f->seen || f->rotated) continue;
     struct stat st;
-    if (::stat(f->path->c_str(), &st) != 0 || file::IdentityKey(st) != key) {
+    if (::stat(f->path.c_str(), &st) != 0 || file::IdentityKey(st) != key) {
       f->rotated = true;
       rotations_.Add();
     }
   }
   if (first && plugin_.checkpoints) {
     // Entries of files that are gone (deleted, or rotated out of the globs before this start).
+    // (Files found but skipped, by ignore_older or an open error, keep theirs.)
     for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
-      if (!files_.count(key)) plugin_.checkpoints->Erase(key);
+      if (!found.count(key)) plugin_.checkpoints->Erase(key);
     }
   }
   files_watched_.Set(static_cast<int64_t>(files_.size()));
@@ -490,14 +499,25 @@ void FileInput::Tailer::UpdateWatches() {
 }
 
 bool FileInput::Tailer::Open(TailedFile& f) {
-  int fd = ::open(f.path->c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = ::open(f.path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
   if (::fstat(fd, &st) != 0 || file::IdentityKey(st) != f.key) {
     ::close(fd);  // the path names another file now; the old one is gone for us
     return false;
   }
+  // The inode may have been freed and reused while the file was closed: check its first bytes.
+  auto prefix = file::ComputeFingerprint(fd, f.fingerprint.length, f.path);
   f.fd = fd;
+  if (prefix.ok() && prefix.value() != f.fingerprint) {
+    auto fp = file::ComputeFingerprint(fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes),
+                                       f.path);
+    if (fp.ok()) f.fingerprint = fp.value();
+    f.source_id = file::Fnv1a(f.key, f.fingerprint.hash ^ static_cast<uint64_t>(WallNs())) | 1;
+    f.rotated = false;
+    f.removed = false;
+    NewGeneration(f, 0);  // a new file on a reused inode: read from its start
+  }
   return true;
 }
 
@@ -508,6 +528,10 @@ void FileInput::Tailer::Close(TailedFile& f) {
 
 void FileInput::Tailer::Forget(TailedFile& f) {
   Close(f);
+  {
+    std::lock_guard lock(f.commit->mu);
+    if (f.commit->gone) return;
+  }
   registry_.RemoveFunction(kFileLagMetric, f.lag_labels);
   {
     std::lock_guard lock(f.commit->mu);
@@ -519,7 +543,8 @@ void FileInput::Tailer::Forget(TailedFile& f) {
 
 void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
   Event& event = batch_.Add(read_time_ns_, e.message);
-  event.SetView("log.file.path", Value::String(*f.path));
+  if (batch_path_.empty()) batch_path_ = batch_.arena().Copy(f.path);
+  event.SetView("log.file.path", Value::String(batch_path_));
   event.SetView("log.offset", Value::Int(static_cast<int64_t>(e.begin_offset)));
   event.SetView("host.name", Value::String(host_));
   // A stable id: the same bytes of the same file get the same id after any restart or replay.
@@ -537,6 +562,7 @@ void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
 
 void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool truncated,
                                size_t consumed) {
+  if (f.abandoned) return;  // given up while this read was being split
   uint64_t begin = f.line_offset;
   f.line_offset += consumed;
   if (line.empty() && truncated) return;  // the end of a line already handed out in pieces
@@ -548,6 +574,7 @@ void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool trunca
 }
 
 void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
+  if (f.splitter.pending_bytes() == 0 && !f.multiline.pending()) return;
   int64_t now = MonoNs();
   bool partial_due = f.splitter.pending_bytes() > 0 && f.partial_since_mono != 0 &&
                      now - f.partial_since_mono >= options_.partial_timeout.value.count();
@@ -568,17 +595,20 @@ bool FileInput::Tailer::EmitBatch(TailedFile& f) {
   uint64_t safe = f.multiline.pending() ? f.multiline.pending_begin() : f.line_offset;
   if (batch_.empty()) return true;
   size_t bytes = batch_.MemoryBytes();
-  while (!context_->WaitForCapacity(bytes, 100)) {
+  for (bool waited = false; !context_->WaitForCapacity(bytes, 100, waited); waited = true) {
     if (stop.load() && context_->stopping()) break;  // Emit() below waits for the drain
     EnforceRemovedDeadline(/*check_links=*/true);
   }
   {
     std::lock_guard lock(f.commit->mu);
-    lag_bytes_->fetch_add(static_cast<int64_t>(safe - f.commit->emitted));
-    f.commit->emitted = safe;
+    if (!f.commit->gone) {
+      lag_bytes_->fetch_add(static_cast<int64_t>(safe - f.commit->emitted));
+      f.commit->emitted = safe;
+    }
   }
   bool ok = context_->Emit(std::move(batch_), f.source, safe);
   batch_ = EventBatch(static_cast<size_t>(options_.batch_events));
+  batch_path_ = {};
   return ok;
 }
 
@@ -600,7 +630,7 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
     // still has the fingerprint and offset the copy continues from (Track()).
     Rescan(/*first=*/false);
     auto fp = file::ComputeFingerprint(
-        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), *f.path);
+        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), f.path);
     if (fp.ok()) f.fingerprint = fp.value();
     NewGeneration(f, 0);
   }
@@ -609,7 +639,7 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
   if (f.fingerprint.length < options_.fingerprint_bytes.bytes && size > f.fingerprint.length) {
     // A short file grew: fingerprint more of it (still read from where it was).
     auto fp = file::ComputeFingerprint(
-        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), *f.path);
+        f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), f.path);
     if (fp.ok()) {
       f.fingerprint = fp.value();
       std::lock_guard lock(f.commit->mu);
@@ -640,15 +670,20 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
 
 bool FileInput::Tailer::ReadTurn() {
   bool progress = false;
-  // Reopen closed files that grew, while there are free slots.
-  int open = OpenCount();
-  for (auto& [key, f] : files_) {
-    if (open >= options_.max_open_files) break;
-    if (f->fd >= 0 || f->rotated) continue;
-    struct stat st;
-    if (::stat(f->path->c_str(), &st) != 0 || file::IdentityKey(st) != key) continue;
-    if (static_cast<uint64_t>(st.st_size) == f->offset) continue;
-    if (Open(*f)) ++open;
+  // Reopen closed files that grew, while there are free slots (a stat per closed file: at most
+  // every 250ms, not on every turn of a busy loop).
+  int64_t now = MonoNs();
+  if (now >= next_reopen_check_mono_) {
+    next_reopen_check_mono_ = now + 250'000'000;
+    int open = OpenCount();
+    for (auto& [key, f] : files_) {
+      if (f->fd >= 0 || f->rotated || f->abandoned) continue;
+      struct stat st;
+      if (::stat(f->path.c_str(), &st) != 0 || file::IdentityKey(st) != key) continue;
+      f->size = static_cast<uint64_t>(st.st_size);
+      if (f->size == f->offset || open >= options_.max_open_files) continue;
+      if (Open(*f)) ++open;
+    }
   }
   for (auto& [key, f] : files_) {
     if (stop.load()) break;
@@ -680,7 +715,7 @@ void FileInput::Tailer::EnforceRemovedDeadline(bool check_links) {
     plugin_.logger.Warn(
         "'{}' was deleted and its last {} bytes could not be read within "
         "close_removed_after ({}): abandoned",
-        *f->path, lost, options_.close_removed_after.ToString());
+        f->path, lost, options_.close_removed_after.ToString());
     f->abandoned = true;
     Forget(*f);
     files_open_.Set(OpenCount());
@@ -721,13 +756,16 @@ void FileInput::Tailer::Housekeeping() {
           plugin_.logger.Warn(
               "'{}' was rotated away while closed; its last {} bytes are "
               "abandoned (raise max_open_files or close_inactive)",
-              *f.path, f.size - f.offset);
+              f.path, f.size - f.offset);
         }
         Forget(f);
         it = files_.erase(it);
         continue;
       }
-      if (f.fd >= 0 && (waiting || quiet >= options_.close_inactive.value.count())) Close(f);
+      if (f.fd >= 0 &&
+          ((waiting && !f.rotated) || quiet >= options_.close_inactive.value.count())) {
+        Close(f);
+      }
     }
     ++it;
   }
@@ -750,7 +788,10 @@ void FileInput::Tailer::Run(InputContext& context) {
   uv_async_init(&loop_, &wake_async_, &Tailer::OnWake);
   wake_async_.data = this;
   uv_timer_init(&loop_, &timer_);
-  async_ready_ = true;
+  {
+    std::lock_guard lock(wake_mu_);
+    async_ready_ = true;
+  }
 
   if (plugin_.checkpoints) {
     for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
@@ -800,7 +841,10 @@ void FileInput::Tailer::Run(InputContext& context) {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_fs_event_t*>(h); });
   }
   watches_.clear();
-  async_ready_ = false;
+  {
+    std::lock_guard lock(wake_mu_);
+    async_ready_ = false;
+  }
   uv_close(reinterpret_cast<uv_handle_t*>(&wake_async_), nullptr);
   uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
   uv_run(&loop_, UV_RUN_DEFAULT);

@@ -30,7 +30,7 @@ class CollectingContext final : public InputContext {
     checkpoints.push_back(cp);
     return true;
   }
-  bool WaitForCapacity(size_t, int64_t) override { return true; }
+  bool WaitForCapacity(size_t, int64_t, bool) override { return true; }
   void Finished() override { finished = true; }
   bool stopping() const override { return false; }
 

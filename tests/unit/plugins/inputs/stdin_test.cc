@@ -25,7 +25,7 @@ class RecordingContext final : public InputContext {
     batches++;
     return true;
   }
-  bool WaitForCapacity(size_t, int64_t) override { return true; }
+  bool WaitForCapacity(size_t, int64_t, bool) override { return true; }
   void Finished() override { finished = true; }
   bool stopping() const override { return false; }
 
