@@ -489,6 +489,31 @@ TEST_F(FileInputTest, PerFileCheckpointLagIsExportedAndDropsWithTheFile) {
   EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 100}})), "");
 }
 
+// Two different files that begin with the same 1 KiB (a common banner) are both read whole: the
+// second is not mistaken for a copy of the first (it is only held back for a few scans).
+TEST_F(FileInputTest, FilesWithTheSameFirstKilobyteAreNotTakenForCopies) {
+  std::string banner;
+  for (int i = 0; i < 40; ++i) banner += "17/06/09 20:10:40 INFO SignalUtils: Registered handler\n";
+  ASSERT_GT(banner.size(), 1024u);
+  {
+    LogWriter a(logs_ / "a.log");
+    a.Write(banner + SeqLine(0, "a"));
+  }
+  Configure(Glob("*.log"));
+  auto p = Start();
+  ASSERT_TRUE(WaitForLines(41)) << p->Stderr();
+  {
+    LogWriter b(logs_ / "b.log");
+    b.Write(banner + SeqLine(0, "b"));
+  }
+  ASSERT_TRUE(WaitForLines(82)) << p->Stderr();
+  std::vector<std::string> lines = Finish(p);
+  EXPECT_EQ(lines.size(), 82u);
+  EXPECT_EQ(
+      std::count(lines.begin(), lines.end(), SeqLine(0, "b").substr(0, SeqLine(0, "b").size() - 1)),
+      1);
+}
+
 // 1. Rename rotation (vector's test harness): app.log -> app.log.1, a new app.log.
 TEST_F(FileInputTest, RenameRotationThenNewFileDeliversEveryLineOnce) {
   Configure(Glob("*.log"));

@@ -38,6 +38,8 @@ std::string HostName() {
 
 constexpr char kHex[] = "0123456789abcdef";
 constexpr char kFileLagMetric[] = "sluice_file_input_file_lag_bytes";
+constexpr int kCopyDeferrals = 3;                        // scans a likely copy is held back
+constexpr int64_t kTruncatedMemoryNs = 600'000'000'000;  // how long a truncation is remembered
 
 }  // namespace
 
@@ -116,7 +118,42 @@ struct FileCommit {
   uint64_t generation = 0;
   uint64_t emitted = 0;  // end offset of the last batch handed to the pipeline
   bool gone = false;     // deleted and done: its checkpoint entry is erased
+  // copytruncate: the copy that took over the content of generation `handed_over` (the same
+  // bytes at the same offsets). Late acks of that generation move the copy's checkpoint.
+  std::shared_ptr<FileCommit> successor;
+  uint64_t handed_over = 0;
+  uint64_t successor_generation = 0;
+  uint64_t previous_generation_acked = 0;  // newest ack of generation - 1 (before a copy matched)
 };
+
+namespace {
+
+// Applies an ack of `generation` to `commit` (its checkpoint store entry follows); acks of an
+// older generation go to the copy that took its content over, if any.
+void ApplyAck(FileCommit& commit, uint64_t generation, uint64_t acked, CheckpointStore* store,
+              std::atomic<int64_t>* lag) {
+  std::lock_guard lock(commit.mu);
+  if (commit.gone) return;
+  if (commit.generation != generation) {
+    if (!commit.successor && generation + 1 == commit.generation) {
+      commit.previous_generation_acked = std::max(commit.previous_generation_acked, acked);
+    }
+    if (!commit.successor || commit.handed_over != generation) return;
+    FileCommit& next = *commit.successor;
+    std::lock_guard next_lock(next.mu);  // order: original, then copy (never the reverse)
+    if (next.gone || next.generation != commit.successor_generation) return;
+    if (acked <= next.saved.offset || acked > next.emitted) return;
+    if (lag) lag->fetch_sub(static_cast<int64_t>(acked - next.saved.offset));
+    next.saved.offset = acked;
+    if (store) store->Set(next.key, next.saved.Encode());
+    return;
+  }
+  if (lag) lag->fetch_sub(static_cast<int64_t>(acked - commit.saved.offset));
+  commit.saved.offset = acked;
+  if (store) store->Set(commit.key, commit.saved.Encode());
+}
+
+}  // namespace
 
 // The state of one file being tailed.
 struct TailedFile {
@@ -177,7 +214,10 @@ class FileInput::Tailer {
   void EnforceRemovedDeadline(bool check_links);
   void FlushPending(TailedFile& f, bool force);
   void Forget(TailedFile& f);
-  void NewGeneration(TailedFile& f, uint64_t offset);
+  // Starts a new checkpoint generation reading at `offset`, with `checkpoint` (<= offset) as the
+  // acked position until new acks arrive.
+  void NewGeneration(TailedFile& f, uint64_t offset, uint64_t checkpoint);
+  void NewGeneration(TailedFile& f, uint64_t offset) { NewGeneration(f, offset, offset); }
   bool AllDone() const;
   void UpdateWatches();
   // The input's labels plus the file's identity key and the path it was found under.
@@ -206,7 +246,18 @@ class FileInput::Tailer {
   int64_t read_time_ns_ = 0;
   bool dirty_ = true;
   int64_t next_reopen_check_mono_ = 0;
-  std::map<std::string, SavedFile> saved_at_start_;  // the checkpoints, during the first scan
+  // Files truncated recently (copytruncate), whose copies continue where they were read to.
+  struct TruncatedOrigin {
+    Fingerprint fingerprint;
+    uint64_t read_offset;
+    uint64_t acked_offset;
+    uint64_t source_id;
+    int64_t mono;
+    std::shared_ptr<FileCommit> commit;  // the original's (null after a restart)
+    uint64_t generation = 0;             // its generation that held this content
+  };
+  std::vector<TruncatedOrigin> truncated_;
+  std::map<std::string, int> deferred_;  // new files held back as likely copies: scans so far
   int64_t next_scan_mono_ = 0;
 
   uv_loop_t loop_{};
@@ -292,7 +343,7 @@ int FileInput::Tailer::OpenCount() const {
   return n;
 }
 
-void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
+void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset, uint64_t checkpoint) {
   std::shared_ptr<FileCommit> commit = f.commit;
   uint64_t generation;
   std::string encoded;
@@ -300,22 +351,22 @@ void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset) {
     std::lock_guard lock(commit->mu);
     lag_bytes_->fetch_sub(static_cast<int64_t>(commit->emitted - commit->saved.offset));
     generation = ++commit->generation;
-    commit->saved.offset = offset;
+    commit->previous_generation_acked = commit->saved.offset;
+    commit->successor.reset();
+    commit->saved.offset = checkpoint;
     commit->saved.fingerprint = f.fingerprint;
     commit->saved.source_id = f.source_id;
     commit->saved.path = f.path;
     commit->emitted = offset;
+    lag_bytes_->fetch_add(static_cast<int64_t>(offset - checkpoint));
     encoded = commit->saved.Encode();
   }
   if (plugin_.checkpoints) plugin_.checkpoints->Set(f.key, encoded);
   CheckpointStore* store = plugin_.checkpoints;
   std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
   f.source = context_->AddSource(f.path, [commit, generation, store, lag](uint64_t acked) {
-    std::lock_guard lock(commit->mu);
-    if (commit->gone || commit->generation != generation) return;
-    if (auto l = lag.lock()) l->fetch_sub(static_cast<int64_t>(acked - commit->saved.offset));
-    commit->saved.offset = acked;
-    if (store) store->Set(commit->key, commit->saved.Encode());
+    auto l = lag.lock();
+    ApplyAck(*commit, generation, acked, store, l.get());
   });
   f.offset = offset;
   f.line_offset = offset;
@@ -381,42 +432,54 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
     if (text && SavedFile::Decode(*text, &saved)) {
       // The same file if its first bytes are those fingerprinted then (inode reuse otherwise).
       auto prefix = file::ComputeFingerprint(f->fd, saved.fingerprint.length, path);
-      if (prefix.ok() && prefix.value() == saved.fingerprint) {
-        start = saved.offset <= size ? saved.offset : 0;
-        if (saved.offset > size) truncations_.Add();
+      if (prefix.ok() && prefix.value() == saved.fingerprint && saved.offset <= size) {
+        start = saved.offset;
         f->source_id = saved.source_id;
         resumed = true;
+      } else {
+        // Truncated or replaced while Sluice was stopped: its copy (if the globs match one)
+        // continues from this checkpoint.
+        truncations_.Add();
+        truncated_.push_back(TruncatedOrigin{saved.fingerprint, saved.offset, saved.offset,
+                                             saved.source_id, MonoNs()});
       }
     }
   }
-  if (!resumed) {
-    // A copy of a file being tailed (copytruncate's rotated copy matched by the glob): same
-    // full-length fingerprint, another inode. It continues where the original was read up to,
-    // so the lines written between our last read and the truncation are not lost, and nothing
-    // is read twice. A copy shorter than what was read (the original grew between the copy and
-    // the truncation) has nothing new: it starts at its end.
+  uint64_t checkpoint = start;
+  std::optional<TruncatedOrigin> origin;
+  bool full_fingerprint = f->fingerprint.length == options_.fingerprint_bytes.bytes;
+  if (!resumed && full_fingerprint) {
+    // copytruncate's copy, matched by the globs: another inode with the full fingerprint of a file
+    // truncated recently (or while Sluice was stopped). It continues where the original was read
+    // to, so the lines written between our last read and the truncation are not lost and nothing
+    // is read twice; its checkpoint starts at what was acked of the original, so what was still in
+    // flight is read again after a crash rather than lost. A copy shorter than what was read (the
+    // original grew between the copy and the truncation) has nothing new: it starts at its end.
+    for (auto it = truncated_.begin(); it != truncated_.end(); ++it) {
+      if (it->fingerprint != f->fingerprint) continue;
+      start = std::min(it->read_offset, size);
+      checkpoint = std::min(it->acked_offset, start);
+      f->source_id = it->source_id;
+      resumed = true;
+      origin = std::move(*it);
+      truncated_.erase(it);
+      break;
+    }
+  }
+  if (!resumed && full_fingerprint) {
+    // The same fingerprint as a live file that is not truncated (yet): most likely a copy whose
+    // original is about to be truncated. Held back for a few scans; if it still matches nothing
+    // truncated then, it is a file of its own, read from its start.
     for (const auto& [other_key, other] : files_) {
-      if (f->fingerprint.length == options_.fingerprint_bytes.bytes &&
-          other->fingerprint == f->fingerprint) {
-        start = std::min(other->line_offset, size);
-        resumed = true;
-        break;
+      if (other->fingerprint != f->fingerprint) continue;
+      if (++deferred_[key] <= kCopyDeferrals) {
+        ::close(f->fd);
+        return;
       }
+      break;
     }
   }
-  if (!resumed && first) {
-    // The same for a copy made while Sluice was stopped: its fingerprint is that of a file
-    // checkpointed before the stop (whose own inode may hold new content by now).
-    for (const auto& [saved_key, saved] : saved_at_start_) {
-      if (saved_key != key && f->fingerprint.length == options_.fingerprint_bytes.bytes &&
-          saved.fingerprint == f->fingerprint) {
-        start = std::min(saved.offset, size);
-        f->source_id = saved.source_id;
-        resumed = true;
-        break;
-      }
-    }
-  }
+  deferred_.erase(key);
   if (!resumed && first && options_.read_from == "end") start = size;
   if (f->source_id == 0) {
     f->source_id = file::Fnv1a(key, f->fingerprint.hash) | 1;
@@ -425,7 +488,23 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
   f->last_growth_mono = MonoNs();
   TailedFile& ref = *f;
   files_.emplace(key, std::move(f));
-  NewGeneration(ref, start);
+  NewGeneration(ref, start, checkpoint);
+  if (origin && origin->commit) {
+    // The original's batches still in flight carry this content: their acks now count here.
+    std::lock_guard lock(origin->commit->mu);
+    origin->commit->successor = ref.commit;
+    origin->commit->handed_over = origin->generation;
+    std::lock_guard copy_lock(ref.commit->mu);
+    origin->commit->successor_generation = ref.commit->generation;
+    // Acks of that content that arrived between the truncation and now count here too.
+    uint64_t late = origin->commit->previous_generation_acked;
+    if (origin->commit->generation == origin->generation + 1 && late > ref.commit->saved.offset &&
+        late <= ref.commit->emitted) {
+      lag_bytes_->fetch_sub(static_cast<int64_t>(late - ref.commit->saved.offset));
+      ref.commit->saved.offset = late;
+      if (plugin_.checkpoints) plugin_.checkpoints->Set(ref.key, ref.commit->saved.Encode());
+    }
+  }
   std::weak_ptr<FileCommit> weak = ref.commit;
   ref.lag_labels = FileLabels(ref);
   registry_.AddGaugeFunction(kFileLagMetric,
@@ -459,6 +538,10 @@ void FileInput::Tailer::Rescan(bool first) {
       rotations_.Add();
     }
   }
+  std::erase_if(deferred_, [&](const auto& d) { return !found.count(d.first); });
+  int64_t now = MonoNs();
+  std::erase_if(truncated_,
+                [&](const TruncatedOrigin& t) { return now - t.mono > kTruncatedMemoryNs; });
   if (first && plugin_.checkpoints) {
     // Entries of files that are gone (deleted, or rotated out of the globs before this start).
     // (Files found but skipped, by ignore_older or an open error, keep theirs.)
@@ -626,9 +709,14 @@ bool FileInput::Tailer::ReadFile(TailedFile& f) {
     truncations_.Add();
     FlushPending(f, /*force=*/true);
     if (!EmitBatch(f)) return false;
-    // copytruncate copied the file before truncating it: find the copy now, while this file
-    // still has the fingerprint and offset the copy continues from (Track()).
-    Rescan(/*first=*/false);
+    {
+      // copytruncate copied the file before truncating it: the copy, when a rescan finds it,
+      // continues from here (Track()).
+      std::lock_guard lock(f.commit->mu);
+      truncated_.push_back(TruncatedOrigin{f.fingerprint, f.line_offset, f.commit->saved.offset,
+                                           f.source_id, MonoNs(), f.commit, f.commit->generation});
+    }
+    next_scan_mono_ = 0;  // look for the copy at once
     auto fp = file::ComputeFingerprint(
         f.fd, static_cast<uint32_t>(options_.fingerprint_bytes.bytes), f.path);
     if (fp.ok()) f.fingerprint = fp.value();
@@ -774,6 +862,7 @@ void FileInput::Tailer::Housekeeping() {
 }
 
 bool FileInput::Tailer::AllDone() const {
+  if (!deferred_.empty()) return false;
   for (const auto& [key, f] : files_) {
     if (f->fd < 0 && f->offset < f->size) return false;
     if (f->fd >= 0 && f->offset < f->size) return false;
@@ -793,14 +882,7 @@ void FileInput::Tailer::Run(InputContext& context) {
     async_ready_ = true;
   }
 
-  if (plugin_.checkpoints) {
-    for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
-      SavedFile saved;
-      if (SavedFile::Decode(value, &saved)) saved_at_start_.emplace(key, saved);
-    }
-  }
   Rescan(/*first=*/true);
-  saved_at_start_.clear();
   next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
   while (!stop.load()) {
     dirty_ = false;
@@ -809,6 +891,9 @@ void FileInput::Tailer::Run(InputContext& context) {
     if (MonoNs() >= next_scan_mono_) {
       Rescan(/*first=*/false);
       next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
+    }
+    if (options_.exit_on_eof && !progress && !deferred_.empty()) {
+      next_scan_mono_ = 0;  // held-back files must get their scans to be decided
     }
     if (options_.exit_on_eof && !progress) {
       // Everything matched is read: hand out partial lines and pending multiline events too.
