@@ -582,10 +582,9 @@ TEST_F(FileInputTest, CopyTruncateCopyShorterThanWhatWasReadIsNotReadAgain) {
 
 // copytruncate while sluice is down: at the restart app.log holds new content (its checkpoint's
 // fingerprint no longer matches) and app.log.1 is the copy of what the checkpoint covers. The copy
-// must continue after the checkpoint, not from its start.
-// Disabled: fails (the copy is read again from 0, 100 duplicates). Track() matches a copy only
-// against files tracked in this run; app.log is tracked first, as new content from 0, and its
-// checkpoint entry (the copy's fingerprint and offset) is overwritten before app.log.1 is seen.
+// must continue after the checkpoint, not from its start: Track() remembers app.log's checkpoint
+// as a truncated origin when its fingerprint no longer matches, and app.log.1 (sorted after it)
+// takes that checkpoint over.
 TEST_F(FileInputTest, CopyTruncateWhileStoppedContinuesTheCopyAfterTheCheckpoint) {
   Configure(Glob("*.log*"));
   LogWriter w(logs_ / "app.log");

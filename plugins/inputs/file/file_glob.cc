@@ -436,6 +436,16 @@ std::vector<std::string> GlobSet::Expand(size_t limit) const {
   return files.Take();
 }
 
+void GlobSet::ExpandWithWatchDirectories(std::vector<std::string>* files,
+                                         std::vector<std::string>* dirs, size_t file_limit,
+                                         size_t dir_limit) const {
+  BoundedSet file_set(file_limit);
+  BoundedSet dir_set(dir_limit);
+  Walker(*this, &file_set, &dir_set).Run();
+  *files = file_set.Take();
+  *dirs = dir_set.Take();
+}
+
 std::vector<std::string> GlobSet::WatchDirectories(size_t limit) const {
   BoundedSet dirs(limit);
   Walker(*this, nullptr, &dirs).Run();

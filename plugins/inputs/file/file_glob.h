@@ -47,6 +47,10 @@ class GlobSet {
   // ones in sorted order).
   std::vector<std::string> WatchDirectories(size_t limit = 10'000) const;
 
+  // Expand() and WatchDirectories() from one walk of the tree (what a rescan needs).
+  void ExpandWithWatchDirectories(std::vector<std::string>* files, std::vector<std::string>* dirs,
+                                  size_t file_limit = 1'000'000, size_t dir_limit = 10'000) const;
+
   // The patterns after brace expansion and normalization, without duplicates.
   const std::vector<std::string>& include() const { return include_; }
   const std::vector<std::string>& exclude() const { return exclude_; }

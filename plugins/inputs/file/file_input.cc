@@ -219,7 +219,7 @@ class FileInput::Tailer {
   void NewGeneration(TailedFile& f, uint64_t offset, uint64_t checkpoint);
   void NewGeneration(TailedFile& f, uint64_t offset) { NewGeneration(f, offset, offset); }
   bool AllDone() const;
-  void UpdateWatches();
+  void UpdateWatches(const std::vector<std::string>& dirs);
   // The input's labels plus the file's identity key and the path it was found under.
   Labels FileLabels(const TailedFile& f) const {
     Labels l = labels_;
@@ -523,7 +523,9 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
 void FileInput::Tailer::Rescan(bool first) {
   for (auto& [key, f] : files_) f->seen = false;
   std::set<std::string> found;  // identities of every matched file, tracked or not
-  for (const std::string& path : globs_.Expand()) {
+  std::vector<std::string> paths, dirs;
+  globs_.ExpandWithWatchDirectories(&paths, &dirs);  // one walk of the tree for both
+  for (const std::string& path : paths) {
     struct stat st;
     if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;
     found.insert(file::IdentityKey(st));
@@ -550,12 +552,11 @@ void FileInput::Tailer::Rescan(bool first) {
     }
   }
   files_watched_.Set(static_cast<int64_t>(files_.size()));
-  UpdateWatches();
+  UpdateWatches(dirs);
 }
 
-void FileInput::Tailer::UpdateWatches() {
-  std::set<std::string> wanted;
-  for (const std::string& dir : globs_.WatchDirectories()) wanted.insert(dir);
+void FileInput::Tailer::UpdateWatches(const std::vector<std::string>& dirs) {
+  std::set<std::string> wanted(dirs.begin(), dirs.end());
   for (auto it = watches_.begin(); it != watches_.end();) {
     if (wanted.count(it->first)) {
       ++it;

@@ -119,6 +119,19 @@ TEST_F(FileGlobTest, DoubleStarMatchesZeroOneAndManyDirectories) {
                                              P("spark/x/y"), P("spark/x/y/z")}));
 }
 
+TEST_F(FileGlobTest, OneWalkGivesBothFilesAndWatchDirectories) {
+  Touch("spark/a.log");
+  Touch("spark/x/b.log");
+  Touch("spark/x/y/c.txt");
+  Touch("yarn/app_1/c_1/stderr");
+  GlobSet globs = Compile({P("spark/**/*.log"), P("yarn/*/*/stderr")});
+  Paths files, dirs;
+  globs.ExpandWithWatchDirectories(&files, &dirs);
+  EXPECT_EQ(files, globs.Expand());
+  EXPECT_EQ(dirs, globs.WatchDirectories());
+  EXPECT_EQ(files, (Paths{P("spark/a.log"), P("spark/x/b.log"), P("yarn/app_1/c_1/stderr")}));
+}
+
 TEST_F(FileGlobTest, DoubleStarBetweenLiteralSegments) {
   Touch("logs/stderr");
   Touch("logs/a/stderr");
