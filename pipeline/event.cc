@@ -20,6 +20,7 @@ Field* Event::FindMutable(std::string_view name) {
 
 void Event::Set(std::string_view name, Value value) {
   if (value.is_string()) value = Value::String(arena_->Copy(value.as_string()));
+  if (value.kind() == Value::Kind::kJson) value = Value::Json(arena_->Copy(value.as_string()));
   if (Field* f = FindMutable(name)) {
     f->value = value;
     return;
@@ -66,6 +67,15 @@ void Event::AddTag(std::string_view tag) {
   tags_[tag_count_++] = arena_->Copy(tag);
 }
 
+bool Event::RemoveTag(std::string_view tag) {
+  auto* end = tags_ + tag_count_;
+  auto* it = std::find(tags_, end, tag);
+  if (it == end) return false;
+  std::copy(it + 1, end, it);
+  --tag_count_;
+  return true;
+}
+
 bool Event::HasTag(std::string_view tag) const {
   return std::find(tags_, tags_ + tag_count_, tag) != tags_ + tag_count_;
 }
@@ -74,7 +84,7 @@ size_t Event::ByteSize() const {
   size_t n = message_.size();
   for (uint32_t i = 0; i < size_; ++i) {
     n += fields_[i].name.size() + sizeof(Value);
-    if (fields_[i].value.is_string()) n += fields_[i].value.as_string().size();
+    if (fields_[i].value.has_bytes()) n += fields_[i].value.as_string().size();
   }
   return n;
 }

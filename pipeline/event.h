@@ -40,7 +40,8 @@ class Event {
   std::span<const Field> fields() const { return {fields_, size_}; }
   // The value of field `name`, or null when the event has no such field.
   const Value* Get(std::string_view name) const;
-  // Sets (adds or replaces) field `name`. Copies the name and a string value into the arena.
+  // Sets (adds or replaces) field `name`. Copies the name and a string (or JSON) value into the
+  // arena.
   void Set(std::string_view name, Value value);
   // Like Set, but takes `name` and a string value as views the caller keeps alive at least as long
   // as the batch (string literals, the event's own message, other arena bytes).
@@ -49,7 +50,8 @@ class Event {
   bool Remove(std::string_view name);
 
   std::span<const std::string_view> tags() const { return {tags_, tag_count_}; }
-  void AddTag(std::string_view tag);  // no-op when present; copies the tag
+  void AddTag(std::string_view tag);     // no-op when present; copies the tag
+  bool RemoveTag(std::string_view tag);  // returns whether it was there
   bool HasTag(std::string_view tag) const;
 
   EventMetadata& metadata() { return metadata_; }

@@ -31,4 +31,12 @@ EventBatch EventBatch::Clone() const {
   return copy;
 }
 
+EventBatch EventBatch::Subset(std::shared_ptr<const EventBatch> parent,
+                              std::span<const uint32_t> indices) {
+  EventBatch subset(indices.size());
+  for (uint32_t i : indices) subset.events_.push_back(parent->events_[i]);
+  subset.parent_ = std::move(parent);
+  return subset;
+}
+
 }  // namespace sluice

@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -54,6 +55,11 @@ class EventBatch {
 
   // A deep copy with its own arena (fields, tags and metadata included; no source).
   EventBatch Clone() const;
+  // A batch of the events of `parent` at `indices` (ascending), for an output whose `when:` selects
+  // some events. The events are shallow copies: their bytes stay in the parent's arena, which the
+  // subset keeps alive. They must not be modified. No source.
+  static EventBatch Subset(std::shared_ptr<const EventBatch> parent,
+                           std::span<const uint32_t> indices);
 
   // The source this batch came from and the checkpoint its acks commit. Set by InputContext::Emit.
   const std::shared_ptr<SourceTracker>& source() const { return source_; }
@@ -68,6 +74,7 @@ class EventBatch {
   std::vector<Event> events_;
   std::shared_ptr<SourceTracker> source_;
   uint64_t checkpoint_ = 0;
+  std::shared_ptr<const EventBatch> parent_;  // Subset(): owns the events' bytes
 };
 
 }  // namespace sluice

@@ -60,6 +60,9 @@ void AppendValue(std::string& out, const Value& value) {
     case Value::Kind::kString:
       AppendJsonString(out, value.as_string());
       return;
+    case Value::Kind::kJson:
+      out += value.as_string();
+      return;
   }
 }
 

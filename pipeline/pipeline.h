@@ -76,6 +76,14 @@ class Pipeline {
     std::deque<WorkItem> queue;
     bool stop = false;
     std::vector<std::unique_ptr<Filter>> filters;
+    std::vector<uint8_t> dropped;    // per event of the batch being filtered; reused
+    std::vector<uint32_t> selected;  // indices an output's `when:` selects; reused
+  };
+  // What the workers share about one filter of the chain: its metrics and condition.
+  struct FilterStage {
+    std::unique_ptr<ComponentMetrics> metrics;
+    Counter* outcomes[4];  // by FilterResult
+    const Condition* when;
   };
   struct OutputItem {
     std::shared_ptr<const EventBatch> batch;
@@ -86,6 +94,7 @@ class Pipeline {
     // Before `output`: handles the output still holds when it is destroyed move these counters.
     std::unique_ptr<ComponentMetrics> metrics;
     std::unique_ptr<Output> output;
+    const Condition* when = nullptr;
     std::thread thread;
     mutable std::mutex mu;
     std::condition_variable cv;
@@ -100,6 +109,8 @@ class Pipeline {
             uint64_t checkpoint);
   void RunWorker(Worker& worker);
   void Process(Worker& worker, WorkItem& item);
+  void RunFilter(Worker& worker, size_t index, EventBatch& batch);
+  void Deliver(Worker& worker, EventBatch&& batch, const WorkItem& item);
   void RunOutput(OutputRunner& runner);
 
   const config::PipelineConfig& config_;
@@ -110,7 +121,7 @@ class Pipeline {
   DeliveryCounters delivery_counters_;
 
   std::vector<std::unique_ptr<InputRunner>> inputs_;
-  std::vector<std::unique_ptr<ComponentMetrics>> filter_metrics_;
+  std::vector<FilterStage> filter_stages_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<OutputRunner>> outputs_;
   std::atomic<size_t> finished_inputs_{0};

@@ -14,4 +14,18 @@ const char* PluginKindName(PluginKind kind) {
   return "?";
 }
 
+const char* FilterResultName(FilterResult result) {
+  switch (result) {
+    case FilterResult::kMatched:
+      return "matched";
+    case FilterResult::kFailed:
+      return "failed";
+    case FilterResult::kSkipped:
+      return "skipped";
+    case FilterResult::kDropped:
+      return "dropped";
+  }
+  return "?";
+}
+
 }  // namespace sluice

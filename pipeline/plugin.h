@@ -74,13 +74,25 @@ class Input {
   virtual void Join() = 0;
 };
 
-// Filters run on worker threads; the engine builds one instance per worker, so Process() needs no
-// locking for the instance's own state. Process() works in place: it may change, drop or add
-// events.
+// What a filter did with one event; the engine counts each outcome in the filter's metrics
+// (sluice_filter_events_total{outcome=...}) and removes dropped events.
+enum class FilterResult : uint8_t {
+  kMatched,  // the filter applied (parsed, set, kept)
+  kFailed,   // it could not (no match, bad input): the filter tagged the event, which goes on
+  kSkipped,  // nothing to do for this event (e.g. its source field is absent); it goes on
+  kDropped,  // the event is removed from the batch
+};
+const char* FilterResultName(FilterResult result);  // "matched", "failed", "skipped", "dropped"
+
+// Filters run on worker threads; the engine builds one instance per worker, so Apply() needs no
+// locking for the instance's own state. The engine calls Apply() for each event of a batch, in
+// order, that the filter's `when:` condition selects (every event when it has none). Apply() works
+// in place: it may change the event's message, fields, tags and time, allocating in the event's
+// arena (Event::Set copies there).
 class Filter {
  public:
   virtual ~Filter() = default;
-  virtual void Process(EventBatch& batch) = 0;
+  virtual FilterResult Apply(Event& event) = 0;
 };
 
 // Outputs run on a thread of their own that the engine feeds in order. Write() gets each batch and

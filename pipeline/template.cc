@@ -58,6 +58,7 @@ void AppendValue(std::string& out, const Value& value) {
       AppendNumber(out, value.as_float());
       return;
     case Value::Kind::kString:
+    case Value::Kind::kJson:
       out += value.as_string();
       return;
   }

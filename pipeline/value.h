@@ -1,5 +1,6 @@
-// Value: a typed field value (null, bool, int, float or string). Strings are views; the batch's
-// arena owns their bytes. Thread-safety: plain value.
+// Value: a typed field value (null, bool, int, float, string, or raw JSON: an array or object kept
+// as its JSON text, written verbatim by encoders). Strings are views; the batch's arena owns their
+// bytes. Thread-safety: plain value.
 #pragma once
 
 #include <cstdint>
@@ -9,7 +10,7 @@ namespace sluice {
 
 class Value {
  public:
-  enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString };
+  enum class Kind : uint8_t { kNull, kBool, kInt, kFloat, kString, kJson };
 
   constexpr Value() : kind_(Kind::kNull), int_(0) {}
   static constexpr Value Null() { return Value(); }
@@ -39,9 +40,20 @@ class Value {
     return v;
   }
 
+  // Raw JSON text (an array or an object), a view like String(). The caller guarantees it is valid
+  // JSON; encoders copy it as is.
+  static constexpr Value Json(std::string_view json) {
+    Value v;
+    v.kind_ = Kind::kJson;
+    v.str_ = json;
+    return v;
+  }
+
   Kind kind() const { return kind_; }
   bool is_null() const { return kind_ == Kind::kNull; }
   bool is_string() const { return kind_ == Kind::kString; }
+  // String or raw JSON: the value is a view on bytes (as_string() gives them).
+  bool has_bytes() const { return kind_ == Kind::kString || kind_ == Kind::kJson; }
   bool as_bool() const { return bool_; }
   int64_t as_int() const { return int_; }
   double as_float() const { return float_; }
@@ -59,6 +71,7 @@ class Value {
       case Kind::kFloat:
         return a.float_ == b.float_;
       case Kind::kString:
+      case Kind::kJson:
         return a.str_ == b.str_;
     }
     return false;

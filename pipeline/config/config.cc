@@ -12,7 +12,7 @@
 namespace sluice::config {
 namespace {
 
-const std::vector<std::string> kPluginReserved = {"type", "id"};
+const std::vector<std::string> kPluginReserved = {"type", "id", "when"};
 const std::vector<std::string> kPipelineSections = {"inputs", "filters", "outputs"};
 const std::vector<std::string> kTopLevelSections = {"pipelines", "tests"};
 
@@ -25,6 +25,7 @@ struct Loader {
   void LoadText(const std::string& text, const std::string& file);
   void LoadPipeline(const NodeReader& r, const std::string& name);
   void LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<PluginConfig>* out);
+  std::shared_ptr<const Condition> LoadCondition(const NodeReader& r, PluginKind kind);
 };
 
 void Loader::LoadText(const std::string& text, const std::string& file) {
@@ -46,6 +47,7 @@ void Loader::LoadText(const std::string& text, const std::string& file) {
   }
   for (const auto& kv : root) {
     std::string key = kv.first.Scalar();
+    if (key == "tests") config.tests.push_back(TestsSection{file, kv.second});
     if (key == "pipelines" || key == "tests") continue;
     SourceLocation here = r.LocationOf(kv.first);
     auto [it, inserted] = top_level_seen.emplace(key, here);
@@ -101,6 +103,46 @@ void Loader::LoadPipeline(const NodeReader& r, const std::string& name) {
   }
 }
 
+// Where byte `offset` of a scalar's text is in the file: after the opening quote of a quoted
+// scalar, on the right line of a multi-line one (block scalars start on the line after `|`).
+SourceLocation LocationInScalar(const NodeReader& r, const std::string& text, size_t offset) {
+  SourceLocation where = r.where();
+  if (!where.known() || where.line == 0) return where;
+  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
+  if (offset == 0 || line_start == std::string::npos) {
+    bool quoted = r.node().Tag() == "!";
+    where.column += static_cast<int>(offset) + (quoted ? 1 : 0);
+    return where;
+  }
+  int lines = static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
+  where.line += lines;
+  where.column = static_cast<int>(offset - line_start);
+  return where;
+}
+
+std::shared_ptr<const Condition> Loader::LoadCondition(const NodeReader& r, PluginKind kind) {
+  if (kind == PluginKind::kInput) {
+    r.Error(
+        "'when' applies to filters and outputs, not inputs; put the condition on the filters or "
+        "outputs that should see only some events");
+    return nullptr;
+  }
+  std::string text;
+  if (!r.Scalar(&text, "a condition such as 'log.level == \"ERROR\"'")) return nullptr;
+  size_t offset = 0;
+  auto parsed = Condition::Parse(text, &offset);
+  if (!parsed.ok()) {
+    std::string line = text.substr(0, text.find('\n', offset));
+    size_t start = line.rfind('\n', offset == 0 ? 0 : offset - 1);
+    start = start == std::string::npos ? 0 : start + 1;
+    r.diags().Error(LocationInScalar(r, text, offset),
+                    fmt::format("{}: {}\n    {}\n    {}^", r.path(), parsed.status().message(),
+                                line.substr(start), std::string(offset - start, ' ')));
+    return nullptr;
+  }
+  return std::make_shared<const Condition>(std::move(parsed).value());
+}
+
 void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<PluginConfig>* out) {
   if (!r.node() || r.node().IsNull()) return;
   std::string kind_name = PluginKindName(kind);
@@ -153,6 +195,7 @@ void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<Plugi
       er.Error("duplicate " + kind_name + " id '" + pc.id + "' (also at " + it->second.ToString() +
                "); give each a distinct 'id:'");
     }
+    if (er.node()["when"]) pc.when = LoadCondition(er.Child(er.node()["when"], "when"), kind);
     pc.options = factory->ParseOptions(er, kPluginReserved);
     out->push_back(std::move(pc));
   }

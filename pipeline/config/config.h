@@ -17,6 +17,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/condition.h"
 #include "pipeline/config/diagnostics.h"
 #include "pipeline/config/env.h"
 #include "pipeline/config/option_schema.h"
@@ -63,6 +64,8 @@ struct PluginConfig {
   std::string id;
   const PluginFactory* factory = nullptr;
   std::shared_ptr<const void> options;  // the plugin's typed Options
+  // Filters and outputs: `when:`, the events the plugin applies to (null: all of them).
+  std::shared_ptr<const Condition> when;
   SourceLocation where;
 };
 
@@ -75,10 +78,17 @@ struct PipelineConfig {
   SourceLocation where;
 };
 
+// A `tests:` section as written (run by `sluice test`, ignored by `run`).
+struct TestsSection {
+  std::string file;
+  YAML::Node node;
+};
+
 struct Config {
   ProcessOptions process;
   std::vector<PipelineConfig> pipelines;
   std::vector<std::string> files;  // the files read
+  std::vector<TestsSection> tests;
 };
 
 // Splits "host:port" (also "[::1]:port"); false when `listen` is not of that form.

@@ -144,8 +144,9 @@ class DropOddFilter final : public Filter {
   static Result<std::unique_ptr<DropOddFilter>> Build(const Options&, PluginContext&) {
     return std::make_unique<DropOddFilter>();
   }
-  void Process(EventBatch& batch) override {
-    batch.RemoveIf([](const Event& e) { return std::stoi(std::string(e.message())) % 2 == 1; });
+  FilterResult Apply(Event& e) override {
+    return std::stoi(std::string(e.message())) % 2 == 1 ? FilterResult::kDropped
+                                                        : FilterResult::kMatched;
   }
 };
 
