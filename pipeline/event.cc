@@ -11,6 +11,13 @@ const Value* Event::Get(std::string_view name) const {
   return nullptr;
 }
 
+std::optional<std::string_view> Event::GetText(std::string_view name) const {
+  if (name == "message") return message_;
+  const Value* v = Get(name);
+  if (v == nullptr || !v->is_string()) return std::nullopt;
+  return v->as_string();
+}
+
 Field* Event::FindMutable(std::string_view name) {
   for (uint32_t i = 0; i < size_; ++i) {
     if (fields_[i].name == name) return &fields_[i];

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -36,10 +37,16 @@ class Event {
   std::string_view message() const { return message_; }
   // Copies `message` into the arena.
   void set_message(std::string_view message) { message_ = arena_->Copy(message); }
+  // Takes `message` as a view the caller keeps alive as long as the batch (arena bytes, such as a
+  // part of the current message).
+  void set_message_view(std::string_view message) { message_ = message; }
 
   std::span<const Field> fields() const { return {fields_, size_}; }
   // The value of field `name`, or null when the event has no such field.
   const Value* Get(std::string_view name) const;
+  // The text of `name` for filters that parse a field: the message for "message" (the message is
+  // not among the fields), the bytes of a string field; nullopt when absent or not a string.
+  std::optional<std::string_view> GetText(std::string_view name) const;
   // Sets (adds or replaces) field `name`. Copies the name and a string (or JSON) value into the
   // arena.
   void Set(std::string_view name, Value value);

@@ -88,7 +88,9 @@ const char* FilterResultName(FilterResult result);  // "matched", "failed", "ski
 // locking for the instance's own state. The engine calls Apply() for each event of a batch, in
 // order, that the filter's `when:` condition selects (every event when it has none). Apply() works
 // in place: it may change the event's message, fields, tags and time, allocating in the event's
-// arena (Event::Set copies there).
+// arena (Event::Set copies there). A filter instance outlives every batch it processed (outputs are
+// closed and destroyed first), so names and constant strings the filter owns may be given to
+// Event::SetView without copying.
 class Filter {
  public:
   virtual ~Filter() = default;
