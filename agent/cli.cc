@@ -6,6 +6,7 @@
 #include "agent/admin_server.h"
 #include "agent/signals.h"
 #include "pipeline/config/config.h"
+#include "pipeline/config_tests.h"
 #include "pipeline/log.h"
 #include "pipeline/registry.h"
 #include "pipeline/service.h"
@@ -62,6 +63,20 @@ int Validate(const CommonFlags& flags) {
   std::printf("%s: OK (%zu pipeline(s), %zu plugin(s))\n", flags.path().c_str(),
               config.pipelines.size(), plugins);
   return kExitOk;
+}
+
+int Test(const CommonFlags& flags) {
+  config::Config config;
+  if (!Load(flags, &config)) return kExitConfigInvalid;
+  config::Diagnostics diags;
+  ConfigTestResults results = RunConfigTests(config, diags);
+  if (!diags.ok()) std::fprintf(stderr, "%s", diags.ToString().c_str());
+  std::printf("%s", results.report.c_str());
+  std::printf("%s: %d passed, %d failed\n", flags.path().c_str(), results.passed, results.failed);
+  if (results.passed + results.failed == 0) {
+    std::printf("(no tests: add a top-level 'tests:' section; see docs/testing-configs.md)\n");
+  }
+  return results.failed == 0 && diags.ok() ? kExitOk : kExitTestsFailed;
 }
 
 void PrintSummary(Service& service) {
@@ -180,6 +195,12 @@ int Main(int argc, char** argv) {
       "validate", "Check a config without running it; prints every error with file:line:column.");
   AddConfigFlags(validate, &flags);
 
+  CLI::App* test = app.add_subcommand(
+      "test",
+      "Run the config's own 'tests:' section (input lines through the filters, compared with the "
+      "expected fields); exit 5 when a test fails.");
+  AddConfigFlags(test, &flags);
+
   bool markdown = false;
   CLI::App* plugins = app.add_subcommand("plugins", "List the plugins and their options.");
   plugins->add_flag("--markdown", markdown,
@@ -200,10 +221,13 @@ int Main(int argc, char** argv) {
   if (*plugins) return Plugins(markdown);
   if (flags.path().empty()) {
     std::fprintf(stderr, "error: no config given; use -c FILE (see %s --help)\n",
-                 *validate ? "validate" : "run");
+                 *validate ? "validate"
+                 : *test   ? "test"
+                           : "run");
     return kExitUsage;
   }
   if (*validate) return Validate(flags);
+  if (*test) return Test(flags);
   return Run(flags);
 }
 

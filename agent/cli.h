@@ -1,7 +1,7 @@
-// The `sluice` command line: run | validate | plugins | version. Exit codes (docs/cli.md):
+// The `sluice` command line: run | validate | test | plugins | version. Exit codes (docs/cli.md):
 //   0 success; 1 invalid config; 2 usage error; 3 runtime error (a plugin or the admin API could
 //   not start, an output gave up on batches, or a final flush failed); 4 shutdown timed out with
-//   events not flushed.
+//   events not flushed; 5 a config test failed (`sluice test`).
 // Thread-safety: Main() runs on the main thread.
 #pragma once
 
@@ -13,6 +13,7 @@ enum ExitCode : int {
   kExitUsage = 2,
   kExitRuntime = 3,
   kExitUnflushed = 4,
+  kExitTestsFailed = 5,
 };
 
 int Main(int argc, char** argv);

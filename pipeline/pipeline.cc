@@ -155,24 +155,14 @@ Status Pipeline::Build() {
     inputs_.push_back(std::move(runner));
   }
   for (const auto& pc : config_.filters) {
-    FilterStage stage{std::make_unique<ComponentMetrics>(metrics_, labels(pc)), {}, pc.when.get()};
-    for (int r = 0; r < 4; ++r) {
-      Labels l = labels(pc);
-      l.emplace_back("outcome", FilterResultName(static_cast<FilterResult>(r)));
-      stage.outcomes[r] = &metrics_.GetCounter(
-          "sluice_filter_events_total",
-          "Events a filter handled, by outcome: matched, failed (tagged, kept), skipped (not "
-          "selected by when:, or nothing to do), dropped.",
-          l);
-    }
-    filter_stages_.push_back(std::move(stage));
+    filter_stages_.push_back(std::make_unique<FilterStage>(pc, metrics_, labels(pc)));
   }
   int worker_count = config_.options.WorkerCount();
   for (int w = 0; w < worker_count; ++w) {
     auto worker = std::make_unique<Worker>();
     for (size_t i = 0; i < config_.filters.size(); ++i) {
       const auto& pc = config_.filters[i];
-      PluginContext ctx = MakeContext(pc, filter_stages_[i].metrics.get());
+      PluginContext ctx = MakeContext(pc, &filter_stages_[i]->metrics());
       auto built = pc.factory->BuildFilter(pc.options.get(), ctx);
       if (!built.ok()) return failed(pc, built.status());
       worker->filters.push_back(std::move(built).value());
@@ -251,45 +241,9 @@ void Pipeline::RunWorker(Worker& worker) {
 void Pipeline::Process(Worker& worker, WorkItem& item) {
   EventBatch& batch = item.batch;
   for (size_t i = 0; i < worker.filters.size() && !batch.empty(); ++i) {
-    RunFilter(worker, i, batch);
+    filter_stages_[i]->Run(*worker.filters[i], batch, worker.dropped);
   }
   Deliver(worker, std::move(batch), item);
-}
-
-void Pipeline::RunFilter(Worker& worker, size_t index, EventBatch& batch) {
-  FilterStage& stage = filter_stages_[index];
-  Filter& filter = *worker.filters[index];
-  ComponentMetrics& m = *stage.metrics;
-  size_t before = batch.size();
-  m.received_events.Add(before);
-  m.received_bytes.Add(batch.MessageBytes());
-  auto start = std::chrono::steady_clock::now();
-  uint64_t counts[4] = {};
-  std::vector<Event>& events = batch.events();
-  worker.dropped.assign(events.size(), 0);
-  for (size_t e = 0; e < events.size(); ++e) {
-    FilterResult r = FilterResult::kSkipped;
-    if (stage.when == nullptr || stage.when->Matches(events[e])) r = filter.Apply(events[e]);
-    ++counts[static_cast<int>(r)];
-    if (r == FilterResult::kDropped) worker.dropped[e] = 1;
-  }
-  uint64_t dropped = counts[static_cast<int>(FilterResult::kDropped)];
-  if (dropped > 0) {  // compact in place, keeping order
-    size_t w = 0;
-    for (size_t e = 0; e < events.size(); ++e) {
-      if (worker.dropped[e]) continue;
-      if (w != e) events[w] = std::move(events[e]);
-      ++w;
-    }
-    events.erase(events.begin() + static_cast<std::ptrdiff_t>(w), events.end());
-    m.discarded("dropped").Add(dropped);
-  }
-  m.busy_ns.Add(SinceNs(start));
-  for (int r = 0; r < 4; ++r) {
-    if (counts[r] > 0) stage.outcomes[r]->Add(counts[r]);
-  }
-  m.sent_events.Add(batch.size());
-  m.sent_bytes.Add(batch.MessageBytes());
 }
 
 void Pipeline::Deliver(Worker& worker, EventBatch&& batch, const WorkItem& item) {

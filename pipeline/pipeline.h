@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "pipeline/config/config.h"
+#include "pipeline/filter_stage.h"
 #include "pipeline/inflight_limiter.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
@@ -79,12 +80,7 @@ class Pipeline {
     std::vector<uint8_t> dropped;    // per event of the batch being filtered; reused
     std::vector<uint32_t> selected;  // indices an output's `when:` selects; reused
   };
-  // What the workers share about one filter of the chain: its metrics and condition.
-  struct FilterStage {
-    std::unique_ptr<ComponentMetrics> metrics;
-    Counter* outcomes[4];  // by FilterResult
-    const Condition* when;
-  };
+
   struct OutputItem {
     std::shared_ptr<const EventBatch> batch;
     AckHandle ack;
@@ -109,7 +105,6 @@ class Pipeline {
             uint64_t checkpoint);
   void RunWorker(Worker& worker);
   void Process(Worker& worker, WorkItem& item);
-  void RunFilter(Worker& worker, size_t index, EventBatch& batch);
   void Deliver(Worker& worker, EventBatch&& batch, const WorkItem& item);
   void RunOutput(OutputRunner& runner);
 
@@ -121,7 +116,7 @@ class Pipeline {
   DeliveryCounters delivery_counters_;
 
   std::vector<std::unique_ptr<InputRunner>> inputs_;
-  std::vector<FilterStage> filter_stages_;
+  std::vector<std::unique_ptr<FilterStage>> filter_stages_;
   std::vector<std::unique_ptr<Worker>> workers_;
   std::vector<std::unique_ptr<OutputRunner>> outputs_;
   std::atomic<size_t> finished_inputs_{0};

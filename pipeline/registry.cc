@@ -4,6 +4,17 @@
 
 namespace sluice {
 
+void PluginFactory::FrameForTest(const void*, std::string_view text, EventBatch& out) const {
+  while (!text.empty()) {
+    size_t nl = text.find('\n');
+    std::string_view line = text.substr(0, nl);
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    out.Add(0, line);
+    if (nl == std::string_view::npos) break;
+    text.remove_prefix(nl + 1);
+  }
+}
+
 Registry& Registry::Get() {
   static Registry* registry = new Registry();  // never destroyed: used during static init/exit
   return *registry;

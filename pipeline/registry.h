@@ -36,6 +36,11 @@ class PluginFactory {
   virtual Result<std::unique_ptr<Output>> BuildOutput(const void*, PluginContext&) const {
     return Internal("not an output");
   }
+  // Inputs: cuts `text` into events the way the input configured by `options` would (its
+  // multiline rules), appending them to `out`; for `sluice test`. Without a plugin's own
+  // P::FrameForTest(const Options&, std::string_view, EventBatch&), each line ('\n', a '\r'
+  // before it dropped) is one event.
+  virtual void FrameForTest(const void* options, std::string_view text, EventBatch& out) const;
 
  private:
   PluginKind kind_;
@@ -72,6 +77,15 @@ class TypedFactory final : public PluginFactory {
     std::string what = std::string(PluginKindName(K)) + " '" + type() + "'";
     P::Options::Schema().Parse(r, options.get(), what, reserved);
     return options;
+  }
+  void FrameForTest(const void* o, std::string_view text, EventBatch& out) const override {
+    if constexpr (requires(const typename P::Options& options) {
+                    P::FrameForTest(options, text, out);
+                  }) {
+      P::FrameForTest(*static_cast<const typename P::Options*>(o), text, out);
+    } else {
+      PluginFactory::FrameForTest(o, text, out);
+    }
   }
   Result<std::unique_ptr<Input>> BuildInput(const void* o, PluginContext& c) const override {
     if constexpr (K == PluginKind::kInput) return Built<Input>(o, c);

@@ -948,6 +948,28 @@ Result<std::unique_ptr<FileInput>> FileInput::Build(const Options& options,
   return std::unique_ptr<FileInput>(new FileInput(options, context, rules.value()));
 }
 
+void FileInput::FrameForTest(const Options& options, std::string_view text, EventBatch& out) {
+  auto rules = file::MultilineRules::Compile(options.multiline);
+  if (!rules.ok()) return;  // the schema has rejected such options already
+  file::MultilineAggregator aggregator(rules.value());
+  auto add = [&out](const file::MultilineEvent& e) {
+    Event& event = out.Add(0, e.message);
+    if (e.line_truncated) event.AddTag("_line_truncated");
+    if (e.multiline_truncated) event.AddTag("_multiline_truncated");
+  };
+  uint64_t offset = 0;
+  common::LineSplitter splitter(options.max_line_bytes.bytes);
+  splitter.Feed(text, [&](std::string_view line, bool truncated, size_t consumed) {
+    aggregator.Push(line, offset, offset + consumed, truncated, 0, add);
+    offset += consumed;
+  });
+  splitter.Finish([&](std::string_view line, bool truncated, size_t consumed) {
+    aggregator.Push(line, offset, offset + consumed, truncated, 0, add);
+    offset += consumed;
+  });
+  aggregator.Flush(0, /*force=*/true, add);
+}
+
 FileInput::~FileInput() {
   Stop();
   Join();

@@ -51,6 +51,9 @@ class FileInput final : public Input {
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<FileInput>> Build(const Options& options, PluginContext& context);
+  // For `sluice test`: the events this input would make of `text` (lines joined by its multiline
+  // rules, lines cut at max_line_bytes), without file fields.
+  static void FrameForTest(const Options& options, std::string_view text, EventBatch& out);
 
   ~FileInput() override;
   Status Start(InputContext& context) override;
