@@ -17,6 +17,14 @@ uint64_t SinceNs(std::chrono::steady_clock::time_point start) {
 
 }  // namespace
 
+// A source of this pipeline: its tracker plus the sequencer that keeps its batches in order
+// between the workers and the outputs. Every tracker handed to inputs is one of these.
+class Pipeline::OrderedSource final : public SourceTracker {
+ public:
+  using SourceTracker::SourceTracker;
+  Sequencer<WorkItem> sequencer;
+};
+
 // The InputContext of one input instance.
 class Pipeline::InputRunner final : public InputContext {
  public:
@@ -25,9 +33,7 @@ class Pipeline::InputRunner final : public InputContext {
 
   std::shared_ptr<SourceTracker> AddSource(std::string name,
                                            SourceTracker::CommitFn on_commit) override {
-    auto source = std::make_shared<SourceTracker>(std::move(name), std::move(on_commit));
-    source->set_route(pipeline_.next_route_.fetch_add(1));
-    return source;
+    return std::make_shared<OrderedSource>(std::move(name), std::move(on_commit));
   }
   bool Emit(EventBatch&& batch, const std::shared_ptr<SourceTracker>& source,
             uint64_t checkpoint) override {
@@ -95,12 +101,12 @@ Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOp
 
 Pipeline::~Pipeline() {
   Abort();
+  {
+    std::lock_guard lock(work_mu_);
+    workers_stop_ = true;
+  }
+  work_cv_.notify_all();
   for (auto& w : workers_) {
-    {
-      std::lock_guard lock(w->mu);
-      w->stop = true;
-    }
-    w->cv.notify_all();
     if (w->thread.joinable()) w->thread.join();
   }
   for (auto& o : outputs_) {
@@ -216,22 +222,23 @@ bool Pipeline::Emit(InputRunner& input, EventBatch&& batch,
   input.metrics_->sent_events.Add(batch.size());
   input.metrics_->sent_bytes.Add(batch.MessageBytes());
   uint64_t seq = source->Begin(checkpoint);
-  Worker& worker = *workers_[source->route() % workers_.size()];
+  // Every tracker comes from InputRunner::AddSource.
+  uint64_t ticket = static_cast<OrderedSource&>(*source).sequencer.Next();
   {
-    std::lock_guard lock(worker.mu);
-    worker.queue.push_back(WorkItem{std::move(batch), source, seq, bytes});
+    std::lock_guard lock(work_mu_);
+    work_.push_back(WorkItem{std::move(batch), source, seq, ticket, bytes});
   }
-  worker.cv.notify_one();
+  work_cv_.notify_one();
   return true;
 }
 
 void Pipeline::RunWorker(Worker& worker) {
-  std::unique_lock lock(worker.mu);
+  std::unique_lock lock(work_mu_);
   while (true) {
-    worker.cv.wait(lock, [&] { return worker.stop || !worker.queue.empty(); });
-    if (worker.queue.empty()) return;  // stop requested and nothing left
-    WorkItem item = std::move(worker.queue.front());
-    worker.queue.pop_front();
+    work_cv_.wait(lock, [&] { return workers_stop_ || !work_.empty(); });
+    if (work_.empty()) return;  // stop requested and nothing left
+    WorkItem item = std::move(work_.front());
+    work_.pop_front();
     lock.unlock();
     Process(worker, item);
     lock.lock();
@@ -239,14 +246,16 @@ void Pipeline::RunWorker(Worker& worker) {
 }
 
 void Pipeline::Process(Worker& worker, WorkItem& item) {
-  EventBatch& batch = item.batch;
-  for (size_t i = 0; i < worker.filters.size() && !batch.empty(); ++i) {
-    filter_stages_[i]->Run(*worker.filters[i], batch, worker.dropped);
+  for (size_t i = 0; i < worker.filters.size() && !item.batch.empty(); ++i) {
+    filter_stages_[i]->Run(*worker.filters[i], item.batch, worker.dropped);
   }
-  Deliver(worker, std::move(batch), item);
+  auto& sequencer = static_cast<OrderedSource&>(*item.source).sequencer;
+  uint64_t ticket = item.ticket;
+  sequencer.Done(ticket, std::move(item), [&](WorkItem& ready) { Deliver(worker, ready); });
 }
 
-void Pipeline::Deliver(Worker& worker, EventBatch&& batch, const WorkItem& item) {
+void Pipeline::Deliver(Worker& worker, WorkItem& item) {
+  EventBatch& batch = item.batch;
   auto delivery =
       std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()), item.source,
                                  item.seq, item.bytes, limiter_, delivery_counters_);
@@ -336,12 +345,12 @@ Status Pipeline::PersistCheckpoints() {
 void Pipeline::Abort() { limiter_->Cancel(); }
 
 Status Pipeline::Close() {
+  {
+    std::lock_guard lock(work_mu_);
+    workers_stop_ = true;
+  }
+  work_cv_.notify_all();
   for (auto& w : workers_) {
-    {
-      std::lock_guard lock(w->mu);
-      w->stop = true;
-    }
-    w->cv.notify_all();
     if (w->thread.joinable()) w->thread.join();
   }
   Status first;

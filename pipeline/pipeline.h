@@ -1,7 +1,8 @@
 // Pipeline: one running `pipelines.NAME` of the config: its inputs feed batches, through the
-// in-flight bound, to filter workers (a source's batches always go to the same worker, so its order
-// is kept), which run the filter chain and fan each batch out to every output's queue. Each output
-// runs on its own thread. Acks flow back through Delivery into each source's checkpoint.
+// in-flight bound, to one work queue served by the filter workers. Any worker takes any batch (so
+// one busy file uses every core); a per-source Sequencer then hands the filtered batches to every
+// output's queue in the order the source emitted them. Each output runs on its own thread. Acks
+// flow back through Delivery into each source's checkpoint.
 // Thread-safety: Start/StopInputs/Drain/Close are called from one control thread; the rest of the
 // work happens on the pipeline's own threads.
 #pragma once
@@ -21,6 +22,7 @@
 #include "pipeline/inflight_limiter.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
+#include "pipeline/sequencer.h"
 
 namespace sluice {
 
@@ -67,15 +69,13 @@ class Pipeline {
   struct WorkItem {
     EventBatch batch;
     std::shared_ptr<SourceTracker> source;
-    uint64_t seq;
+    uint64_t seq;     // the source tracker's (acks and checkpoints)
+    uint64_t ticket;  // the source's sequencer's (delivery order)
     size_t bytes;
   };
+  class OrderedSource;
   struct Worker {
     std::thread thread;
-    std::mutex mu;
-    std::condition_variable cv;
-    std::deque<WorkItem> queue;
-    bool stop = false;
     std::vector<std::unique_ptr<Filter>> filters;
     std::vector<uint8_t> dropped;    // per event of the batch being filtered; reused
     std::vector<uint32_t> selected;  // indices an output's `when:` selects; reused
@@ -105,7 +105,7 @@ class Pipeline {
             uint64_t checkpoint);
   void RunWorker(Worker& worker);
   void Process(Worker& worker, WorkItem& item);
-  void Deliver(Worker& worker, EventBatch&& batch, const WorkItem& item);
+  void Deliver(Worker& worker, WorkItem& item);
   void RunOutput(OutputRunner& runner);
 
   const config::PipelineConfig& config_;
@@ -118,9 +118,12 @@ class Pipeline {
   std::vector<std::unique_ptr<InputRunner>> inputs_;
   std::vector<std::unique_ptr<FilterStage>> filter_stages_;
   std::vector<std::unique_ptr<Worker>> workers_;
+  std::mutex work_mu_;
+  std::condition_variable work_cv_;
+  std::deque<WorkItem> work_;  // batches waiting for a worker, from every source
+  bool workers_stop_ = false;
   std::vector<std::unique_ptr<OutputRunner>> outputs_;
   std::atomic<size_t> finished_inputs_{0};
-  std::atomic<uint32_t> next_route_{0};
   bool started_ = false;
 };
 

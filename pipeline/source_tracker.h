@@ -22,9 +22,6 @@ class SourceTracker {
       : name_(std::move(name)), on_commit_(std::move(on_commit)) {}
 
   const std::string& name() const { return name_; }
-  // Which filter worker this source's batches go to (set by the engine; keeps per-source order).
-  uint32_t route() const { return route_; }
-  void set_route(uint32_t route) { route_ = route; }
 
   // Registers a batch that reaches `checkpoint`; returns its sequence number.
   uint64_t Begin(uint64_t checkpoint);
@@ -53,7 +50,6 @@ class SourceTracker {
 
   const std::string name_;
   const CommitFn on_commit_;
-  uint32_t route_ = 0;
   mutable std::mutex mu_;
   std::deque<Slot> window_;  // slots for seq in [base_, base_ + window_.size())
   uint64_t base_ = 0;
