@@ -150,12 +150,39 @@ class DropOddFilter final : public Filter {
   }
 };
 
+// Holds the batch that starts with event "0" until a later batch has been filtered by another
+// worker: forces out-of-order completion, which the pipeline must undo before the outputs.
+class HoldFirstFilter final : public Filter {
+ public:
+  struct Options {
+    static const config::OptionSchema<Options>& Schema() {
+      static const config::OptionSchema<Options> schema;
+      return schema;
+    }
+  };
+  static inline std::atomic<int> later_batches{0};
+  static inline std::atomic<bool> timed_out{false};
+  static Result<std::unique_ptr<HoldFirstFilter>> Build(const Options&, PluginContext&) {
+    return std::make_unique<HoldFirstFilter>();
+  }
+  FilterResult Apply(Event& e) override {
+    if (e.message().starts_with("0 ")) {
+      if (!testing::WaitUntil([] { return later_batches > 0; })) timed_out = true;
+    } else if (e.message().starts_with("10 ")) {
+      later_batches++;
+    }
+    return FilterResult::kMatched;
+  }
+};
+
 const TypedFactory<CountingInput, PluginKind::kInput> kInputFactory(PluginKind::kInput, "counting",
                                                                     "");
 const TypedFactory<HoldingOutput, PluginKind::kOutput> kOutputFactory(PluginKind::kOutput,
                                                                       "holding", "");
 const TypedFactory<DropOddFilter, PluginKind::kFilter> kFilterFactory(PluginKind::kFilter,
                                                                       "drop_odd", "");
+const TypedFactory<HoldFirstFilter, PluginKind::kFilter> kHoldFirstFactory(PluginKind::kFilter,
+                                                                           "hold_first", "");
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -222,6 +249,28 @@ TEST_F(PipelineTest, DeliversEverythingInSourceOrderAndFinishes) {
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "in"), 1000u);
   EXPECT_EQ(Metric("sluice_component_received_events_total", "out"), 1000u);
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "out"), 1000u);
+}
+
+TEST_F(PipelineTest, OneSourceIsFilteredInParallelAndDeliveredInOrder) {
+  HoldFirstFilter::later_batches = 0;
+  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                 "hold_first",
+                                                 "hold",
+                                                 &kHoldFirstFactory,
+                                                 std::make_shared<HoldFirstFilter::Options>(),
+                                                 {}});
+  // Batch 0 (events 0-9) waits in one worker until batch 1 (events 10-19) went through another.
+  Configure({.batches = 20, .events_per_batch = 10}, {.auto_ack = true}, false, 64 << 20, "2");
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  ASSERT_TRUE(pipeline_->Close().ok());
+  EXPECT_FALSE(HoldFirstFilter::timed_out.load()) << "batch 1 was not filtered in parallel";
+  EXPECT_EQ(HoldFirstFilter::later_batches.load(), 1);
+  std::vector<std::string> got = output_->messages();
+  ASSERT_EQ(got.size(), 200u);
+  for (size_t i = 0; i < got.size(); ++i) EXPECT_EQ(std::stoul(got[i]), i);
+  EXPECT_EQ(input_->commits().back(), 200u);
 }
 
 TEST_F(PipelineTest, CheckpointWaitsForTheAckAndAdvancesInOrder) {
