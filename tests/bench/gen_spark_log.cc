@@ -2,7 +2,10 @@
 // benchmarks. The same arguments give the same bytes.
 //
 //   gen_spark_log (--bytes SIZE | --records N) [--seed N] [--crlf] [--stack-trace-ratio R]
-//                 [--out PATH]
+//                 [--format spark|apache] [--out PATH]
+//
+// --format apache writes Apache-style access lines instead, the input of the vector-test-harness
+// regex case: `HOST - USER BYTES [RFC3339] "METHOD PATH" STATUS BYTES`.
 //
 // --bytes stops after the record that reaches SIZE, so the file holds whole records and is at most
 // one record longer than SIZE. Exit status: 0 on success, 1 on an I/O error, 2 on bad arguments.
@@ -22,13 +25,14 @@ namespace {
 
 constexpr std::string_view kUsage =
     "usage: gen_spark_log (--bytes SIZE | --records N) [--seed N] [--crlf]\n"
-    "                     [--stack-trace-ratio R] [--out PATH]\n"
+    "                     [--stack-trace-ratio R] [--format spark|apache] [--out PATH]\n"
     "  --bytes SIZE           write whole records until SIZE bytes (suffixes: KiB, MiB, GiB,\n"
     "                         KB, MB, GB; e.g. 1GiB)\n"
     "  --records N            write N records\n"
     "  --seed N               generator seed (default 42)\n"
     "  --crlf                 end lines with CRLF instead of LF (also inside stack traces)\n"
     "  --stack-trace-ratio R  fraction of records with a stack trace (default 0.02)\n"
+    "  --format F             spark (default) or apache (access lines for the regex case)\n"
     "  --out PATH             output file (default: stdout)\n";
 
 constexpr size_t kFlushBytes = 1 << 20;
@@ -83,6 +87,45 @@ std::optional<uint64_t> ParseSize(std::string_view text) {
   return std::nullopt;
 }
 
+// Apache-style access lines from a xorshift generator: same seed, same bytes.
+class ApacheLineGenerator {
+ public:
+  explicit ApacheLineGenerator(uint64_t seed) : state_(seed * 0x9E3779B97F4A7C15ull + 1) {}
+  void Next(std::string& out) {
+    static constexpr std::string_view kUsers[] = {"alice", "bob", "carol", "dave", "spark", "yarn"};
+    static constexpr std::string_view kMethods[] = {"GET", "GET", "GET", "POST", "PUT", "DELETE"};
+    static constexpr std::string_view kPaths[] = {
+        "/api/v1/applications", "/jobs/job",      "/stages",       "/storage/rdd",
+        "/executors",           "/static/app.js", "/metrics/json", "/environment"};
+    static constexpr int kStatus[] = {200, 200, 200, 200, 201, 304, 404, 500};
+    std::string_view user = Choose(kUsers);
+    std::string_view method = Choose(kMethods);
+    std::string_view path = Choose(kPaths);
+    char buf[256];
+    int n = std::snprintf(
+        buf, sizeof(buf),
+        "10.%u.%u.%u - %.*s %u [2019-01-14T17:%02u:%02u.%03uZ] \"%.*s %.*s/%u?id=%u\" %d %u",
+        Pick(256), Pick(256), Pick(256), static_cast<int>(user.size()), user.data(),
+        100 + Pick(5000), Pick(60), Pick(60), Pick(1000), static_cast<int>(method.size()),
+        method.data(), static_cast<int>(path.size()), path.data(), Pick(1000), Pick(100000),
+        kStatus[Pick(8)], 200 + Pick(50000));
+    out.append(buf, static_cast<size_t>(n));
+  }
+
+ private:
+  uint32_t Pick(uint32_t n) {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return static_cast<uint32_t>(state_ % n);
+  }
+  template <typename T, size_t N>
+  const T& Choose(const T (&a)[N]) {
+    return a[Pick(N)];
+  }
+  uint64_t state_;
+};
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -90,6 +133,7 @@ int main(int argc, char** argv) {
   std::optional<uint64_t> records;
   sluice::common::SparkLogGenerator::Options options;
   bool crlf = false;
+  std::string_view format = "spark";
   const char* out_path = nullptr;
 
   for (int i = 1; i < argc; ++i) {
@@ -117,6 +161,9 @@ int main(int argc, char** argv) {
         Usage("--stack-trace-ratio: expected a number between 0 and 1");
       }
       options.stack_trace_ratio = ratio;
+    } else if (arg == "--format") {
+      format = value();
+      if (format != "spark" && format != "apache") Usage("--format: expected spark or apache");
     } else if (arg == "--crlf") {
       crlf = true;
     } else if (arg == "--out") {
@@ -141,6 +188,7 @@ int main(int argc, char** argv) {
   }
 
   sluice::common::SparkLogGenerator generator(options);
+  ApacheLineGenerator apache(options.seed);
   std::string buffer;
   buffer.reserve(kFlushBytes + (64 << 10));
   std::string record;
@@ -156,7 +204,11 @@ int main(int argc, char** argv) {
   };
 
   while (records ? count < *records : written + buffer.size() < *bytes) {
-    if (crlf) {
+    if (format == "apache") {
+      apache.Next(buffer);
+      if (crlf) buffer.push_back('\r');
+      buffer.push_back('\n');
+    } else if (crlf) {
       record.clear();
       generator.Next(record);
       for (char c : record) {
