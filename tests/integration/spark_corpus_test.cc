@@ -1,0 +1,196 @@
+// Ground truth: the shipped agent config (config/agent.yaml: file input with the spark multiline
+// preset, grok SPARK_LOG4J, timestamp, spark, mutate) parses every line of LogHub's Spark sample
+// exactly as its structured CSV says. Also: the shipped configs pass their own tests, and `sluice
+// test` reports failures with a diff and exit code 5.
+#include <gtest/gtest.h>
+#include <simdjson.h>
+
+#include <algorithm>
+#include <cstdlib>
+
+#include "tests/integration/subprocess.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+
+struct CsvRow {
+  std::string date, time, level, component, content;
+};
+
+// Parses RFC 4180 CSV (quoted fields, "" escapes, CRLF) into rows of fields.
+std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> row;
+  std::string field;
+  bool quoted = false;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
+        field += '"';
+        ++i;
+      } else if (c == '"') {
+        quoted = false;
+      } else {
+        field += c;
+      }
+    } else if (c == '"') {
+      quoted = true;
+    } else if (c == ',') {
+      row.push_back(std::move(field));
+      field.clear();
+    } else if (c == '\n') {
+      row.push_back(std::move(field));
+      field.clear();
+      rows.push_back(std::move(row));
+      row.clear();
+    } else if (c != '\r') {
+      field += c;
+    }
+  }
+  if (!field.empty() || !row.empty()) {
+    row.push_back(std::move(field));
+    rows.push_back(std::move(row));
+  }
+  return rows;
+}
+
+class SparkCorpusTest : public ::testing::Test {
+ protected:
+  void SetUp() override { dir_ = FreshTestDir("sluice_corpus"); }
+  void TearDown() override {
+    if (!HasFailure()) fs::remove_all(dir_);
+  }
+  fs::path dir_;
+};
+
+TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
+  fs::path corpus = fs::path(SLUICE_CORPUS_DIR);
+  if (!fs::exists(corpus / "Spark_2k.log") || !fs::exists(corpus / "Spark_2k.log_structured.csv")) {
+    GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
+  }
+  auto rows = ParseCsv(ReadFile(corpus / "Spark_2k.log_structured.csv"));
+  ASSERT_EQ(rows.size(), 2001u);
+  ASSERT_EQ(rows[0][1], "Date");
+  std::vector<CsvRow> truth;
+  for (size_t i = 1; i < rows.size(); ++i) {
+    ASSERT_GE(rows[i].size(), 6u) << "CSV row " << i;
+    truth.push_back({rows[i][1], rows[i][2], rows[i][3], rows[i][4], rows[i][5]});
+  }
+
+  // The log, byte for byte (CRLF included), where the agent config's globs are pointed.
+  fs::create_directories(dir_ / "logs");
+  fs::copy_file(corpus / "Spark_2k.log", dir_ / "logs" / "spark.log");
+  std::string glob = (dir_ / "logs" / "*.log").string();
+  ::setenv("SPARK_LOGS", glob.c_str(), 1);
+  ::setenv("SPARK_LOGS_EMR", glob.c_str(), 1);
+  ::setenv("SPARK_LOGS_LOCAL", glob.c_str(), 1);
+  ::setenv("SLUICE_DATA", (dir_ / "data").c_str(), 1);
+  ::setenv("SLUICE_SPOOL", (dir_ / "spool").c_str(), 1);
+  ::setenv("SLUICE_ADMIN_LISTEN", "127.0.0.1:0", 1);
+  std::string config = std::string(SLUICE_SOURCE_DIR) + "/config/agent.yaml";
+  Subprocess agent({SLUICE_BINARY, "run", "-c", config}, dir_);
+  for (const char* v : {"SPARK_LOGS", "SPARK_LOGS_EMR", "SPARK_LOGS_LOCAL", "SLUICE_DATA",
+                        "SLUICE_SPOOL", "SLUICE_ADMIN_LISTEN"}) {
+    ::unsetenv(v);
+  }
+
+  auto spooled = [&] {
+    std::vector<std::string> lines;
+    if (!fs::exists(dir_ / "spool")) return lines;
+    std::vector<fs::path> files;
+    for (const auto& e : fs::directory_iterator(dir_ / "spool")) files.push_back(e.path());
+    std::sort(files.begin(), files.end());  // spark-YYYY-MM-DD-HH: time order
+    for (const auto& f : files) {
+      for (auto& l : ReadLines(f)) lines.push_back(std::move(l));
+    }
+    return lines;
+  };
+  // The last record waits for the multiline timeout (2s) before it is flushed.
+  ASSERT_TRUE(WaitUntil([&] { return spooled().size() >= truth.size(); }, std::chrono::seconds(60)))
+      << "spooled " << spooled().size() << " events; stderr:\n"
+      << agent.Stderr();
+  agent.Signal(SIGTERM);
+  ASSERT_EQ(agent.Wait(), 0) << agent.Stderr();
+
+  std::vector<std::string> lines = spooled();
+  ASSERT_EQ(lines.size(), truth.size());
+  simdjson::dom::parser parser;
+  size_t mismatches = 0;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(lines[i]).get(doc), simdjson::SUCCESS) << lines[i];
+    auto text = [&](std::string_view pointer) -> std::string {
+      std::string_view v;
+      if (doc.at_pointer(pointer).get(v) != simdjson::SUCCESS)
+        return "<missing " + std::string(pointer) + ">";
+      return std::string(v);
+    };
+    const CsvRow& want = truth[i];
+    std::string got_ts = text("/timestamp");
+    std::string got_time = text("/@timestamp");
+    bool ok = got_ts == want.date + " " + want.time &&
+              got_time == "20" + want.date.substr(0, 2) + "-" + want.date.substr(3, 2) + "-" +
+                              want.date.substr(6, 2) + "T" + want.time + "Z" &&
+              text("/log/level") == want.level && text("/log/logger") == want.component &&
+              text("/message") == want.content && doc["tags"].error() == simdjson::NO_SUCH_FIELD;
+    if (!ok && ++mismatches <= 5) {
+      ADD_FAILURE() << "line " << i + 1 << " differs from the ground truth:\n  got:  " << lines[i]
+                    << "\n  want: " << want.date << " " << want.time << " | " << want.level << " | "
+                    << want.component << " | " << want.content;
+    }
+  }
+  EXPECT_EQ(mismatches, 0u) << "of " << lines.size() << " lines";
+}
+
+TEST_F(SparkCorpusTest, ShippedConfigsPassTheirOwnTests) {
+  int configs_with_tests = 0;
+  for (const auto& entry : fs::directory_iterator(fs::path(SLUICE_SOURCE_DIR) / "config")) {
+    if (entry.path().extension() != ".yaml") continue;
+    Subprocess t({SLUICE_BINARY, "test", "-c", entry.path().string()}, dir_);
+    EXPECT_EQ(t.Wait(), 0) << entry.path() << ":\n" << t.Stdout() << t.Stderr();
+    if (t.Stdout().find(" passed, 0 failed") != std::string::npos &&
+        t.Stdout().find(": 0 passed") == std::string::npos) {
+      ++configs_with_tests;
+    }
+  }
+  EXPECT_GE(configs_with_tests, 1);
+}
+
+TEST_F(SparkCorpusTest, SluiceTestPrintsADiffAndExitsFiveOnFailure) {
+  std::string path = (dir_ / "t.yaml").string();
+  std::ofstream(path) << R"(pipelines:
+  p:
+    inputs: [{type: stdin}]
+    filters:
+      - {type: grok, pattern: '^%{SPARK_LOG4J}'}
+      - {type: drop, when: 'log.level == "DEBUG"'}
+    outputs: [{type: stdout}]
+tests:
+  - name: parses
+    input: "17/06/09 20:10:40 INFO a.B: hello"
+    expect:
+      - fields: {log.level: INFO, message: hello}
+  - name: wrong expectation
+    input: "17/06/09 20:10:40 INFO a.B: hello"
+    expect:
+      - fields: {log.level: WARN}
+  - name: debug dropped
+    events: ["17/06/09 20:10:40 DEBUG a.B: x"]
+    expect_dropped: true
+)";
+  Subprocess t({SLUICE_BINARY, "test", "-c", path}, dir_);
+  EXPECT_EQ(t.Wait(), 5) << t.Stdout() << t.Stderr();
+  std::string out = t.Stdout();
+  EXPECT_NE(out.find("ok    parses"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL  wrong expectation (" + path + ":14:5)"), std::string::npos) << out;
+  EXPECT_NE(out.find("event 1: log.level: expected WARN, got \"INFO\""), std::string::npos) << out;
+  EXPECT_NE(out.find("got event 1: {"), std::string::npos) << out;
+  EXPECT_NE(out.find("ok    debug dropped"), std::string::npos) << out;
+  EXPECT_NE(out.find("2 passed, 1 failed"), std::string::npos) << out;
+}
+
+}  // namespace
+}  // namespace sluice::testing
