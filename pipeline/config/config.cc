@@ -21,6 +21,7 @@ struct Loader {
   const EnvLookup& env;
   Config config;
   std::map<std::string, SourceLocation> top_level_seen;
+  std::string_view source_text;  // the YAML text being loaded, for positions inside scalars
 
   void LoadText(const std::string& text, const std::string& file);
   void LoadPipeline(const NodeReader& r, const std::string& name);
@@ -30,6 +31,7 @@ struct Loader {
 
 void Loader::LoadText(const std::string& text, const std::string& file) {
   config.files.push_back(file);
+  source_text = text;
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -103,20 +105,42 @@ void Loader::LoadPipeline(const NodeReader& r, const std::string& name) {
   }
 }
 
-// Where byte `offset` of a scalar's text is in the file: after the opening quote of a quoted
-// scalar, on the right line of a multi-line one (block scalars start on the line after `|`).
-SourceLocation LocationInScalar(const NodeReader& r, const std::string& text, size_t offset) {
+// Where byte `offset` of a scalar's text is in the file `source` (the YAML text being loaded):
+// after the opening quote of a quoted scalar; for a block scalar (`|`, `>`), which yaml-cpp marks
+// at its indicator, on the right line below it, after the block's indentation.
+SourceLocation LocationInScalar(const NodeReader& r, std::string_view source,
+                                const std::string& text, size_t offset) {
   SourceLocation where = r.where();
   if (!where.known() || where.line == 0) return where;
-  size_t line_start = text.rfind('\n', offset == 0 ? 0 : offset - 1);
-  if (offset == 0 || line_start == std::string::npos) {
-    bool quoted = r.node().Tag() == "!";
-    where.column += static_cast<int>(offset) + (quoted ? 1 : 0);
+  // The file's line where the scalar starts (0-based where.line - 1).
+  auto line_at = [&](int line) -> std::string_view {
+    size_t pos = 0;
+    for (int i = 0; i < line && pos != std::string_view::npos; ++i) {
+      pos = source.find('\n', pos);
+      if (pos != std::string_view::npos) ++pos;
+    }
+    if (pos == std::string_view::npos || pos > source.size()) return {};
+    return source.substr(pos, source.find('\n', pos) - pos);
+  };
+  std::string_view first = line_at(where.line - 1);
+  size_t col = static_cast<size_t>(where.column - 1);
+  char indicator = col < first.size() ? first[col] : '\0';
+  size_t line_start = offset == 0 ? 0 : text.rfind('\n', offset - 1);
+  line_start = line_start == std::string::npos ? 0 : line_start + 1;
+  int lines = static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
+  if (indicator == '|' || indicator == '>') {
+    size_t indent = line_at(where.line).find_first_not_of(' ');  // the block's first line
+    where.line += 1 + lines;
+    where.column = static_cast<int>((indent == std::string_view::npos ? 0 : indent) +
+                                    (offset - line_start) + 1);
     return where;
   }
-  int lines = static_cast<int>(std::count(text.begin(), text.begin() + offset, '\n'));
-  where.line += lines;
-  where.column = static_cast<int>(offset - line_start);
+  if (lines == 0) {
+    where.column += static_cast<int>(offset) + (indicator == '"' || indicator == '\'' ? 1 : 0);
+    return where;
+  }
+  where.line += lines;  // a multi-line flow scalar: the best guess is the column in its line
+  where.column = static_cast<int>(offset - line_start + 1);
   return where;
 }
 
@@ -135,7 +159,7 @@ std::shared_ptr<const Condition> Loader::LoadCondition(const NodeReader& r, Plug
     std::string line = text.substr(0, text.find('\n', offset));
     size_t start = line.rfind('\n', offset == 0 ? 0 : offset - 1);
     start = start == std::string::npos ? 0 : start + 1;
-    r.diags().Error(LocationInScalar(r, text, offset),
+    r.diags().Error(LocationInScalar(r, source_text, text, offset),
                     fmt::format("{}: {}\n    {}\n    {}^", r.path(), parsed.status().message(),
                                 line.substr(start), std::string(offset - start, ' ')));
     return nullptr;

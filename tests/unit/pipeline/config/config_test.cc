@@ -293,3 +293,47 @@ TEST(ConfigFileTest, MissingFileIsReported) {
 
 }  // namespace
 }  // namespace sluice::config
+
+namespace sluice::config {
+namespace {
+
+std::string WhenErrors(const std::string& when_lines) {
+  return Errors(
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n    outputs:\n      - type: stdout\n" +
+      when_lines);
+}
+
+TEST(ConfigTest, WhenSyntaxErrorsPointInsideTheExpression) {
+  // Plain scalar: column of the offending token (the ')' at character 13 of the text).
+  std::string plain = WhenErrors("        when: log.level == )\n");
+  EXPECT_NE(plain.find("t.yaml:6:28: "), std::string::npos) << plain;
+  EXPECT_NE(plain.find("log.level == )\n"), std::string::npos) << plain;
+  // Quoted: one more for the quote.
+  std::string quoted = WhenErrors("        when: 'log.level == )'\n");
+  EXPECT_NE(quoted.find("t.yaml:6:29: "), std::string::npos) << quoted;
+  // Block scalar: the line below the indicator, after the indentation.
+  std::string block = WhenErrors("        when: |\n          a == 1 &&\n            b == )\n");
+  EXPECT_NE(block.find("t.yaml:8:18: "), std::string::npos) << block;
+}
+
+TEST(ConfigTest, WhenOnAnInputIsAnError) {
+  std::string e = Errors(
+      "pipelines:\n  p:\n    inputs: [{type: stdin, when: 'a == 1'}]\n"
+      "    outputs: [{type: stdout}]\n");
+  EXPECT_NE(e.find("'when' applies to filters and outputs, not inputs"), std::string::npos) << e;
+}
+
+TEST(ConfigTest, WhenIsParsedOntoThePluginConfig) {
+  Diagnostics diags;
+  Config c = LoadConfigText(
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
+      "    outputs: [{type: stdout, when: 'log.level == \"ERROR\"'}]\n",
+      "t.yaml", diags, FakeEnv({}));
+  ASSERT_TRUE(diags.ok()) << diags.ToString();
+  ASSERT_NE(c.pipelines[0].outputs[0].when, nullptr);
+  EXPECT_EQ(c.pipelines[0].outputs[0].when->source(), "log.level == \"ERROR\"");
+  EXPECT_EQ(c.pipelines[0].inputs[0].when, nullptr);
+}
+
+}  // namespace
+}  // namespace sluice::config
