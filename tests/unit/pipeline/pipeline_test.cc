@@ -89,9 +89,11 @@ class HoldingOutput final : public Output {
     }
   };
   static inline std::atomic<HoldingOutput*> last{nullptr};
+  static inline std::vector<HoldingOutput*> built;  // Pipeline::Build is single-threaded
   static Result<std::unique_ptr<HoldingOutput>> Build(const Options& o, PluginContext&) {
     auto out = std::make_unique<HoldingOutput>(o);
     last = out.get();
+    built.push_back(out.get());
     return out;
   }
   explicit HoldingOutput(const Options& o) : options_(o) {}
@@ -352,6 +354,74 @@ TEST_F(PipelineTest, DroppedEventsAreCountedAndTheirCheckpointStillAdvances) {
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "f"), 50u);
   EXPECT_EQ(Metric("sluice_component_discarded_events_total", "f"), 50u);
   EXPECT_EQ(input_->commits().back(), 100u);
+}
+
+TEST_F(PipelineTest, WhenSelectsTheEventsAFilterAppliesToAndAnOutputReceives) {
+  auto when = [](const char* text) {
+    return std::make_shared<const Condition>(Condition::Parse(text).value());
+  };
+  // Only events starting with "1" meet drop_odd: 1, 11, 13, 15, 17, 19 go.
+  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                 "drop_odd",
+                                                 "f",
+                                                 &kFilterFactory,
+                                                 std::make_shared<DropOddFilter::Options>(),
+                                                 when("message =~ /^1/"),
+                                                 {}});
+  // An output that wants the events starting with "2" (2, 20-29), one that wants none.
+  config_.outputs.push_back(config::PluginConfig{
+      PluginKind::kOutput,
+      "holding",
+      "twos",
+      &kOutputFactory,
+      std::make_shared<HoldingOutput::Options>(HoldingOutput::Options{.auto_ack = true}),
+      when("message =~ /^2/"),
+      {}});
+  config_.outputs.push_back(config::PluginConfig{
+      PluginKind::kOutput,
+      "holding",
+      "none",
+      &kOutputFactory,
+      std::make_shared<HoldingOutput::Options>(HoldingOutput::Options{.auto_ack = true}),
+      when("message == \"nothing\""),
+      {}});
+  HoldingOutput::built.clear();
+  Configure({.batches = 10, .events_per_batch = 10}, {.auto_ack = true});
+  ASSERT_EQ(HoldingOutput::built.size(), 3u);
+  HoldingOutput* twos = HoldingOutput::built[0];
+  HoldingOutput* none = HoldingOutput::built[1];
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  ASSERT_TRUE(pipeline_->Close().ok());
+  std::vector<std::string> all = output_->messages();
+  EXPECT_EQ(all.size(), 94u);
+  for (const char* gone : {"1", "11", "13", "19"}) {
+    EXPECT_EQ(std::count_if(all.begin(), all.end(),
+                            [&](const std::string& m) { return std::stoi(m) == std::stoi(gone); }),
+              0)
+        << gone;
+  }
+  std::vector<std::string> got = twos->messages();
+  ASSERT_EQ(got.size(), 11u);
+  EXPECT_EQ(std::stoi(got[0]), 2);
+  for (size_t i = 1; i < got.size(); ++i) EXPECT_EQ(std::stoi(got[i]), 19 + static_cast<int>(i));
+  EXPECT_TRUE(none->messages().empty());
+  EXPECT_EQ(input_->commits().back(), 100u);  // every output acked (or had nothing to ack)
+  auto outcome = [&](const std::string& want) {
+    for (const auto& m : metrics_.Snapshot()) {
+      if (m.name != "sluice_filter_events_total") continue;
+      for (const auto& [k, v] : m.labels) {
+        if (k == "outcome" && v == want) return static_cast<uint64_t>(m.value);
+      }
+    }
+    return uint64_t{0};
+  };
+  EXPECT_EQ(outcome("matched"), 5u);  // 10, 12, 14, 16, 18
+  EXPECT_EQ(outcome("dropped"), 6u);
+  EXPECT_EQ(outcome("skipped"), 89u);  // not selected by when:
+  EXPECT_EQ(Metric("sluice_component_sent_events_total", "twos"), 11u);
+  EXPECT_EQ(Metric("sluice_component_sent_events_total", "none"), 0u);
 }
 
 TEST_F(PipelineTest, AHandleDroppedWithoutAckFailsTheBatch) {
