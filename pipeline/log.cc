@@ -5,6 +5,7 @@
 #include <chrono>
 #include <ctime>
 #include <mutex>
+#include <set>
 
 #include "pipeline/clock.h"
 #include "pipeline/json_string.h"
@@ -90,6 +91,16 @@ bool RateLimiter::Allow(uint64_t* suppressed) {
   }
   suppressed_.fetch_add(1);
   return false;
+}
+
+void Logger::Once(LogLevel level, const std::string& message) const {
+  static std::mutex mu;
+  static std::set<std::string> seen;
+  {
+    std::lock_guard lock(mu);
+    if (!seen.insert(component_ + '\n' + message).second) return;
+  }
+  Log(level, "{}", message);
 }
 
 }  // namespace sluice

@@ -43,6 +43,10 @@ class Logger {
   explicit Logger(std::string component = "") : component_(std::move(component)) {}
   const std::string& component() const { return component_; }
 
+  // Logs `message` the first time this component logs it in this process, and never again (for
+  // plugins built once per worker that report the same setup problem).
+  void Once(LogLevel level, const std::string& message) const;
+
   template <typename... Args>
   void Log(LogLevel level, fmt::format_string<Args...> f, Args&&... args) const {
     if (level < GetLogLevel()) return;

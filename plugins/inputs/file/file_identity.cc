@@ -10,15 +10,6 @@
 
 namespace sluice::inputs::file {
 
-uint64_t Fnv1a(std::string_view data, uint64_t seed) {
-  uint64_t h = seed;
-  for (unsigned char c : data) {
-    h ^= c;
-    h *= 0x100000001b3ull;
-  }
-  return h;
-}
-
 Result<Fingerprint> ComputeFingerprint(int fd, uint32_t max_length, const std::string& path) {
   std::vector<char> buf(max_length);
   size_t got = 0;

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "pipeline/status.h"
+#include "plugins/common/hash.h"
 
 namespace sluice::inputs::file {
 
@@ -23,7 +24,7 @@ struct Fingerprint {
 };
 
 // FNV-1a, 64 bit: stable across runs and builds (it is persisted in checkpoints).
-uint64_t Fnv1a(std::string_view data, uint64_t seed = 0xcbf29ce484222325ull);
+using common::Fnv1a;
 
 // Hashes the first min(max_length, file size) bytes of `fd` (read with pread; the file position
 // is untouched). An I/O error names the path.
