@@ -1,0 +1,79 @@
+// kv filter: reads `key=value` pairs out of a text (`user=bob status="not found" took=3ms`) into
+// fields. Split characters, quotes and brackets as Logstash's kv filter, without regular
+// expressions. Values are views of the text unless they hold escapes; names are views of the text
+// unless a target, prefix or lowercasing makes new ones (then in the batch's arena).
+// Thread-safety: one instance per worker thread (it reuses a buffer of pairs).
+#pragma once
+
+#include <array>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "pipeline/registry.h"
+
+namespace sluice::filters {
+
+class KvFilter final : public Filter {
+ public:
+  struct Options {
+    std::string field = "message";
+    std::string field_split = " ";
+    std::string value_split = "=";
+    bool include_brackets = true;
+    std::string trim_key;
+    std::string trim_value;
+    std::vector<std::string> include_keys;
+    std::vector<std::string> exclude_keys;
+    std::string prefix;
+    std::string target;
+    std::string duplicate_keys = "last";
+    bool allow_empty_values = false;
+    bool lowercase_keys = false;
+    int64_t max_pairs = 1000;
+    std::vector<std::string> tag_on_failure = {"_kvparsefailure"};
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<KvFilter>> Build(const Options& options, PluginContext& context);
+
+  FilterResult Apply(Event& event) override;
+
+ private:
+  enum class Duplicates : uint8_t { kFirst, kLast, kArray };
+  struct Pair {
+    std::string_view key;
+    std::string_view value;
+    char quote = 0;       // the quote around the value when it holds backslash escapes, else 0
+    bool repeat = false;  // kArray: a later value of an earlier pair's key
+    int32_t next = -1;    // kArray: the next value of the same key
+    int32_t last = -1;    // kArray, on the first pair of a key: its last value
+  };
+
+  KvFilter(const Options& options, PluginContext& context);
+  // Reads the pairs of `text` into pairs_; returns how many pairs it found (kept or not).
+  size_t Scan(std::string_view text);
+  void Keep(std::string_view key, std::string_view value, char quote);
+  bool Wanted(std::string_view key) const;
+  bool SameKey(std::string_view a, std::string_view b) const;
+  // The field name of `key` (target, prefix, lowercasing), a view of the text or arena bytes.
+  std::string_view NameOf(Event& event, std::string_view key) const;
+  // `value` without its escapes (arena bytes), or `value` itself when it has none.
+  static std::string_view Unescaped(Event& event, std::string_view value, char quote);
+
+  const Options options_;
+  std::array<bool, 256> field_split_{};
+  std::array<bool, 256> value_split_{};
+  std::array<bool, 256> trim_key_{};
+  std::array<bool, 256> trim_value_{};
+  std::string name_prefix_;  // "target." + prefix
+  std::vector<std::string> include_;
+  std::vector<std::string> exclude_;
+  Duplicates duplicates_;
+  std::vector<Pair> pairs_;
+  std::string json_;      // kArray: the JSON array being built
+  Counter unregistered_;  // counts when the context has no metrics (tests)
+  Counter* truncated_;
+};
+
+}  // namespace sluice::filters
