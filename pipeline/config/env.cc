@@ -27,7 +27,17 @@ Result<std::string> SubstituteEnv(std::string_view text, const EnvLookup& env) {
       out += text[i++];
       continue;
     }
-    size_t close = text.find('}', i + 2);
+    // The matching '}': braces inside a default balance (`${LOGS:-/var/log/std{out,err}}`).
+    size_t close = std::string_view::npos;
+    for (size_t j = i + 2, depth = 0; j < text.size(); ++j) {
+      if (text[j] == '{') ++depth;
+      if (text[j] != '}') continue;
+      if (depth == 0) {
+        close = j;
+        break;
+      }
+      --depth;
+    }
     if (close == std::string_view::npos) {
       return InvalidArgument("unclosed '${' in '" + std::string(text) +
                              "'; write $${ for a literal ${");

@@ -185,7 +185,7 @@ tests:
   EXPECT_EQ(t.Wait(), 5) << t.Stdout() << t.Stderr();
   std::string out = t.Stdout();
   EXPECT_NE(out.find("ok    parses"), std::string::npos) << out;
-  EXPECT_NE(out.find("FAIL  wrong expectation (" + path + ":14:5)"), std::string::npos) << out;
+  EXPECT_NE(out.find("FAIL  wrong expectation (" + path + ":13:5)"), std::string::npos) << out;
   EXPECT_NE(out.find("event 1: log.level: expected WARN, got \"INFO\""), std::string::npos) << out;
   EXPECT_NE(out.find("got event 1: {"), std::string::npos) << out;
   EXPECT_NE(out.find("ok    debug dropped"), std::string::npos) << out;

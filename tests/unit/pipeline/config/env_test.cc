@@ -26,6 +26,14 @@ TEST(EnvTest, PlainTextIsUnchanged) {
   EXPECT_EQ(Sub("no variables $ here"), "no variables $ here");
 }
 
+TEST(EnvTest, BracesInADefaultBalance) {
+  EXPECT_EQ(Sub("${MISSING:-/var/log/std{out,err}}"), "/var/log/std{out,err}");
+  EXPECT_EQ(Sub("${HOST:-/var/log/std{out,err}}/x"), "node-1/x");
+  EXPECT_EQ(Sub("${MISSING:-{a,{b,c}}}!"), "{a,{b,c}}!");
+  EXPECT_EQ(Sub("${MISSING:-{a}"),
+            "ERROR: unclosed '${' in '${MISSING:-{a}'; write $${ for a literal ${");
+}
+
 TEST(EnvTest, SetVariables) {
   EXPECT_EQ(Sub("${HOST}:${PORT}"), "node-1:9092");
   EXPECT_EQ(Sub("pre-${HOST}-post"), "pre-node-1-post");

@@ -1,0 +1,206 @@
+#include "plugins/filters/regex.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <ctime>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "pipeline/event_batch.h"
+#include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_test_util.h"
+
+namespace sluice::filters {
+namespace {
+
+using testing::BuildFilter;
+using testing::ParseFilterOptions;
+
+std::string Text(const Event& e, std::string_view field) {
+  const Value* v = e.Get(field);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "<unset>";
+}
+
+// A regex filter built from `yaml` applied to one event; the filter outlives the batch.
+struct Applied {
+  std::unique_ptr<testing::BuiltFilter<RegexFilter>> built;
+  EventBatch batch;
+  Event* event = nullptr;
+  FilterResult result = FilterResult::kSkipped;
+};
+
+std::unique_ptr<Applied> ApplyTo(const std::string& yaml, std::string_view message) {
+  auto a = std::make_unique<Applied>();
+  a->built = BuildFilter<RegexFilter>(yaml);
+  EXPECT_TRUE(a->built->filter) << a->built->error;
+  a->event = &a->batch.Add(0, message);
+  if (a->built->filter) a->result = a->built->filter->Apply(*a->event);
+  return a;
+}
+
+std::string ValidationErrors(const std::string& yaml) {
+  std::string errors;
+  ParseFilterOptions<RegexFilter>(yaml, &errors);
+  return errors;
+}
+
+TEST(RegexFilterTest, IsRegistered) {
+  EXPECT_NE(Registry::Get().Find(PluginKind::kFilter, "regex"), nullptr);
+}
+
+TEST(RegexFilterTest, NamedGroupsBecomeFieldsAndDoubleUnderscoreIsADot) {
+  auto a = ApplyTo(
+      R"(pattern: '^(?P<client__ip>\S+) (?P<status>\d+) (\w+) (?<http__request__method>\w+)')",
+      "10.0.0.1 404 unnamed GET /x");
+  EXPECT_EQ(a->result, FilterResult::kMatched);
+  EXPECT_EQ(Text(*a->event, "client.ip"), "10.0.0.1");
+  EXPECT_EQ(Text(*a->event, "status"), "404");
+  EXPECT_EQ(Text(*a->event, "http.request.method"), "GET");
+  EXPECT_EQ(a->event->fields().size(), 3u);  // the unnamed group sets nothing
+  EXPECT_EQ(a->event->message(), "10.0.0.1 404 unnamed GET /x");
+}
+
+TEST(RegexFilterTest, TypesConvertCapturedFields) {
+  auto a = ApplyTo(
+      "pattern: '^(?P<n>\\S+) (?P<f>\\S+) (?P<b>\\S+) (?P<bad>\\S+) (?P<s__x>\\S+)'\n"
+      "types: {n: int, f: float, b: bool, bad: int, s.x: string}",
+      "12 0.25 off abc 7");
+  EXPECT_EQ(*a->event->Get("n"), Value::Int(12));
+  EXPECT_EQ(*a->event->Get("f"), Value::Float(0.25));
+  EXPECT_EQ(*a->event->Get("b"), Value::Bool(false));
+  EXPECT_EQ(Text(*a->event, "bad"), "abc");  // does not convert: stays a string
+  EXPECT_EQ(Text(*a->event, "s.x"), "7");
+}
+
+TEST(RegexFilterTest, TypesAreChecked) {
+  std::string e = ValidationErrors("pattern: '(?P<n>\\d+)'\ntypes: {n: number}");
+  EXPECT_NE(e.find("types: unknown type 'number' for 'n'"), std::string::npos) << e;
+  e = ValidationErrors("pattern: '(?P<n>\\d+)'\ntypes: {m: int}");
+  EXPECT_NE(e.find("types: 'm' is not a named group of any pattern (they set: n)"),
+            std::string::npos)
+      << e;
+}
+
+TEST(RegexFilterTest, MessageGroupReplacesTheMessage) {
+  auto a = ApplyTo(R"(pattern: '^(?P<level>[A-Z]+): (?P<message>(?s:.*))')", "WARN: disk\nfull");
+  EXPECT_EQ(Text(*a->event, "level"), "WARN");
+  EXPECT_EQ(a->event->message(), "disk\nfull");
+  EXPECT_EQ(a->event->Get("message"), nullptr);
+}
+
+TEST(RegexFilterTest, PatternsInOrderFirstMatchWins) {
+  const std::string yaml = R"(patterns: ['^(?P<a>\d+)$', '^(?P<b>\w+)$', '^(?P<c>.+)$'])";
+  EXPECT_EQ(Text(*ApplyTo(yaml, "42")->event, "a"), "42");
+  auto w = ApplyTo(yaml, "word");
+  EXPECT_EQ(Text(*w->event, "b"), "word");
+  EXPECT_EQ(w->event->Get("c"), nullptr);
+  EXPECT_EQ(Text(*ApplyTo(yaml, "two words")->event, "c"), "two words");
+}
+
+TEST(RegexFilterTest, FieldOptionAndSkip) {
+  auto built = BuildFilter<RegexFilter>("field: raw\npattern: '(?P<n>\\d+)'");
+  EventBatch batch;
+  Event& e = batch.Add(0, "99");
+  e.Set("raw", Value::String("x 12"));
+  EXPECT_EQ(built->filter->Apply(e), FilterResult::kMatched);
+  EXPECT_EQ(Text(e, "n"), "12");
+  Event& absent = batch.Add(0, "99");
+  EXPECT_EQ(built->filter->Apply(absent), FilterResult::kSkipped);
+}
+
+TEST(RegexFilterTest, FailureTagsTheEvent) {
+  auto a = ApplyTo("pattern: '^(?P<n>\\d+)$'", "nope");
+  EXPECT_EQ(a->result, FilterResult::kFailed);
+  EXPECT_TRUE(a->event->HasTag("_regexparsefailure"));
+  auto c = ApplyTo("pattern: '^(?P<n>\\d+)$'\ntag_on_failure: [bad_line]", "nope");
+  EXPECT_TRUE(c->event->HasTag("bad_line"));
+  EXPECT_FALSE(c->event->HasTag("_regexparsefailure"));
+}
+
+TEST(RegexFilterTest, NoGrokExpansion) {
+  // %{...} is plain regex text here (`{` not after a repeatable item is literal in RE2).
+  auto a = ApplyTo(R"(pattern: '^%\{(?P<n>\w+)\}')", "%{INT}");
+  EXPECT_EQ(Text(*a->event, "n"), "INT");
+}
+
+TEST(RegexFilterTest, InvalidRegexesFailValidation) {
+  std::string e = ValidationErrors(R"(patterns: ['^(?P<a>\d+)', '(?P<b>x)++', '(?P<c.d>x)'])");
+  EXPECT_NE(e.find("patterns[1]: invalid pattern \"(?P<b>x)++\": at offset 8 (\"++\"): RE2: bad "
+                   "repetition operator: ++"),
+            std::string::npos)
+      << e;
+  EXPECT_NE(e.find("patterns[2]: invalid pattern \"(?P<c.d>x)\": at offset 4"), std::string::npos)
+      << e;
+  EXPECT_NE(ValidationErrors("types: {a: int}").find("set 'pattern' (one regex) or"),
+            std::string::npos);
+  EXPECT_NE(ValidationErrors("pattern: a\npatterns: [b]").find("not both"), std::string::npos);
+}
+
+TEST(RegexFilterTest, BinaryInput) {
+  auto built = BuildFilter<RegexFilter>(R"(pattern: '^(?P<a>[^ ]+) (?P<b>.*)$')");
+  EventBatch batch;
+  Event& e = batch.Add(0, std::string("\xff\x00\xfe \x80\x81", 6));
+  EXPECT_EQ(built->filter->Apply(e), FilterResult::kMatched);
+  EXPECT_EQ(Text(e, "a"), std::string("\xff\x00\xfe", 3));
+  EXPECT_EQ(Text(e, "b"), "\x80\x81");
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 1000; ++i) {
+    std::string bytes(rng() % 100, '\0');
+    for (char& c : bytes) c = static_cast<char>(rng() % 256);
+    Event& r = batch.Add(0, bytes);
+    FilterResult result = built->filter->Apply(r);
+    EXPECT_EQ(result == FilterResult::kFailed, r.HasTag("_regexparsefailure"));
+  }
+}
+
+double ThreadSeconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
+}
+
+// Not an assertion: prints the throughput of an access-log regex with eight groups (too many for
+// RE2's one-pass engine) on synthetic lines, for one core.
+TEST(RegexBenchmark, DISABLED_AccessLogThroughput) {
+  auto built = BuildFilter<RegexFilter>(
+      R"y(pattern: '^(?P<host>[\w\.]+) - (?P<user>[\w]+) (?P<bytes_in>[\d]+) \[(?P<timestamp>.*)\] )y"
+      R"y("(?P<method>[\w]+) (?P<path>.*)" (?P<status>[\d]+) (?P<bytes_out>[\d]+)$')y");
+  ASSERT_TRUE(built->filter) << built->error;
+  std::mt19937_64 rng(1);
+  const char* users[] = {"alice", "bob", "spark", "yarn"};
+  const char* methods[] = {"GET", "POST", "PUT"};
+  const char* paths[] = {"/api/v1/applications", "/jobs/job", "/stages", "/static/app.js"};
+  std::vector<EventBatch> batches;
+  size_t bytes = 0;
+  char line[256];
+  while (bytes < (16u << 20)) {
+    EventBatch& batch = batches.emplace_back(1024);
+    for (int i = 0; i < 1024; ++i) {
+      int n =
+          std::snprintf(line, sizeof(line),
+                        "10.%d.%d.%d - %s %d [2019-01-14T17:%02d:%02d.%03dZ] \"%s %s/%d?id=%d\" "
+                        "%d %d",
+                        int(rng() % 256), int(rng() % 256), int(rng() % 256), users[rng() % 4],
+                        int(100 + rng() % 5000), int(rng() % 60), int(rng() % 60),
+                        int(rng() % 1000), methods[rng() % 3], paths[rng() % 4], int(rng() % 1000),
+                        int(rng() % 100000), 200 + int(rng() % 3) * 100, int(200 + rng() % 50000));
+      batch.Add(0, std::string_view(line, static_cast<size_t>(n)));
+      bytes += static_cast<size_t>(n) + 1;
+    }
+  }
+  size_t matched = 0;
+  double start = ThreadSeconds();
+  for (EventBatch& batch : batches) {
+    for (Event& e : batch.events()) matched += built->filter->Apply(e) == FilterResult::kMatched;
+  }
+  double seconds = ThreadSeconds() - start;
+  EXPECT_EQ(matched, batches.size() * 1024);
+  std::printf("regex access log (8 groups): %.0f MiB/s, %.2f M events/s on one core\n",
+              static_cast<double>(bytes) / seconds / (1 << 20),
+              static_cast<double>(matched) / seconds / 1e6);
+}
+
+}  // namespace
+}  // namespace sluice::filters
