@@ -48,7 +48,7 @@ class EventBatch {
 
   // What the batch holds in memory (arena bytes + event records): the unit of backpressure.
   size_t MemoryBytes() const {
-    return arena_->bytes_allocated() + events_.capacity() * sizeof(Event);
+    return arena_->bytes_reserved() + events_.capacity() * sizeof(Event);
   }
   // Sum of the events' message bytes (the "bytes" of the component metrics).
   size_t MessageBytes() const;

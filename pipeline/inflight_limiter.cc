@@ -34,6 +34,11 @@ void InflightLimiter::Release(size_t bytes) {
   cv_.notify_all();
 }
 
+void InflightLimiter::Grow(size_t bytes) {
+  std::lock_guard lock(mu_);
+  bytes_ += bytes;
+}
+
 void InflightLimiter::Cancel() {
   {
     std::lock_guard lock(mu_);

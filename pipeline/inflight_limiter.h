@@ -19,6 +19,9 @@ class InflightLimiter {
   // Blocks until `bytes` fit; returns false (taking nothing) when Cancel() was called.
   bool Acquire(size_t bytes);
   void Release(size_t bytes);
+  // Adds `bytes` to a batch already in flight without waiting (filters grew it: parsed fields live
+  // in its arena). May take the total past the bound; inputs then wait until it is back under.
+  void Grow(size_t bytes);
   // Waits up to `timeout_ms` until `bytes` would fit (as Acquire() judges it) without taking them;
   // returns whether they fit (or the limiter was cancelled). Lets an input do housekeeping while
   // it is held back instead of blocking inside Acquire().

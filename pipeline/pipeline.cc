@@ -249,6 +249,13 @@ void Pipeline::Process(Worker& worker, WorkItem& item) {
   for (size_t i = 0; i < worker.filters.size() && !item.batch.empty(); ++i) {
     filter_stages_[i]->Run(*worker.filters[i], item.batch, worker.dropped);
   }
+  // Parsed fields grew the batch's arena: count that growth against the in-flight bound too, so
+  // the bound holds for what the batch really holds until it is acked.
+  size_t grown = item.batch.MemoryBytes();
+  if (grown > item.bytes) {
+    limiter_->Grow(grown - item.bytes);
+    item.bytes = grown;
+  }
   auto& sequencer = static_cast<OrderedSource&>(*item.source).sequencer;
   uint64_t ticket = item.ticket;
   sequencer.Done(ticket, std::move(item), [&](WorkItem& ready) { Deliver(worker, ready); });

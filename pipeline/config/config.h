@@ -51,7 +51,7 @@ struct ProcessOptions {
 };
 
 struct PipelineOptions {
-  ByteSize max_inflight_bytes{64ull << 20};
+  ByteSize max_inflight_bytes{32ull << 20};
   std::string workers = "auto";
   static const OptionSchema<PipelineOptions>& Schema();
   // The number of filter workers: `workers`, or the cores (at most 8) for "auto".

@@ -48,7 +48,7 @@ TEST(ConfigTest, ValidConfigLoadsWithDefaults) {
   EXPECT_EQ(c.process.data_dir, "/tmp/x");
   EXPECT_EQ(c.process.admin.listen, "127.0.0.1:9600");
   EXPECT_EQ(c.process.shutdown_timeout.value, std::chrono::seconds(30));
-  EXPECT_EQ(p.options.max_inflight_bytes.bytes, 64u << 20);
+  EXPECT_EQ(p.options.max_inflight_bytes.bytes, 32u << 20);
   ASSERT_EQ(p.inputs.size(), 1u);
   EXPECT_EQ(p.inputs[0].type, "generate");
   EXPECT_EQ(p.inputs[0].id, "generate");
