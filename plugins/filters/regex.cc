@@ -91,38 +91,27 @@ Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
       }
     }
   }
-  if (!errors.empty()) {
-    std::string message;
-    for (const std::string& e : errors) message += (message.empty() ? "" : "; ") + e;
-    return InvalidArgument(std::move(message));
-  }
+  if (!errors.empty()) return grok::JoinedErrors(errors);
   return compiled;
 }
 
 Result<std::unique_ptr<RegexFilter>> RegexFilter::Build(const Options& options, PluginContext&) {
   auto compiled = CompileRegexPatterns(options);
   if (!compiled.ok()) return compiled.status();
-  std::vector<std::unique_ptr<grok::PatternMatcher>> matchers;
-  for (grok::CompiledPattern& c : compiled.value()) {
-    auto m = grok::PatternMatcher::Create(std::move(c));
-    if (!m.ok()) return m.status();
-    matchers.push_back(std::move(m).value());
-  }
-  return std::unique_ptr<RegexFilter>(new RegexFilter(options, std::move(matchers)));
+  auto patterns = grok::PatternSet::Create(std::move(compiled).value());
+  if (!patterns.ok()) return patterns.status();
+  return std::unique_ptr<RegexFilter>(new RegexFilter(options, std::move(patterns).value()));
 }
 
-RegexFilter::RegexFilter(const Options& options,
-                         std::vector<std::unique_ptr<grok::PatternMatcher>> matchers)
+RegexFilter::RegexFilter(const Options& options, grok::PatternSet patterns)
     : field_(options.field),
       tag_on_failure_(options.tag_on_failure),
-      matchers_(std::move(matchers)) {}
+      patterns_(std::move(patterns)) {}
 
 FilterResult RegexFilter::Apply(Event& event) {
   std::optional<std::string_view> text = event.GetText(field_);
   if (!text) return FilterResult::kSkipped;
-  for (auto& m : matchers_) {
-    if (!m->Match(*text)) continue;
-    m->Apply(event, /*keep_empty=*/false);
+  if (patterns_.Apply(event, *text, /*break_on_match=*/true, /*keep_empty=*/false)) {
     return FilterResult::kMatched;
   }
   for (const std::string& tag : tag_on_failure_) event.AddTag(tag);

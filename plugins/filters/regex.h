@@ -33,11 +33,11 @@ class RegexFilter final : public Filter {
   FilterResult Apply(Event& event) override;
 
  private:
-  RegexFilter(const Options& options, std::vector<std::unique_ptr<grok::PatternMatcher>> matchers);
+  RegexFilter(const Options& options, grok::PatternSet patterns);
 
   const std::string field_;
   const std::vector<std::string> tag_on_failure_;
-  std::vector<std::unique_ptr<grok::PatternMatcher>> matchers_;
+  grok::PatternSet patterns_;
 };
 
 // Every pattern of `pattern` / `patterns` compiled, in order, with the `types` applied to their

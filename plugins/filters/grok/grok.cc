@@ -85,46 +85,29 @@ Result<std::vector<grok::CompiledPattern>> CompileGrokPatterns(const GrokFilter:
       }
     }
   }
-  if (!errors.empty()) {
-    std::string message;
-    for (const std::string& e : errors) message += (message.empty() ? "" : "; ") + e;
-    return InvalidArgument(std::move(message));
-  }
+  if (!errors.empty()) return grok::JoinedErrors(errors);
   return compiled;
 }
 
 Result<std::unique_ptr<GrokFilter>> GrokFilter::Build(const Options& options, PluginContext&) {
   auto compiled = CompileGrokPatterns(options);
   if (!compiled.ok()) return compiled.status();
-  std::vector<std::unique_ptr<grok::PatternMatcher>> matchers;
-  for (grok::CompiledPattern& c : compiled.value()) {
-    auto m = grok::PatternMatcher::Create(std::move(c));
-    if (!m.ok()) return m.status();
-    matchers.push_back(std::move(m).value());
-  }
-  return std::unique_ptr<GrokFilter>(new GrokFilter(options, std::move(matchers)));
+  auto patterns = grok::PatternSet::Create(std::move(compiled).value());
+  if (!patterns.ok()) return patterns.status();
+  return std::unique_ptr<GrokFilter>(new GrokFilter(options, std::move(patterns).value()));
 }
 
-GrokFilter::GrokFilter(const Options& options,
-                       std::vector<std::unique_ptr<grok::PatternMatcher>> matchers)
+GrokFilter::GrokFilter(const Options& options, grok::PatternSet patterns)
     : field_(options.field),
       break_on_match_(options.break_on_match),
       keep_empty_(options.keep_empty_captures),
       tag_on_failure_(options.tag_on_failure),
-      matchers_(std::move(matchers)) {}
+      patterns_(std::move(patterns)) {}
 
 FilterResult GrokFilter::Apply(Event& event) {
   std::optional<std::string_view> text = event.GetText(field_);
   if (!text) return FilterResult::kSkipped;
-  // Every pattern sees the text as it was before this filter, even after a `message` capture.
-  bool matched = false;
-  for (auto& m : matchers_) {
-    if (!m->Match(*text)) continue;
-    m->Apply(event, keep_empty_);
-    matched = true;
-    if (break_on_match_) break;
-  }
-  if (matched) return FilterResult::kMatched;
+  if (patterns_.Apply(event, *text, break_on_match_, keep_empty_)) return FilterResult::kMatched;
   for (const std::string& tag : tag_on_failure_) event.AddTag(tag);
   return FilterResult::kFailed;
 }

@@ -36,13 +36,13 @@ class GrokFilter final : public Filter {
   FilterResult Apply(Event& event) override;
 
  private:
-  GrokFilter(const Options& options, std::vector<std::unique_ptr<grok::PatternMatcher>> matchers);
+  GrokFilter(const Options& options, grok::PatternSet patterns);
 
   const std::string field_;
   const bool break_on_match_;
   const bool keep_empty_;
   const std::vector<std::string> tag_on_failure_;
-  std::vector<std::unique_ptr<grok::PatternMatcher>> matchers_;
+  grok::PatternSet patterns_;
 };
 
 // The library the options describe (the shipped patterns, then `patterns_dir`, `pattern_files`,

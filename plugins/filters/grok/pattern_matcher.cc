@@ -82,4 +82,31 @@ void PatternMatcher::Apply(Event& event, bool keep_empty) const {
   }
 }
 
+Result<PatternSet> PatternSet::Create(std::vector<CompiledPattern> compiled) {
+  PatternSet set;
+  for (CompiledPattern& c : compiled) {
+    auto m = PatternMatcher::Create(std::move(c));
+    if (!m.ok()) return m.status();
+    set.matchers_.push_back(std::move(m).value());
+  }
+  return set;
+}
+
+bool PatternSet::Apply(Event& event, std::string_view text, bool break_on_match, bool keep_empty) {
+  bool matched = false;
+  for (auto& m : matchers_) {
+    if (!m->Match(text)) continue;
+    m->Apply(event, keep_empty);
+    matched = true;
+    if (break_on_match) break;
+  }
+  return matched;
+}
+
+Status JoinedErrors(const std::vector<std::string>& errors) {
+  std::string message;
+  for (const std::string& e : errors) message += (message.empty() ? "" : "; ") + e;
+  return InvalidArgument(std::move(message));
+}
+
 }  // namespace sluice::filters::grok

@@ -7,6 +7,7 @@
 #include <re2/re2.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -50,5 +51,24 @@ class PatternMatcher {
   std::vector<std::string_view> captures_;
   std::vector<bool> is_message_;
 };
+
+// The patterns of one grok or regex filter, tried in order on one text.
+class PatternSet {
+ public:
+  // A matcher per compiled pattern.
+  static Result<PatternSet> Create(std::vector<CompiledPattern> compiled);
+
+  // Tries the patterns in order on `text` (the event's own bytes) and applies the captures of the
+  // first that matches (of every one that matches unless `break_on_match`). Every pattern sees
+  // `text` as it was, even after a `message` capture. Returns whether any matched.
+  bool Apply(Event& event, std::string_view text, bool break_on_match, bool keep_empty);
+
+ private:
+  std::vector<std::unique_ptr<PatternMatcher>> matchers_;
+};
+
+// One InvalidArgument naming every error ("a; b; c"), for filters that compile several patterns
+// and report them all at once.
+Status JoinedErrors(const std::vector<std::string>& errors);
 
 }  // namespace sluice::filters::grok
