@@ -11,6 +11,7 @@
 #include "pipeline/config/diagnostics.h"
 #include "pipeline/config/env.h"
 #include "pipeline/config/node_reader.h"
+#include "pipeline/event_batch.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
 
@@ -59,6 +60,40 @@ std::unique_ptr<BuiltFilter<F>> BuildFilter(const std::string& yaml) {
     b->error = built.status().message();
   }
   return b;
+}
+
+// A string field's text, or "<unset>" when the field is absent or not a string.
+inline std::string FieldText(const Event& e, std::string_view field) {
+  const Value* v = e.Get(field);
+  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "<unset>";
+}
+
+// A filter built from `yaml` and applied to one event. The filter outlives the batch, as in the
+// engine (field names may be views of the filter's strings).
+template <typename F>
+struct AppliedFilter {
+  std::unique_ptr<BuiltFilter<F>> built;
+  EventBatch batch;
+  Event* event = nullptr;
+  FilterResult result = FilterResult::kSkipped;
+};
+
+template <typename F>
+std::unique_ptr<AppliedFilter<F>> ApplyFilter(const std::string& yaml, std::string_view message) {
+  auto a = std::make_unique<AppliedFilter<F>>();
+  a->built = BuildFilter<F>(yaml);
+  EXPECT_TRUE(a->built->filter) << a->built->error;
+  a->event = &a->batch.Add(0, message);
+  if (a->built->filter) a->result = a->built->filter->Apply(*a->event);
+  return a;
+}
+
+// The errors F's schema reports for `yaml` ("" when valid).
+template <typename F>
+std::string OptionErrors(const std::string& yaml) {
+  std::string errors;
+  ParseFilterOptions<F>(yaml, &errors);
+  return errors;
 }
 
 }  // namespace sluice::testing

@@ -22,33 +22,15 @@ namespace {
 using testing::BuildFilter;
 using testing::ParseFilterOptions;
 
-std::string Text(const Event& e, std::string_view field) {
-  const Value* v = e.Get(field);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "<unset>";
-}
+std::string Text(const Event& e, std::string_view field) { return testing::FieldText(e, field); }
 
-// A grok built from `yaml` applied to one event with `message`. The filter outlives the batch, as
-// in the engine (field names are views of the filter's strings).
-struct Applied {
-  std::unique_ptr<testing::BuiltFilter<GrokFilter>> built;
-  EventBatch batch;
-  Event* event = nullptr;
-  FilterResult result = FilterResult::kSkipped;
-};
-
-std::unique_ptr<Applied> ApplyTo(const std::string& yaml, std::string_view message) {
-  auto a = std::make_unique<Applied>();
-  a->built = BuildFilter<GrokFilter>(yaml);
-  EXPECT_TRUE(a->built->filter) << a->built->error;
-  a->event = &a->batch.Add(0, message);
-  if (a->built->filter) a->result = a->built->filter->Apply(*a->event);
-  return a;
+std::unique_ptr<testing::AppliedFilter<GrokFilter>> ApplyTo(const std::string& yaml,
+                                                            std::string_view message) {
+  return testing::ApplyFilter<GrokFilter>(yaml, message);
 }
 
 std::string ValidationErrors(const std::string& yaml) {
-  std::string errors;
-  ParseFilterOptions<GrokFilter>(yaml, &errors);
-  return errors;
+  return testing::OptionErrors<GrokFilter>(yaml);
 }
 
 TEST(GrokFilterTest, IsRegistered) {

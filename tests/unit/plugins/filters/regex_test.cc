@@ -18,32 +18,15 @@ namespace {
 using testing::BuildFilter;
 using testing::ParseFilterOptions;
 
-std::string Text(const Event& e, std::string_view field) {
-  const Value* v = e.Get(field);
-  return v != nullptr && v->is_string() ? std::string(v->as_string()) : "<unset>";
-}
+std::string Text(const Event& e, std::string_view field) { return testing::FieldText(e, field); }
 
-// A regex filter built from `yaml` applied to one event; the filter outlives the batch.
-struct Applied {
-  std::unique_ptr<testing::BuiltFilter<RegexFilter>> built;
-  EventBatch batch;
-  Event* event = nullptr;
-  FilterResult result = FilterResult::kSkipped;
-};
-
-std::unique_ptr<Applied> ApplyTo(const std::string& yaml, std::string_view message) {
-  auto a = std::make_unique<Applied>();
-  a->built = BuildFilter<RegexFilter>(yaml);
-  EXPECT_TRUE(a->built->filter) << a->built->error;
-  a->event = &a->batch.Add(0, message);
-  if (a->built->filter) a->result = a->built->filter->Apply(*a->event);
-  return a;
+std::unique_ptr<testing::AppliedFilter<RegexFilter>> ApplyTo(const std::string& yaml,
+                                                             std::string_view message) {
+  return testing::ApplyFilter<RegexFilter>(yaml, message);
 }
 
 std::string ValidationErrors(const std::string& yaml) {
-  std::string errors;
-  ParseFilterOptions<RegexFilter>(yaml, &errors);
-  return errors;
+  return testing::OptionErrors<RegexFilter>(yaml);
 }
 
 TEST(RegexFilterTest, IsRegistered) {
