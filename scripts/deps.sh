@@ -7,6 +7,7 @@ packages=(
   build-essential cmake ninja-build pkg-config ccache time python3 clang-format
   zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libsystemd-dev libre2-dev
   libgtest-dev libgmock-dev libsimdjson-dev libabsl-dev tzdata
+  librdkafka-dev kcat
 )
 
 missing=()
