@@ -2,6 +2,7 @@
 // admin API and its exit code.
 #include <gtest/gtest.h>
 #include <httplib.h>
+#include <sys/ioctl.h>
 
 #include <regex>
 
@@ -281,11 +282,15 @@ TEST_F(SluiceCliTest, ShutdownTimeoutExitsFourAndReportsWhatWasNotFlushed) {
       "    inputs: [{type: generate}]\n    outputs: [{type: stdout}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, false, fds[1]);
   ::close(fds[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (p.Stderr().find("started 1 pipeline") == std::string::npos &&
-         std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // Wait until the pipe is full (64 KiB by default), so the output is stuck in a write: sending
+  // SIGTERM before the first event would let everything drain cleanly.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        int queued = 0;
+        return ::ioctl(fds[0], FIONREAD, &queued) == 0 && queued >= 60 * 1024;
+      },
+      std::chrono::seconds(30)))
+      << p.Stderr();
   p.Signal(SIGTERM);
   EXPECT_EQ(p.WaitFor(std::chrono::seconds(30)), 4) << p.Stderr();
   EXPECT_NE(p.Stderr().find("shutdown_timeout (300ms) passed"), std::string::npos) << p.Stderr();
