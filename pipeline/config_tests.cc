@@ -78,27 +78,9 @@ bool ReadScalar(const NodeReader& r, Scalar* out) {
   return r.Scalar(&out->text, "a value");
 }
 
+// A list of strings (or one string), as the options read them.
 bool ReadStringList(const NodeReader& r, std::vector<std::string>* out) {
-  if (r.node().IsScalar()) {
-    std::string s;
-    if (!r.Scalar(&s, "a string")) return false;
-    out->push_back(std::move(s));
-    return true;
-  }
-  if (!r.node().IsSequence()) {
-    r.Error("expected a list of strings, got " + r.Describe());
-    return false;
-  }
-  bool ok = true;
-  for (size_t i = 0; i < r.node().size(); ++i) {
-    std::string s;
-    if (r.Item(r.node()[i], i).Scalar(&s, "a string")) {
-      out->push_back(std::move(s));
-    } else {
-      ok = false;
-    }
-  }
-  return ok;
+  return config::OptionTraits<std::vector<std::string>>::Parse(r, out);
 }
 
 bool ReadFieldMap(const NodeReader& r, std::vector<std::pair<std::string, Scalar>>* out) {

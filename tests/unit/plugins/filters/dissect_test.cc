@@ -14,16 +14,13 @@ namespace sluice::filters {
 namespace {
 
 using testing::BuildFilter;
-using testing::ParseFilterOptions;
 
 constexpr const char* kSparkLine =
     "17/06/09 20:10:40 INFO executor.CoarseGrainedExecutorBackend: Registered signal handlers "
     "for [TERM, HUP, INT]";
 
 std::string OptionErrors(const std::string& yaml) {
-  std::string errors;
-  ParseFilterOptions<DissectFilter>(yaml, &errors);
-  return errors;
+  return testing::OptionErrors<DissectFilter>(yaml);
 }
 
 std::string Text(const Event& e, std::string_view name) {

@@ -13,13 +13,8 @@ namespace sluice::filters {
 namespace {
 
 using testing::BuildFilter;
-using testing::ParseFilterOptions;
 
-std::string OptionErrors(const std::string& yaml) {
-  std::string errors;
-  ParseFilterOptions<KvFilter>(yaml, &errors);
-  return errors;
-}
+std::string OptionErrors(const std::string& yaml) { return testing::OptionErrors<KvFilter>(yaml); }
 
 std::string Text(const Event& e, std::string_view name) {
   const Value* v = e.Get(name);
