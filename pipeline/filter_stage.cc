@@ -1,6 +1,6 @@
 #include "pipeline/filter_stage.h"
 
-#include <chrono>
+#include "pipeline/clock.h"
 
 namespace sluice {
 
@@ -23,7 +23,7 @@ void FilterStage::Run(Filter& filter, EventBatch& batch, std::vector<uint8_t>& d
   const Condition* when = config_.when.get();
   m.received_events.Add(batch.size());
   m.received_bytes.Add(batch.MessageBytes());
-  auto start = std::chrono::steady_clock::now();
+  int64_t start = MonoNs();
   uint64_t counts[4] = {};
   std::vector<Event>& events = batch.events();
   dropped.assign(events.size(), 0);
@@ -44,9 +44,7 @@ void FilterStage::Run(Filter& filter, EventBatch& batch, std::vector<uint8_t>& d
     events.erase(events.begin() + static_cast<std::ptrdiff_t>(w), events.end());
     m.discarded("dropped").Add(dropped_count);
   }
-  m.busy_ns.Add(static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
-          .count()));
+  m.busy_ns.Add(static_cast<uint64_t>(MonoNs() - start));
   for (int r = 0; r < 4; ++r) {
     if (counts[r] > 0) outcomes_[r]->Add(counts[r]);
   }

@@ -2,20 +2,10 @@
 
 #include <fmt/format.h>
 
-#include <chrono>
-
+#include "pipeline/clock.h"
 #include "pipeline/registry.h"
 
 namespace sluice {
-namespace {
-
-uint64_t SinceNs(std::chrono::steady_clock::time_point start) {
-  return static_cast<uint64_t>(
-      std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start)
-          .count());
-}
-
-}  // namespace
 
 // A source of this pipeline: its tracker plus the sequencer that keeps its batches in order
 // between the workers and the outputs. Every tracker handed to inputs is one of these.
@@ -307,9 +297,9 @@ void Pipeline::RunOutput(OutputRunner& runner) {
     for (OutputItem& item : items) {
       runner.metrics->received_events.Add(item.batch->size());
       runner.metrics->received_bytes.Add(item.batch->MessageBytes());
-      auto start = std::chrono::steady_clock::now();
+      int64_t start = MonoNs();
       runner.output->Write(*item.batch, std::move(item.ack));
-      runner.metrics->busy_ns.Add(SinceNs(start));
+      runner.metrics->busy_ns.Add(static_cast<uint64_t>(MonoNs() - start));
       item.batch.reset();
     }
     items.clear();
