@@ -365,6 +365,9 @@ Status Pipeline::Close() {
 
 bool Pipeline::ready() const {
   if (!started_) return false;
+  for (const auto& in : inputs_) {
+    if (!in->input->healthy()) return false;
+  }
   for (const auto& o : outputs_) {
     if (!o->output->healthy()) return false;
   }

@@ -54,7 +54,7 @@ class Pipeline {
   const std::string& name() const { return config_.name; }
   size_t input_count() const { return inputs_.size(); }
   size_t finished_inputs() const { return finished_inputs_.load(); }
-  // Running and every output healthy.
+  // Running and every input and output healthy.
   bool ready() const;
   // "N batches (B bytes) in flight" and per-output queue lengths, for shutdown reports.
   std::string DescribeInflight() const;

@@ -72,6 +72,9 @@ class Input {
   virtual void Stop() = 0;
   // Waits until the input has stopped and emits no more. Called after Stop().
   virtual void Join() = 0;
+  // False while the input's source is known to be failing (unreachable brokers, refused
+  // credentials): drives /ready.
+  virtual bool healthy() const { return true; }
 };
 
 // What a filter did with one event; the engine counts each outcome in the filter's metrics

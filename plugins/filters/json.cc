@@ -1,39 +1,10 @@
 #include "plugins/filters/json.h"
 
-#include <simdjson.h>
-
-#include <algorithm>
-#include <charconv>
-#include <cstring>
-#include <limits>
-
-#include "pipeline/json_string.h"
-
 namespace sluice::filters {
 
 SLUICE_REGISTER_FILTER(JsonFilter, "json",
                        "Parses a JSON object (the message by default) into fields, flattening "
                        "nested objects.");
-
-namespace {
-
-// Appends `value` in its shortest round-trip form, with ".0" when it would read back as an
-// integer (the JSON encoder's rule, so a float stays a float). Parsed values are always finite.
-void AppendDouble(std::string& out, double value) {
-  char buf[32];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, end);
-  if (std::find_if(buf, end, [](char c) { return c == '.' || c == 'e'; }) == end) out += ".0";
-}
-
-template <typename T>
-void AppendInteger(std::string& out, T value) {
-  char buf[24];
-  auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
-  out.append(buf, end);
-}
-
-}  // namespace
 
 const config::OptionSchema<JsonFilter::Options>& JsonFilter::Options::Schema() {
   static const auto* schema =
@@ -87,11 +58,11 @@ Result<std::unique_ptr<JsonFilter>> JsonFilter::Build(const Options& options, Pl
 }
 
 JsonFilter::JsonFilter(const Options& options)
-    : options_(options), parser_(std::make_unique<simdjson::dom::parser>()) {
-  name_ = options_.target;
-  if (!name_.empty()) name_ += '.';
-  root_length_ = name_.size();
-}
+    : options_(options),
+      fields_({.target = options.target,
+               .flatten = options.flatten,
+               .max_depth = options.max_depth,
+               .message_field = options.message_field}) {}
 
 JsonFilter::~JsonFilter() = default;
 
@@ -105,21 +76,9 @@ FilterResult JsonFilter::Apply(Event& event) {
     text = v->as_string();
   }
 
-  // simdjson reads up to SIMDJSON_PADDING bytes past the end: parse a padded copy. The buffer
-  // only grows, so steady state allocates nothing.
-  const size_t needed = text.size() + simdjson::SIMDJSON_PADDING;
-  if (needed > padded_capacity_) {
-    padded_capacity_ = std::max(needed, padded_capacity_ * 2);
-    padded_ = std::make_unique<char[]>(padded_capacity_);
-  }
-  if (!text.empty()) std::memcpy(padded_.get(), text.data(), text.size());
-  std::memset(padded_.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
-
-  simdjson::dom::element root;
-  const bool parsed =
-      parser_->parse(padded_.get(), text.size(), false).get(root) == simdjson::SUCCESS;
-  const bool is_object = parsed && root.type() == simdjson::dom::element_type::OBJECT;
-  if (!is_object && !(parsed && !options_.target.empty())) {
+  const common::JsonFields::Parsed parsed = fields_.Parse(text);
+  if (parsed == common::JsonFields::Parsed::kInvalid ||
+      (parsed == common::JsonFields::Parsed::kOther && options_.target.empty())) {
     for (const std::string& tag : options_.tag_on_failure) event.AddTag(tag);
     return FilterResult::kFailed;
   }
@@ -128,143 +87,8 @@ FilterResult JsonFilter::Apply(Event& event) {
   // valid: its bytes live in the batch's arena, and it was copied for parsing anyway.
   if (options_.remove_field && options_.field != "message") event.Remove(options_.field);
 
-  name_.resize(root_length_);
-  if (is_object) {
-    StoreMembers(event, root.get_object().value_unsafe(), 1);
-  } else {
-    name_.resize(root_length_ - 1);  // the target itself
-    StoreValue(event, root, 1);
-  }
+  fields_.Store(event);
   return FilterResult::kMatched;
-}
-
-void JsonFilter::StoreMembers(Event& event, simdjson::dom::object object, int64_t depth) {
-  const size_t length = name_.size();
-  for (const simdjson::dom::key_value_pair member : object) {
-    if (depth > 1) name_ += '.';  // at depth 1, name_ is empty or the target and its dot
-    name_ += member.key;
-    if (!options_.message_field.empty() &&
-        std::string_view(name_).substr(root_length_) == options_.message_field) {
-      TakeMessage(event, member.value);
-    } else {
-      StoreValue(event, member.value, depth);
-    }
-    name_.resize(length);
-  }
-}
-
-void JsonFilter::StoreValue(Event& event, simdjson::dom::element value, int64_t depth) {
-  using simdjson::dom::element_type;
-  switch (value.type()) {
-    case element_type::OBJECT: {
-      simdjson::dom::object object = value.get_object().value_unsafe();
-      const bool flatten =
-          options_.flatten && (options_.max_depth == 0 || depth < options_.max_depth);
-      if (flatten && object.size() > 0) {
-        StoreMembers(event, object, depth + 1);
-        return;
-      }
-      json_.clear();
-      AppendJson(value);
-      event.Set(name_, Value::Json(json_));
-      return;
-    }
-    case element_type::ARRAY:
-      json_.clear();
-      AppendJson(value);
-      event.Set(name_, Value::Json(json_));
-      return;
-    case element_type::INT64:
-      event.Set(name_, Value::Int(value.get_int64().value_unsafe()));
-      return;
-    case element_type::UINT64:
-      // Only integers above INT64_MAX are UINT64. A float would silently change them (ids, hashes):
-      // keep their exact decimal digits as a string.
-      json_.clear();
-      AppendInteger(json_, value.get_uint64().value_unsafe());
-      event.Set(name_, Value::String(json_));
-      return;
-    case element_type::DOUBLE:
-      event.Set(name_, Value::Float(value.get_double().value_unsafe()));
-      return;
-    case element_type::STRING:
-      // simdjson unescaped the string into its own buffer, reused by the next parse: copy it.
-      event.Set(name_, Value::String(value.get_string().value_unsafe()));
-      return;
-    case element_type::BOOL:
-      event.Set(name_, Value::Bool(value.get_bool().value_unsafe()));
-      return;
-    case element_type::NULL_VALUE:
-      event.Set(name_, Value::Null());
-      return;
-  }
-}
-
-void JsonFilter::TakeMessage(Event& event, simdjson::dom::element value) {
-  using simdjson::dom::element_type;
-  switch (value.type()) {
-    case element_type::STRING:
-      event.set_message(value.get_string().value_unsafe());
-      return;
-    case element_type::NULL_VALUE:
-      event.set_message_view({});
-      return;
-    default:
-      json_.clear();
-      AppendJson(value);
-      event.set_message(json_);
-      return;
-  }
-}
-
-void JsonFilter::AppendJson(simdjson::dom::element value) {
-  using simdjson::dom::element_type;
-  switch (value.type()) {
-    case element_type::OBJECT: {
-      json_ += '{';
-      bool first = true;
-      const simdjson::dom::object object = value.get_object().value_unsafe();
-      for (const simdjson::dom::key_value_pair member : object) {
-        if (!first) json_ += ',';
-        first = false;
-        AppendJsonString(json_, member.key);
-        json_ += ':';
-        AppendJson(member.value);
-      }
-      json_ += '}';
-      return;
-    }
-    case element_type::ARRAY: {
-      json_ += '[';
-      bool first = true;
-      const simdjson::dom::array array = value.get_array().value_unsafe();
-      for (const simdjson::dom::element item : array) {
-        if (!first) json_ += ',';
-        first = false;
-        AppendJson(item);
-      }
-      json_ += ']';
-      return;
-    }
-    case element_type::INT64:
-      AppendInteger(json_, value.get_int64().value_unsafe());
-      return;
-    case element_type::UINT64:
-      AppendInteger(json_, value.get_uint64().value_unsafe());
-      return;
-    case element_type::DOUBLE:
-      AppendDouble(json_, value.get_double().value_unsafe());
-      return;
-    case element_type::STRING:
-      AppendJsonString(json_, value.get_string().value_unsafe());
-      return;
-    case element_type::BOOL:
-      json_ += value.get_bool().value_unsafe() ? "true" : "false";
-      return;
-    case element_type::NULL_VALUE:
-      json_ += "null";
-      return;
-  }
 }
 
 }  // namespace sluice::filters

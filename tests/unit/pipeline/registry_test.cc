@@ -12,12 +12,12 @@ namespace {
 
 TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
   EXPECT_EQ(Registry::Get().Types(PluginKind::kInput),
-            std::vector<std::string>({"file", "generate", "stdin"}));
+            std::vector<std::string>({"file", "generate", "kafka", "stdin"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter),
             std::vector<std::string>({"dissect", "drop", "grok", "json", "k8s", "kv", "mutate",
                                       "regex", "sample", "spark", "timestamp"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kOutput),
-            std::vector<std::string>({"blackhole", "file", "stdout"}));
+            std::vector<std::string>({"blackhole", "file", "kafka", "stdout"}));
 }
 
 TEST(RegistryTest, EveryOptionIsDocumented) {

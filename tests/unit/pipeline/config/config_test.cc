@@ -73,7 +73,7 @@ TEST(ConfigTest, UnknownPluginTypeSuggestsAndLists) {
   EXPECT_EQ(Errors("pipelines:\n  p:\n    inputs: [{type: generate}]\n"
                    "    outputs: [{type: stdot}]\n"),
             "t.yaml:4:22: pipelines.p.outputs[0].type: unknown output type 'stdot'; did you mean "
-            "'stdout'? (available: blackhole, file, stdout)\n");
+            "'stdout'? (available: blackhole, file, kafka, stdout)\n");
 }
 
 TEST(ConfigTest, UnknownOptionSuggestsTheClosest) {
@@ -144,7 +144,7 @@ TEST(ConfigTest, BadTemplateNamesThePosition) {
 TEST(ConfigTest, MissingTypeListsTheAvailableTypes) {
   EXPECT_EQ(Errors("pipelines:\n  p:\n    inputs: [{count: 1}]\n    outputs: [{type: stdout}]\n"),
             "t.yaml:3:14: pipelines.p.inputs[0]: missing 'type'; available input types: "
-            "file, generate, stdin\n");
+            "file, generate, kafka, stdin\n");
 }
 
 TEST(ConfigTest, PipelineWithoutInputsOrOutputs) {

@@ -1,0 +1,114 @@
+// What every Kafka plugin (the kafka input and output) shares: the connection options (brokers,
+// TLS, SASL, raw librdkafka properties), turning them into a librdkafka configuration, and routing
+// librdkafka's logs and errors to the plugin's logger. `brokers: embedded` connects to the
+// process's embedded mock cluster (kafka_embedded.h) instead of real brokers.
+// Thread-safety: the option helpers are pure; KafkaClientHooks methods are called from librdkafka's
+// threads.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "pipeline/config/option_schema.h"
+#include "pipeline/log.h"
+#include "pipeline/status.h"
+#include "plugins/common/kafka/kafka_embedded.h"
+
+namespace sluice::common {
+
+struct KafkaTlsOptions {
+  bool enabled = false;
+  std::string ca_file;
+  std::string cert_file;
+  std::string key_file;
+  std::string key_password;
+  bool verify = true;
+  static const config::OptionSchema<KafkaTlsOptions>& Schema();
+};
+
+struct KafkaSaslOptions {
+  std::string mechanism;  // "" (none), PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+  std::string username;
+  std::string password;
+  static const config::OptionSchema<KafkaSaslOptions>& Schema();
+};
+
+// The connection part of a Kafka plugin's options, as one value for MakeKafkaConf().
+struct KafkaConnection {
+  std::string brokers;
+  KafkaTlsOptions tls;
+  KafkaSaslOptions sasl;
+  std::map<std::string, std::string> librdkafka;
+};
+
+// "" when every key of `properties` is a librdkafka property that takes its value, else the error
+// librdkafka gives for the first that does not (checked without connecting anywhere).
+std::string CheckLibrdkafkaProperties(const std::map<std::string, std::string>& properties);
+
+// Adds `brokers`, `tls`, `sasl` and `librdkafka` to the schema of a plugin whose Options has the
+// members of those names (KafkaConnectionOf() gathers them).
+template <typename Options>
+void AddKafkaConnectionOptions(config::OptionSchema<Options>& schema) {
+  schema
+      .Add("brokers", &Options::brokers,
+           "Bootstrap brokers, `host:port` separated by commas; `embedded` starts (or joins) the "
+           "process's in-memory mock Kafka cluster (3 brokers, for demos and tests).",
+           {.required = true, .example = "b-1.msk.example.com:9092,b-2.msk.example.com:9092"})
+      .Add("tls", &Options::tls, "TLS to the brokers (see below).")
+      .Add("sasl", &Options::sasl,
+           "SASL authentication (see below); over TLS when `tls.enabled` is true.")
+      .Add("librdkafka", &Options::librdkafka,
+           "Any librdkafka property (https://github.com/confluentinc/librdkafka/blob/master/"
+           "CONFIGURATION.md), applied last, so it overrides what Sluice sets.",
+           {.example = "{socket.keepalive.enable: 'true'}"})
+      .Check([](const Options& o) -> std::string {
+        if (o.brokers.empty()) return "brokers must not be empty";
+        if (!o.sasl.mechanism.empty() && o.sasl.username.empty()) {
+          return "sasl.username is required with sasl.mechanism " + o.sasl.mechanism;
+        }
+        return CheckLibrdkafkaProperties(o.librdkafka);
+      });
+}
+
+template <typename Options>
+KafkaConnection KafkaConnectionOf(const Options& o) {
+  return KafkaConnection{o.brokers, o.tls, o.sasl, o.librdkafka};
+}
+
+// The callbacks librdkafka makes into a plugin: logs and client-level errors. The plugin sets
+// itself as the handle's opaque (MakeKafkaConf does).
+class KafkaClientHooks {
+ public:
+  virtual ~KafkaClientHooks() = default;
+  virtual const Logger& kafka_logger() const = 0;
+  // A client-level error (all brokers down, authentication failed, a fatal producer error).
+  // `fatal`: the handle is unusable (rd_kafka_fatal_error).
+  virtual void OnKafkaError(rd_kafka_t* rk, rd_kafka_resp_err_t err, const std::string& reason,
+                            bool fatal) = 0;
+};
+
+// A librdkafka configuration for a client of `type`, and the embedded cluster it uses (kept
+// alive as long as the client). Ownership of `conf` passes to rd_kafka_new() (or destroy it).
+struct KafkaConf {
+  rd_kafka_conf_t* conf = nullptr;
+  std::shared_ptr<EmbeddedKafka> embedded;
+  std::string bootstrap_servers;
+};
+
+// Builds the configuration: `defaults` first (the plugin's tuned values), then what the options
+// imply (bootstrap servers, security protocol, TLS and SASL settings), then the user's
+// `librdkafka:` properties, which win. Logs and errors go to `hooks`. An error names the property.
+Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
+                                const std::vector<std::pair<std::string, std::string>>& defaults,
+                                KafkaClientHooks* hooks);
+
+// True for errors that mean the client cannot work until someone fixes the setup (credentials,
+// ACLs, TLS): they make the plugin unready.
+bool IsKafkaSetupError(rd_kafka_resp_err_t err);
+
+}  // namespace sluice::common

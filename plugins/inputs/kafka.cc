@@ -1,0 +1,514 @@
+#include "plugins/inputs/kafka.h"
+
+#include <fmt/format.h>
+
+#include <chrono>
+#include <thread>
+
+#include "pipeline/clock.h"
+#include "plugins/common/hash.h"
+
+namespace sluice::inputs {
+
+SLUICE_REGISTER_INPUT(KafkaInput, "kafka",
+                      "Kafka topics as a consumer group member (librdkafka); offsets committed "
+                      "only after every output acked.");
+
+namespace {
+constexpr const char* kLagMetric = "sluice_kafka_input_consumer_lag_messages";
+}  // namespace
+
+// One assigned partition: its source (acks → checkpoints), the batch being filled, and what was
+// committed. `acked` is written by the ack path (any thread) and read by the consumer thread.
+struct KafkaInput::Partition {
+  std::string topic;
+  int32_t partition = 0;
+  uint64_t source_id = 0;
+  std::shared_ptr<SourceTracker> source;
+  std::shared_ptr<std::atomic<int64_t>> acked;  // next offset to commit; -1: nothing acked yet
+  std::shared_ptr<std::atomic<int64_t>> lag;    // for the lag gauge
+  Labels lag_labels;
+  int64_t committed = -1;  // the last offset committed
+  std::unique_ptr<EventBatch> batch;
+  std::string_view batch_topic;  // the topic name, copied into the batch's arena
+  int64_t batch_end = 0;         // offset after the batch's last message
+  bool eof = false;
+};
+
+const config::OptionSchema<KafkaInput::Options>& KafkaInput::Options::Schema() {
+  static const auto* schema = [] {
+    auto* s = new config::OptionSchema<Options>();
+    common::AddKafkaConnectionOptions(*s);
+    s->Add("topics", &Options::topics,
+           "Topics to consume: names, or regular expressions starting with `^` "
+           "(`^spark-.*`), which also pick up topics created later.",
+           {.required = true, .example = "[spark-logs]"})
+        .Add("group_id", &Options::group_id,
+             "Consumer group: the instances of one group share the partitions; offsets are "
+             "committed to it.",
+             {.example = "sluice-collector"})
+        .Add("start", &Options::start,
+             "Where a group without committed offsets starts: `earliest` (all retained data) or "
+             "`latest` (only new messages).",
+             {.one_of = {"earliest", "latest"}})
+        .Add("decode", &Options::decode,
+             "`json`: each message is a JSON event (as the kafka output writes them) whose "
+             "fields, time and tags are restored; `raw`: the message bytes are the event's "
+             "message.",
+             {.one_of = {"json", "raw"}})
+        .Add("tag_on_failure", &Options::tag_on_failure,
+             "Tags added to a message that `decode: json` cannot read as a JSON object (it is "
+             "kept, raw, as the message).")
+        .Add("batch_events", &Options::batch_events, "Most messages per batch (per partition).",
+             {.min = 1})
+        .Add("commit_interval", &Options::commit_interval,
+             "How often acked offsets are committed to the group.",
+             {.min = Duration{std::chrono::milliseconds(10)}})
+        .Add("drain_timeout", &Options::drain_timeout,
+             "How long a revoked partition's in-flight events are awaited (and then committed) "
+             "before it is given up; what is not acked by then is read again by its next owner.")
+        .Add("exit_on_idle", &Options::exit_on_idle,
+             "Finish (so `sluice run` drains and exits) once every assigned partition was read "
+             "to its end and no message came for this long. `0s`: consume forever.",
+             {.example = "5s"})
+        .Check([](const Options& o) -> std::string {
+          if (o.topics.empty()) return "topics must name at least one topic";
+          for (const auto& t : o.topics) {
+            if (t.empty()) return "topics: a topic name must not be empty";
+          }
+          if (o.group_id.empty()) return "group_id must not be empty";
+          return "";
+        });
+    return s;
+  }();
+  return *schema;
+}
+
+Result<std::unique_ptr<KafkaInput>> KafkaInput::Build(const Options& options,
+                                                      PluginContext& context) {
+  return std::make_unique<KafkaInput>(options, context);
+}
+
+KafkaInput::KafkaInput(const Options& options, PluginContext& context)
+    : options_(options),
+      plugin_(context),
+      commits_(context.metrics->registry().GetCounter("sluice_kafka_input_commits_total",
+                                                      "Offset commits sent to the consumer group.",
+                                                      context.metrics->labels())),
+      commit_errors_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_commit_errors_total",
+          "Offset commits the group coordinator refused (retried with the next commit).",
+          context.metrics->labels())),
+      decode_failures_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_decode_failures_total",
+          "Messages `decode: json` could not read (kept raw and tagged).",
+          context.metrics->labels())),
+      rebalances_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_rebalances_total",
+          "Partition assignments and revocations this consumer went through.",
+          context.metrics->labels())),
+      abandoned_batches_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_abandoned_batches_total",
+          "Batches of revoked partitions still unacked after drain_timeout (read again by the "
+          "partition's next owner).",
+          context.metrics->labels())),
+      consume_errors_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_consume_errors_total",
+          "Errors the consumer reported (unknown topics, broker errors).",
+          context.metrics->labels())) {
+  if (options_.decode == "json") {
+    json_ = std::make_unique<common::JsonFields>(common::JsonFields::Options{.event_keys = true});
+  }
+}
+
+KafkaInput::~KafkaInput() {
+  Stop();
+  Join();
+  if (rk_ == nullptr) return;
+  // The pipeline has drained (its outputs are closed before inputs are destroyed): commit what
+  // was acked, then leave the group.
+  Commit(/*sync=*/true);
+  closed_ = true;
+  rd_kafka_consumer_close(rk_);
+  for (auto& [key, p] : partitions_) {
+    plugin_.metrics->registry().RemoveFunction(kLagMetric, p->lag_labels);
+  }
+  partitions_.clear();
+  rd_kafka_destroy(rk_);
+}
+
+Status KafkaInput::Start(InputContext& context) {
+  context_ = &context;
+  const std::vector<std::pair<std::string, std::string>> defaults = {
+      {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
+      {"group.id", options_.group_id},
+      {"enable.auto.commit", "false"},  // offsets are committed for acked messages only
+      {"enable.auto.offset.store", "false"},
+      {"auto.offset.reset", options_.start},
+      {"enable.partition.eof", "true"},
+      {"fetch.max.bytes", "16777216"},
+      {"queued.max.messages.kbytes", "16384"},  // bound librdkafka's prefetch queue (per client)
+      {"partition.assignment.strategy", "range,roundrobin"},
+  };
+  auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);
+  if (!conf.ok()) return conf.status();
+  kafka_conf_ = std::move(conf).value();
+  if (kafka_conf_.embedded) {
+    for (const auto& t : options_.topics) {
+      if (!t.starts_with('^')) kafka_conf_.embedded->EnsureTopic(t);
+    }
+  }
+  rd_kafka_conf_set_rebalance_cb(kafka_conf_.conf, &KafkaInput::OnRebalance);
+  char errstr[512];
+  rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, kafka_conf_.conf, errstr, sizeof(errstr));
+  if (rk_ == nullptr) {
+    rd_kafka_conf_destroy(kafka_conf_.conf);
+    return InvalidArgument(std::string("cannot create the Kafka consumer: ") + errstr);
+  }
+  rd_kafka_poll_set_consumer(rk_);
+  rd_kafka_topic_partition_list_t* topics =
+      rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size()));
+  for (const auto& t : options_.topics) {
+    rd_kafka_topic_partition_list_add(topics, t.c_str(), RD_KAFKA_PARTITION_UA);
+  }
+  rd_kafka_resp_err_t err = rd_kafka_subscribe(rk_, topics);
+  rd_kafka_topic_partition_list_destroy(topics);
+  if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    return InvalidArgument(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
+  }
+  plugin_.logger.Info("consuming {} from {} as group '{}'", fmt::join(options_.topics, ", "),
+                      kafka_conf_.bootstrap_servers, options_.group_id);
+  last_message_ns_ = MonoNs();
+  thread_ = std::thread([this] { Run(); });
+  return Status::Ok();
+}
+
+void KafkaInput::Join() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void KafkaInput::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
+                             rd_kafka_topic_partition_list_t* partitions, void* opaque) {
+  auto* self = static_cast<KafkaInput*>(static_cast<common::KafkaClientHooks*>(opaque));
+  self->Rebalance(err, partitions);
+}
+
+void KafkaInput::Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
+  rebalances_.Add();
+  const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
+  if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+    Assigned(partitions);
+    if (cooperative) {
+      rd_kafka_error_t* e = rd_kafka_incremental_assign(rk_, partitions);
+      if (e) rd_kafka_error_destroy(e);
+    } else {
+      rd_kafka_assign(rk_, partitions);
+    }
+    if (paused_) rd_kafka_pause_partitions(rk_, partitions);
+    return;
+  }
+  Revoked(partitions);
+  if (cooperative) {
+    rd_kafka_error_t* e = rd_kafka_incremental_unassign(rk_, partitions);
+    if (e) rd_kafka_error_destroy(e);
+  } else {
+    rd_kafka_assign(rk_, nullptr);
+  }
+}
+
+void KafkaInput::Assigned(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<std::string> names;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    const rd_kafka_topic_partition_t& tp = partitions->elems[i];
+    auto p = std::make_unique<Partition>();
+    p->topic = tp.topic;
+    p->partition = tp.partition;
+    p->source_id = common::Mix64(common::Fnv1aU64(static_cast<uint64_t>(tp.partition),
+                                                  common::Fnv1a(p->topic))) |
+                   1;
+    p->acked = std::make_shared<std::atomic<int64_t>>(-1);
+    p->lag = std::make_shared<std::atomic<int64_t>>(0);
+    std::string name = fmt::format("{}/{}", p->topic, p->partition);
+    p->source = context_->AddSource(name, [acked = p->acked](uint64_t checkpoint) {
+      acked->store(static_cast<int64_t>(checkpoint));
+    });
+    p->lag_labels = plugin_.metrics->labels();
+    p->lag_labels.emplace_back("topic", p->topic);
+    p->lag_labels.emplace_back("partition", std::to_string(p->partition));
+    plugin_.metrics->registry().AddGaugeFunction(
+        kLagMetric,
+        "Messages of the partition not yet committed by this consumer (high watermark minus "
+        "the committed offset).",
+        p->lag_labels, [lag = p->lag] { return static_cast<double>(lag->load()); });
+    partitions_[{p->topic, p->partition}] = std::move(p);
+    names.push_back(std::move(name));
+  }
+  healthy_ = true;
+  plugin_.logger.Info("assigned {} partition(s): {}", names.size(), fmt::join(names, ", "));
+}
+
+void KafkaInput::Revoked(rd_kafka_topic_partition_list_t* partitions) {
+  std::vector<Partition*> going;
+  for (int i = 0; i < partitions->cnt; ++i) {
+    auto it = partitions_.find({partitions->elems[i].topic, partitions->elems[i].partition});
+    if (it == partitions_.end()) continue;
+    // What was read but not emitted is simply not committed: the next owner reads it again.
+    it->second->batch.reset();
+    going.push_back(it->second.get());
+  }
+  // Let the outputs finish the emitted batches, so their offsets can be committed now.
+  const int64_t deadline = MonoNs() + options_.drain_timeout.value.count();
+  auto drained = [&] {
+    for (Partition* p : going) {
+      if (p->source->pending() > 0) return false;
+    }
+    return true;
+  };
+  while (!drained() && MonoNs() < deadline && !closed_.load()) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  CommitPartitions(going, /*sync=*/true);
+  std::vector<std::string> names;
+  for (Partition* p : going) {
+    if (uint64_t left = p->source->pending(); left > 0) {
+      abandoned_batches_.Add(left);
+      plugin_.logger.Warn(
+          "revoked {}/{} with {} batch(es) not yet acked after drain_timeout ({}); they are "
+          "not committed, so the partition's next owner reads them again (duplicates)",
+          p->topic, p->partition, left, options_.drain_timeout.ToString());
+    }
+    names.push_back(fmt::format("{}/{}", p->topic, p->partition));
+    plugin_.metrics->registry().RemoveFunction(kLagMetric, p->lag_labels);
+    partitions_.erase({p->topic, p->partition});
+  }
+  if (!names.empty()) {
+    plugin_.logger.Info("revoked {} partition(s): {}", names.size(), fmt::join(names, ", "));
+  }
+}
+
+void KafkaInput::Run() {
+  int64_t next_commit_ns = MonoNs() + options_.commit_interval.value.count();
+  int64_t last_emit_ns = MonoNs();
+  while (!stop_.load()) {
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 50);
+    if (m != nullptr) {
+      Consume(m);
+      rd_kafka_message_destroy(m);
+    }
+    const int64_t now = MonoNs();
+    // Partial batches go out when the consumer is idle or every 50 ms, so latency stays low.
+    if (m == nullptr || now - last_emit_ns >= 50'000'000) {
+      EmitAll();
+      last_emit_ns = MonoNs();
+    }
+    if (now >= next_commit_ns) {
+      Commit(/*sync=*/false);
+      UpdateLagGauges();
+      next_commit_ns = now + options_.commit_interval.value.count();
+    }
+    if (options_.exit_on_idle.value.count() > 0 && !partitions_.empty() &&
+        now - last_message_ns_ >= options_.exit_on_idle.value.count()) {
+      bool all_eof = true;
+      for (const auto& [key, p] : partitions_) all_eof = all_eof && p->eof && !p->batch;
+      if (all_eof) {
+        plugin_.logger.Info("every partition read to its end and idle for {}: finishing",
+                            options_.exit_on_idle.ToString());
+        context_->Finished();
+        break;
+      }
+    }
+  }
+  // Stopping: what was read but not emitted is not committed (read again after a restart).
+  for (auto& [key, p] : partitions_) p->batch.reset();
+  Commit(/*sync=*/false);
+}
+
+void KafkaInput::Consume(rd_kafka_message_t* m) {
+  if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+    auto it = partitions_.find({rd_kafka_topic_name(m->rkt), m->partition});
+    if (it != partitions_.end()) it->second->eof = true;
+    healthy_ = true;  // the brokers answer
+    return;
+  }
+  if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+    consume_errors_.Add();
+    plugin_.metrics->errors.Add();
+    const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
+    if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
+        m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC) {
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "topic '{}' does not exist (and the cluster does not create topics "
+                             "on demand): create it, or fix `topics`; waiting for it",
+                             topic);
+    } else {
+      if (common::IsKafkaSetupError(m->err)) healthy_ = false;
+      plugin_.logger.Limited(error_log_, LogLevel::kError, "consumer error on '{}': {}", topic,
+                             rd_kafka_message_errstr(m));
+    }
+    return;
+  }
+  auto it = partitions_.find({rd_kafka_topic_name(m->rkt), m->partition});
+  if (it == partitions_.end()) return;  // not (or no longer) ours
+  healthy_ = true;
+  last_message_ns_ = MonoNs();
+  Partition& p = *it->second;
+  p.eof = false;
+  if (!p.batch) {
+    p.batch = std::make_unique<EventBatch>(static_cast<size_t>(options_.batch_events));
+    p.batch_topic = p.batch->arena().Copy(p.topic);
+  }
+  rd_kafka_timestamp_type_t ts_type;
+  const int64_t ts_ms = rd_kafka_message_timestamp(m, &ts_type);
+  const int64_t ts_ns = ts_ms >= 0 ? ts_ms * 1'000'000 : WallNs();
+  std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
+  Event* e = nullptr;
+  if (json_ != nullptr) {
+    common::JsonFields::Parsed parsed = json_->Parse(payload);
+    if (parsed == common::JsonFields::Parsed::kObject) {
+      // The document carries its own message; until it is restored the message is empty.
+      e = &p.batch->AddView(ts_ns, {});
+      json_->Store(*e);
+    } else {
+      e = &p.batch->Add(ts_ns, payload);
+      decode_failures_.Add();
+      for (const std::string& tag : options_.tag_on_failure) e->AddTag(tag);
+    }
+  } else {
+    e = &p.batch->Add(ts_ns, payload);
+  }
+  e->SetView("kafka.topic", Value::String(p.batch_topic));
+  e->SetView("kafka.partition", Value::Int(p.partition));
+  e->SetView("kafka.offset", Value::Int(m->offset));
+  if (m->key != nullptr) {
+    e->Set("kafka.key",
+           Value::String(std::string_view(static_cast<const char*>(m->key), m->key_len)));
+  }
+  if (ts_ms >= 0) e->SetView("kafka.timestamp", Value::Int(ts_ms));
+  e->metadata().source_id = p.source_id;
+  e->metadata().offset = static_cast<uint64_t>(m->offset);
+  p.batch_end = m->offset + 1;
+  // A full batch goes out now, unless this message came while waiting to emit one (then it
+  // waits for the next round instead of nesting waits).
+  if (!emitting_ && p.batch->size() >= static_cast<size_t>(options_.batch_events)) {
+    EmitBatch(it->first);
+  }
+}
+
+bool KafkaInput::EmitBatch(const PartitionKey& key) {
+  auto it = partitions_.find(key);
+  if (it == partitions_.end() || !it->second->batch) return false;
+  size_t bytes = it->second->batch->MemoryBytes();
+  bool continued = false;
+  emitting_ = true;
+  while (!context_->WaitForCapacity(bytes, 100, continued)) {
+    continued = true;
+    if (stop_.load()) {
+      emitting_ = false;
+      return false;
+    }
+    if (!paused_) SetPaused(true);
+    // Keep polling while paused: it serves rebalances and keeps this consumer in its group.
+    // Messages fetched before the pause may still come; they join their partitions' batches.
+    rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 0);
+    if (m != nullptr) {
+      Consume(m);
+      rd_kafka_message_destroy(m);
+    }
+    it = partitions_.find(key);  // a rebalance may have revoked it
+    if (it == partitions_.end() || !it->second->batch) {
+      emitting_ = false;
+      return false;
+    }
+    bytes = it->second->batch->MemoryBytes();
+  }
+  emitting_ = false;
+  if (paused_) SetPaused(false);
+  Partition& p = *it->second;
+  std::unique_ptr<EventBatch> batch = std::move(p.batch);
+  return context_->Emit(std::move(*batch), p.source, static_cast<uint64_t>(p.batch_end));
+}
+
+void KafkaInput::EmitAll() {
+  std::vector<PartitionKey> keys;
+  for (const auto& [key, p] : partitions_) {
+    if (p->batch) keys.push_back(key);
+  }
+  for (const auto& key : keys) {
+    if (!EmitBatch(key)) return;
+  }
+}
+
+void KafkaInput::SetPaused(bool paused) {
+  rd_kafka_topic_partition_list_t* assignment = nullptr;
+  if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
+  if (paused) {
+    rd_kafka_pause_partitions(rk_, assignment);
+  } else {
+    rd_kafka_resume_partitions(rk_, assignment);
+  }
+  rd_kafka_topic_partition_list_destroy(assignment);
+  paused_ = paused;
+}
+
+void KafkaInput::Commit(bool sync) {
+  std::vector<Partition*> all;
+  for (auto& [key, p] : partitions_) all.push_back(p.get());
+  CommitPartitions(all, sync);
+}
+
+void KafkaInput::CommitPartitions(const std::vector<Partition*>& partitions, bool sync) {
+  rd_kafka_topic_partition_list_t* offsets = rd_kafka_topic_partition_list_new(1);
+  std::vector<std::pair<Partition*, int64_t>> moved;
+  for (Partition* p : partitions) {
+    int64_t acked = p->acked->load();
+    if (acked < 0 || acked <= p->committed) continue;
+    rd_kafka_topic_partition_list_add(offsets, p->topic.c_str(), p->partition)->offset = acked;
+    moved.emplace_back(p, acked);
+  }
+  if (offsets->cnt > 0) {
+    commits_.Add();
+    rd_kafka_resp_err_t err = rd_kafka_commit(rk_, offsets, sync ? 0 : 1);
+    if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
+      commit_errors_.Add();
+      plugin_.logger.Limited(error_log_, LogLevel::kWarn,
+                             "offset commit failed: {}; the next commit carries these offsets",
+                             rd_kafka_err2str(err));
+    } else {
+      for (auto& [p, offset] : moved) p->committed = offset;
+    }
+  }
+  rd_kafka_topic_partition_list_destroy(offsets);
+}
+
+void KafkaInput::UpdateLagGauges() {
+  for (auto& [key, p] : partitions_) {
+    int64_t low = 0, high = 0;
+    if (rd_kafka_get_watermark_offsets(rk_, p->topic.c_str(), p->partition, &low, &high) !=
+        RD_KAFKA_RESP_ERR_NO_ERROR) {
+      continue;
+    }
+    int64_t base = p->committed >= 0 ? p->committed : low;
+    p->lag->store(std::max<int64_t>(0, high - base));
+  }
+}
+
+void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
+                              bool fatal) {
+  if (fatal || common::IsKafkaSetupError(err)) {
+    healthy_ = false;
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "{} (check tls and sasl options and the brokers' ACLs); not ready",
+                           reason);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
+    healthy_ = false;
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "cannot reach the Kafka brokers {}: {}; not ready, retrying",
+                           kafka_conf_.bootstrap_servers, reason);
+    return;
+  }
+  plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
+}
+
+}  // namespace sluice::inputs

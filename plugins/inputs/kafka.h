@@ -1,0 +1,112 @@
+// kafka input: consumes topics as a member of a Kafka consumer group (librdkafka), one event per
+// message. Each assigned partition is a source: its offsets are committed to the group only for
+// the contiguous prefix of messages every output has acked (never before), every
+// `commit_interval` and when the partition is revoked or the input stops. So a crash re-reads from
+// the last commit: at-least-once, duplicates bounded by what was in flight. A revoked partition's
+// in-flight batches are awaited (up to `drain_timeout`) and committed before it goes; what is
+// still unacked then is abandoned without a commit (the next owner reads it again). Under
+// backpressure every assigned partition is paused (the consumer keeps polling, so it stays in its
+// group) and resumed when the pipeline has room.
+// `decode: json` reads Sluice's own JSON events back (nested objects as dotted fields,
+// `@timestamp` as the event time, `tags`); a message that is not a JSON object is kept as a raw
+// message and tagged. Every event gets kafka.topic, kafka.partition, kafka.offset, kafka.key and
+// kafka.timestamp (ms since the epoch).
+// Thread-safety: one consumer thread does the Kafka work; acks commit through atomics it reads.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <map>
+#include <memory>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "pipeline/registry.h"
+#include "plugins/common/json_fields.h"
+#include "plugins/common/kafka/kafka_client.h"
+
+namespace sluice::inputs {
+
+class KafkaInput final : public Input, public common::KafkaClientHooks {
+ public:
+  struct Options {
+    std::string brokers;
+    common::KafkaTlsOptions tls;
+    common::KafkaSaslOptions sasl;
+    std::map<std::string, std::string> librdkafka;
+    std::vector<std::string> topics;
+    std::string group_id = "sluice";
+    std::string start = "earliest";
+    std::string decode = "json";
+    std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};
+    int64_t batch_events = 1024;
+    Duration commit_interval{std::chrono::seconds(1)};
+    Duration drain_timeout{std::chrono::seconds(10)};
+    Duration exit_on_idle{std::chrono::seconds(0)};
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<KafkaInput>> Build(const Options& options, PluginContext& context);
+
+  KafkaInput(const Options& options, PluginContext& context);
+  ~KafkaInput() override;
+
+  Status Start(InputContext& context) override;
+  void Stop() override { stop_ = true; }
+  void Join() override;
+  bool healthy() const override { return healthy_.load(); }
+
+  // common::KafkaClientHooks
+  const Logger& kafka_logger() const override { return plugin_.logger; }
+  void OnKafkaError(rd_kafka_t* rk, rd_kafka_resp_err_t err, const std::string& reason,
+                    bool fatal) override;
+
+ private:
+  struct Partition;
+  using PartitionKey = std::pair<std::string, int32_t>;
+
+  static void OnRebalance(rd_kafka_t* rk, rd_kafka_resp_err_t err,
+                          rd_kafka_topic_partition_list_t* partitions, void* opaque);
+  void Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions);
+  void Assigned(rd_kafka_topic_partition_list_t* partitions);
+  // Waits (up to drain_timeout) for the partitions' emitted batches, commits, and forgets them.
+  void Revoked(rd_kafka_topic_partition_list_t* partitions);
+  void Run();
+  void Consume(rd_kafka_message_t* message);
+  // Hands the partition's open batch to the pipeline, pausing the consumer while there is no room.
+  // Returns false when the input is stopping or the partition went away meanwhile.
+  bool EmitBatch(const PartitionKey& key);
+  void EmitAll();
+  // Commits each partition's acked prefix that moved since the last commit. `sync`: wait for it.
+  void Commit(bool sync);
+  void CommitPartitions(const std::vector<Partition*>& partitions, bool sync);
+  void SetPaused(bool paused);
+  void UpdateLagGauges();
+
+  const Options options_;
+  PluginContext plugin_;
+  InputContext* context_ = nullptr;
+  common::KafkaConf kafka_conf_;
+  rd_kafka_t* rk_ = nullptr;
+  std::unique_ptr<common::JsonFields> json_;
+  std::map<PartitionKey, std::unique_ptr<Partition>> partitions_;  // consumer thread only
+  bool paused_ = false;
+  bool emitting_ = false;  // inside EmitBatch()
+  int64_t last_message_ns_ = 0;
+  std::atomic<bool> stop_{false};
+  std::atomic<bool> healthy_{true};
+  std::atomic<bool> closed_{false};
+  std::thread thread_;
+
+  Counter& commits_;
+  Counter& commit_errors_;
+  Counter& decode_failures_;
+  Counter& rebalances_;
+  Counter& abandoned_batches_;
+  Counter& consume_errors_;
+  RateLimiter error_log_;
+};
+
+}  // namespace sluice::inputs

@@ -1,0 +1,585 @@
+#include "plugins/outputs/kafka.h"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <chrono>
+#include <random>
+
+#include "pipeline/clock.h"
+
+namespace sluice::outputs {
+
+SLUICE_REGISTER_OUTPUT(KafkaOutput, "kafka",
+                       "Events as Kafka messages (librdkafka; acks=all, idempotent), acked on "
+                       "delivery reports.");
+
+namespace {
+
+const char kHex[] = "0123456789abcdef";
+
+// Errors no retry can fix: the message goes to the dead-letter file.
+bool IsPermanent(rd_kafka_resp_err_t err) {
+  switch (err) {
+    case RD_KAFKA_RESP_ERR_MSG_SIZE_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_RECORD_LIST_TOO_LARGE:
+    case RD_KAFKA_RESP_ERR_INVALID_RECORD:
+    case RD_KAFKA_RESP_ERR_TOPIC_EXCEPTION:
+    case RD_KAFKA_RESP_ERR__INVALID_ARG:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Status CheckTemplate(std::string_view what, std::string_view text) {
+  auto t = Template::Compile(text);
+  if (t.ok()) return Status::Ok();
+  return InvalidArgument(fmt::format("{} '{}': {}", what, text, t.status().message()));
+}
+
+}  // namespace
+
+// Where one event's parts are, as offsets into the batch's buffers (stable once encoding is done).
+struct KafkaOutput::Message {
+  uint32_t value_offset;
+  uint32_t value_size;
+  uint32_t key_offset;
+  int32_t key_size;  // -1: no key
+  uint32_t topic_offset;
+  uint32_t topic_size;
+  int64_t timestamp_ms;
+  rd_kafka_headers_t* headers;
+};
+
+// One batch on its way: the encoded messages (librdkafka points into these buffers until the
+// delivery reports; nothing is copied) and the handle to ack when every message is settled.
+struct KafkaOutput::Pending {
+  AckHandle ack;
+  std::string values;
+  std::string keys;
+  std::string topics;
+  std::atomic<size_t> remaining{0};
+  std::atomic<bool> failed{false};
+};
+
+struct KafkaOutput::Retry {
+  Pending* pending;
+  std::string topic;
+  const char* value;
+  size_t value_size;
+  std::string key;
+  bool has_key;
+  int64_t timestamp_ms;
+  rd_kafka_headers_t* headers;
+  int attempts;
+  int64_t due_ns;
+};
+
+const config::OptionSchema<KafkaOutput::Options>& KafkaOutput::Options::Schema() {
+  static const auto* schema = [] {
+    auto* s = new config::OptionSchema<Options>();
+    common::AddKafkaConnectionOptions(*s);
+    s->Add("topic", &Options::topic,
+           "Topic of each event: a template (`spark-{{spark.app_id}}`), rendered per event.",
+           {.required = true, .example = "spark-logs"})
+        .Add("key", &Options::key,
+             "Message key: a template. Empty: the event's source identity (one file, one key), "
+             "so a file's lines land in one partition in order; events of sources without one "
+             "(stdin) get no key.",
+             {.example = "{{host.name}}"})
+        .Add("partitioner", &Options::partitioner,
+             "librdkafka partitioner for keyed messages; `murmur2_random` is the Java client's "
+             "(keys map to the same partitions as Kafka Streams and Connect use).",
+             {.one_of = {"murmur2_random", "murmur2", "consistent_random", "consistent", "fnv1a",
+                         "fnv1a_random", "random"}})
+        .Add("compression", &Options::compression, "Compression of message batches.",
+             {.one_of = {"none", "gzip", "snappy", "lz4", "zstd"}})
+        .Add("encoding", &Options::encoding,
+             "`json`: the event as one JSON object (the same encoder as every output); `raw`: "
+             "the message bytes only.",
+             {.one_of = {"json", "raw"}})
+        .Add("headers", &Options::headers,
+             "Message headers: header name → template, rendered per event (a missing field "
+             "gives an empty value).",
+             {.example = "{app: '{{spark.app_id}}', host: '{{host.name}}'}"})
+        .Add("acks", &Options::acks,
+             "Broker acknowledgements a delivery needs: `all` (every in-sync replica), `1` (the "
+             "leader), `0` (none: delivery reports then prove nothing).",
+             {.one_of = {"all", "1", "0"}})
+        .Add("idempotence", &Options::idempotence,
+             "librdkafka's idempotent producer: retries never duplicate or reorder messages "
+             "within a partition. Needs `acks: all`.")
+        .Add("linger", &Options::linger,
+             "How long librdkafka waits to fill a message batch (`linger.ms`).")
+        .Add("batch_size", &Options::batch_size, "Largest message batch sent (`batch.size`).",
+             {.min = ByteSize{1}})
+        .Add("max_queue_bytes", &Options::max_queue_bytes,
+             "Bound on what librdkafka holds unsent (`queue.buffering.max.kbytes`); when full, "
+             "the output waits and the pipeline's inputs stop reading.",
+             {.min = ByteSize{1024}})
+        .Add("message_max_bytes", &Options::message_max_bytes,
+             "Largest message produced (`message.max.bytes`; keep it at most the topic's "
+             "max.message.bytes). Larger events go to the dead-letter file.",
+             {.min = ByteSize{1000}})
+        .Check([](const Options& o) -> std::string {
+          if (o.idempotence && o.acks != "all") {
+            return "idempotence needs acks: all (set acks: all, or idempotence: false)";
+          }
+          if (o.batch_size.bytes > o.message_max_bytes.bytes) {
+            return "batch_size must be at most message_max_bytes";
+          }
+          for (const auto& [name, text] : o.headers) {
+            if (name.empty()) return "headers: a header name must not be empty";
+            Status s = CheckTemplate("headers." + name, text);
+            if (!s.ok()) return s.message();
+          }
+          return "";
+        });
+    return s;
+  }();
+  return *schema;
+}
+
+Result<std::unique_ptr<KafkaOutput>> KafkaOutput::Build(const Options& options,
+                                                        PluginContext& context) {
+  return std::make_unique<KafkaOutput>(options, context);
+}
+
+KafkaOutput::KafkaOutput(const Options& options, PluginContext& context)
+    : options_(options),
+      plugin_(context),
+      raw_(options.encoding == "raw"),
+      dead_letter_(context.data_dir, context.pipeline, context.id),
+      delivered_(context.metrics->registry().GetCounter(
+          "sluice_kafka_output_delivered_messages_total",
+          "Messages Kafka acknowledged (delivery reports without error).",
+          context.metrics->labels())),
+      retried_(context.metrics->registry().GetCounter(
+          "sluice_kafka_output_retries_total",
+          "Messages produced again after a delivery error librdkafka did not retry itself.",
+          context.metrics->labels())),
+      dead_lettered_(context.metrics->registry().GetCounter(
+          "sluice_kafka_output_dead_letter_messages_total",
+          "Messages Kafka refused for good (too large, invalid topic), written to the "
+          "dead-letter file.",
+          context.metrics->labels())),
+      queue_full_waits_(context.metrics->registry().GetCounter(
+          "sluice_kafka_output_queue_full_waits_total",
+          "Times a write waited because librdkafka's queue (max_queue_bytes) was full.",
+          context.metrics->labels())) {
+  for (const auto& [name, text] : options_.headers) {
+    headers_.emplace_back(name, Template::Compile(text).value());
+  }
+}
+
+KafkaOutput::~KafkaOutput() {
+  if (poller_.joinable()) (void)Close();
+  for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
+  if (rk_ != nullptr) {
+    plugin_.metrics->registry().RemoveFunction("sluice_kafka_output_queue_messages",
+                                               plugin_.metrics->labels());
+    rd_kafka_destroy(rk_);
+  }
+}
+
+Status KafkaOutput::Start() {
+  const std::vector<std::pair<std::string, std::string>> defaults = {
+      {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
+      {"acks", options_.acks == "all" ? "-1" : options_.acks},
+      {"enable.idempotence", options_.idempotence ? "true" : "false"},
+      {"compression.codec", options_.compression},
+      {"linger.ms", std::to_string(std::max<int64_t>(0, options_.linger.millis()))},
+      {"batch.size", std::to_string(options_.batch_size.bytes)},
+      {"batch.num.messages", "100000"},
+      {"queue.buffering.max.kbytes",
+       std::to_string(std::max<uint64_t>(1, options_.max_queue_bytes.bytes / 1024))},
+      {"queue.buffering.max.messages", "1000000"},
+      {"message.max.bytes", std::to_string(options_.message_max_bytes.bytes)},
+      {"message.timeout.ms", "0"},  // retry without limit: the pipeline waits, nothing is dropped
+      {"partitioner", options_.partitioner},
+  };
+  auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);
+  if (!conf.ok()) return conf.status();
+  kafka_conf_ = std::move(conf).value();
+  if (kafka_conf_.embedded && options_.topic.is_constant()) {
+    kafka_conf_.embedded->EnsureTopic(options_.topic.source());
+  }
+  rd_kafka_conf_set_dr_msg_cb(kafka_conf_.conf, &KafkaOutput::OnDelivery);
+  char errstr[512];
+  rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, kafka_conf_.conf, errstr, sizeof(errstr));
+  if (rk_ == nullptr) {
+    rd_kafka_conf_destroy(kafka_conf_.conf);
+    return InvalidArgument(std::string("cannot create the Kafka producer: ") + errstr);
+  }
+  destination_ = "kafka://" + kafka_conf_.bootstrap_servers;
+  plugin_.metrics->registry().AddGaugeFunction(
+      "sluice_kafka_output_queue_messages",
+      "Messages (and requests) librdkafka holds, not yet delivered.", plugin_.metrics->labels(),
+      [rk = rk_] { return static_cast<double>(rd_kafka_outq_len(rk)); });
+  plugin_.logger.Info("producing to {}", kafka_conf_.bootstrap_servers);
+  poller_ = std::thread([this] { RunPoller(); });
+  return Status::Ok();
+}
+
+rd_kafka_topic_t* KafkaOutput::TopicHandle(const std::string& name) {
+  auto it = topics_.find(name);
+  if (it != topics_.end()) return it->second;
+  rd_kafka_topic_t* t = rd_kafka_topic_new(rk_, name.c_str(), nullptr);
+  if (t != nullptr) topics_.emplace(name, t);
+  return t;
+}
+
+void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
+  auto* pending = new Pending();
+  pending->ack = std::move(ack);
+  messages_.clear();
+  const bool constant_topic = options_.topic.is_constant();
+  for (const Event& e : batch.events()) {
+    Message m{};
+    m.value_offset = static_cast<uint32_t>(pending->values.size());
+    if (raw_) {
+      pending->values.append(e.message());
+    } else {
+      encoder_.Encode(e, pending->values);
+    }
+    m.value_size = static_cast<uint32_t>(pending->values.size() - m.value_offset);
+    m.key_offset = static_cast<uint32_t>(pending->keys.size());
+    if (!options_.key.source().empty()) {
+      options_.key.Render(e, pending->keys);
+      m.key_size = static_cast<int32_t>(pending->keys.size() - m.key_offset);
+    } else if (e.metadata().source_id != 0) {
+      uint64_t id = e.metadata().source_id;
+      for (int i = 0; i < 16; ++i) pending->keys += kHex[(id >> (60 - 4 * i)) & 0xF];
+      m.key_size = 16;
+    } else {
+      m.key_size = -1;
+    }
+    if (!constant_topic) {
+      m.topic_offset = static_cast<uint32_t>(pending->topics.size());
+      options_.topic.Render(e, pending->topics);
+      m.topic_size = static_cast<uint32_t>(pending->topics.size() - m.topic_offset);
+    }
+    m.timestamp_ms = e.timestamp_ns() / 1'000'000;
+    if (!headers_.empty()) {
+      m.headers = rd_kafka_headers_new(headers_.size());
+      for (const auto& [name, tmpl] : headers_) {
+        topic_scratch_.clear();
+        tmpl.Render(e, topic_scratch_);
+        rd_kafka_header_add(m.headers, name.data(), static_cast<ssize_t>(name.size()),
+                            topic_scratch_.data(), static_cast<ssize_t>(topic_scratch_.size()));
+      }
+    }
+    messages_.push_back(m);
+  }
+  // One extra count for this call: delivery reports that come while producing cannot settle the
+  // batch before every message is handed over.
+  pending->remaining.store(messages_.size() + 1);
+  rd_kafka_topic_t* fixed = constant_topic ? TopicHandle(options_.topic.source()) : nullptr;
+  for (const Message& m : messages_) {
+    rd_kafka_topic_t* topic = fixed;
+    if (topic == nullptr) {
+      topic_scratch_.assign(pending->topics, m.topic_offset, m.topic_size);
+      topic = TopicHandle(topic_scratch_);
+    }
+    const char* value = pending->values.data() + m.value_offset;
+    const char* key = m.key_size < 0 ? nullptr : pending->keys.data() + m.key_offset;
+    rd_kafka_resp_err_t err =
+        topic == nullptr ? RD_KAFKA_RESP_ERR__INVALID_ARG
+                         : Produce(topic, value, m.value_size, key, m.key_size < 0 ? 0 : m.key_size,
+                                   m.timestamp_ms, m.headers, pending);
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;
+    std::string_view name =
+        constant_topic ? std::string_view(options_.topic.source())
+                       : std::string_view(pending->topics).substr(m.topic_offset, m.topic_size);
+    if (IsPermanent(err) || err == RD_KAFKA_RESP_ERR__FATAL) {
+      if (m.headers != nullptr) rd_kafka_headers_destroy(m.headers);
+      if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        Settle(pending, false);  // the producer is dead (logged by OnKafkaError)
+      } else {
+        DeadLetter(pending, rd_kafka_err2str(err), name, std::string_view(value, m.value_size));
+      }
+      continue;
+    }
+    Retry r{pending,
+            std::string(name),
+            value,
+            m.value_size,
+            key == nullptr ? std::string() : std::string(key, static_cast<size_t>(m.key_size)),
+            key != nullptr,
+            m.timestamp_ms,
+            m.headers,
+            0,
+            0};
+    QueueRetry(std::move(r), err);
+  }
+  Settle(pending, true);
+}
+
+void KafkaOutput::QueueRetry(Retry r, rd_kafka_resp_err_t err) {
+  static thread_local std::mt19937_64 jitter(std::random_device{}());
+  if (common::IsKafkaSetupError(err)) setup_error_ = true;
+  healthy_ = false;
+  retried_.Add();
+  plugin_.logger.Limited(retry_log_, LogLevel::kError,
+                         "cannot deliver to topic '{}': {}; producing it again (the pipeline "
+                         "waits for it)",
+                         r.topic, rd_kafka_err2str(err));
+  // Exponential backoff with jitter: 250ms, 500ms, ... up to 30 s between attempts.
+  int64_t backoff_ms = std::min<int64_t>(30'000, 250ll << std::min(r.attempts, 7));
+  backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter() % (backoff_ms / 2 + 1));
+  r.attempts++;
+  r.due_ns = MonoNs() + backoff_ms * 1'000'000;
+  std::lock_guard lock(mu_);
+  retries_.push_back(std::move(r));
+}
+
+rd_kafka_resp_err_t KafkaOutput::Produce(rd_kafka_topic_t* topic, const char* value,
+                                         size_t value_size, const char* key, size_t key_size,
+                                         int64_t timestamp_ms, rd_kafka_headers_t* headers,
+                                         Pending* pending) {
+  bool waited = false;
+  while (true) {
+    rd_kafka_resp_err_t err;
+    if (headers != nullptr) {
+      err = rd_kafka_producev(rk_, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(0),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value), value_size),
+                              RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                              RD_KAFKA_V_HEADERS(headers), RD_KAFKA_V_OPAQUE(pending),
+                              RD_KAFKA_V_END);
+    } else {
+      err = rd_kafka_producev(rk_, RD_KAFKA_V_RKT(topic), RD_KAFKA_V_MSGFLAGS(0),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(value), value_size),
+                              RD_KAFKA_V_KEY(key, key_size), RD_KAFKA_V_TIMESTAMP(timestamp_ms),
+                              RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
+    }
+    if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
+    // librdkafka holds max_queue_bytes: wait for delivery reports to make room (backpressure).
+    if (!waited) queue_full_waits_.Add();
+    waited = true;
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+}
+
+void KafkaOutput::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, void* opaque) {
+  auto* self = static_cast<KafkaOutput*>(static_cast<common::KafkaClientHooks*>(opaque));
+  self->Delivered(*message);
+}
+
+void KafkaOutput::Delivered(const rd_kafka_message_t& m) {
+  auto* pending = static_cast<Pending*>(m._private);
+  if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
+    delivered_.Add();
+    if (!healthy_.load()) {
+      setup_error_ = false;
+      healthy_ = true;
+      plugin_.logger.Info("delivering again");
+    }
+    Settle(pending, true);
+    return;
+  }
+  const char* topic = rd_kafka_topic_name(m.rkt);
+  if (IsPermanent(m.err)) {
+    DeadLetter(pending, rd_kafka_err2str(m.err), topic,
+               std::string_view(static_cast<const char*>(m.payload), m.len));
+    return;
+  }
+  if (closing_.load() || m.err == RD_KAFKA_RESP_ERR__FATAL) {
+    Settle(pending, false);  // purged at close, or the producer is dead: not delivered
+    return;
+  }
+  Retry r;
+  r.pending = pending;
+  r.topic = topic;
+  r.value = static_cast<const char*>(m.payload);
+  r.value_size = m.len;
+  r.has_key = m.key != nullptr;
+  if (r.has_key) r.key.assign(static_cast<const char*>(m.key), m.key_len);
+  rd_kafka_timestamp_type_t type;
+  r.timestamp_ms = rd_kafka_message_timestamp(&m, &type);
+  rd_kafka_headers_t* headers = nullptr;
+  r.headers = rd_kafka_message_headers(&m, &headers) == RD_KAFKA_RESP_ERR_NO_ERROR
+                  ? rd_kafka_headers_copy(headers)
+                  : nullptr;
+  r.attempts = 0;
+  QueueRetry(std::move(r), m.err);
+}
+
+void KafkaOutput::DeadLetter(Pending* pending, std::string_view reason, std::string_view topic,
+                             std::string_view value) {
+  Status s = dead_letter_.Append(reason, fmt::format("{}/{}", destination_, topic), value, !raw_);
+  if (!s.ok()) {
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "a message Kafka refused ({}) cannot be dead-lettered: {}; the batch "
+                           "is not acked",
+                           reason, s.message());
+    Settle(pending, false);
+    return;
+  }
+  dead_lettered_.Add();
+  plugin_.metrics->discarded("dead_letter").Add();
+  plugin_.logger.Limited(error_log_, LogLevel::kWarn,
+                         "Kafka refused a message for topic '{}' ({}, {} bytes); written to {}",
+                         topic, reason, value.size(), dead_letter_.path());
+  Settle(pending, true);
+}
+
+void KafkaOutput::Settle(Pending* pending, bool ok) {
+  if (!ok) pending->failed = true;
+  if (pending->remaining.fetch_sub(1) != 1) return;
+  if (pending->failed.load()) {
+    pending->ack.Fail();
+  } else {
+    pending->ack.Ack();
+  }
+  delete pending;
+}
+
+void KafkaOutput::ProduceRetries() {
+  std::deque<Retry> due;
+  const int64_t now = MonoNs();
+  {
+    std::lock_guard lock(mu_);
+    for (auto it = retries_.begin(); it != retries_.end();) {
+      if (it->due_ns <= now) {
+        due.push_back(std::move(*it));
+        it = retries_.erase(it);
+      } else {
+        ++it;
+      }
+    }
+  }
+  for (Retry& r : due) {
+    rd_kafka_resp_err_t err;
+    if (r.headers != nullptr) {
+      err = rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_MSGFLAGS(0),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(r.value), r.value_size),
+                              RD_KAFKA_V_KEY(r.has_key ? r.key.data() : nullptr, r.key.size()),
+                              RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_HEADERS(r.headers),
+                              RD_KAFKA_V_OPAQUE(r.pending), RD_KAFKA_V_END);
+    } else {
+      err = rd_kafka_producev(rk_, RD_KAFKA_V_TOPIC(r.topic.c_str()), RD_KAFKA_V_MSGFLAGS(0),
+                              RD_KAFKA_V_VALUE(const_cast<char*>(r.value), r.value_size),
+                              RD_KAFKA_V_KEY(r.has_key ? r.key.data() : nullptr, r.key.size()),
+                              RD_KAFKA_V_TIMESTAMP(r.timestamp_ms), RD_KAFKA_V_OPAQUE(r.pending),
+                              RD_KAFKA_V_END);
+    }
+    if (err == RD_KAFKA_RESP_ERR_NO_ERROR) continue;  // librdkafka owns the headers now
+    if (err == RD_KAFKA_RESP_ERR__QUEUE_FULL) {       // not an error: try again shortly
+      r.due_ns = MonoNs() + 50'000'000;
+      std::lock_guard lock(mu_);
+      retries_.push_back(std::move(r));
+      continue;
+    }
+    if (IsPermanent(err) || err == RD_KAFKA_RESP_ERR__FATAL) {
+      if (r.headers) rd_kafka_headers_destroy(r.headers);
+      if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        Settle(r.pending, false);
+      } else {
+        DeadLetter(r.pending, rd_kafka_err2str(err), r.topic,
+                   std::string_view(r.value, r.value_size));
+      }
+      continue;
+    }
+    QueueRetry(std::move(r), err);
+  }
+}
+
+void KafkaOutput::RunPoller() {
+  int64_t next_probe_ns = 0;
+  while (true) {
+    rd_kafka_poll(rk_, 100);
+    cv_.notify_all();
+    {
+      std::lock_guard lock(mu_);
+      if (stop_poller_) return;
+    }
+    ProduceRetries();
+    // While unready without traffic to prove otherwise, ask for metadata now and then: brokers
+    // that answer make the output ready again.
+    if (!healthy_.load() && !setup_error_.load() && MonoNs() >= next_probe_ns) {
+      next_probe_ns = MonoNs() + 2'000'000'000;
+      const rd_kafka_metadata_t* metadata = nullptr;
+      if (rd_kafka_metadata(rk_, 0, nullptr, &metadata, 1000) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        rd_kafka_metadata_destroy(metadata);
+        std::lock_guard lock(mu_);
+        if (retries_.empty() && !healthy_.exchange(true)) {
+          plugin_.logger.Info("the brokers answer again");
+        }
+      }
+    }
+  }
+}
+
+void KafkaOutput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
+                               bool fatal) {
+  if (fatal) {
+    healthy_ = false;
+    setup_error_ = true;
+    plugin_.logger.Error(
+        "the producer hit a fatal error ({}: {}); batches not yet delivered are not acked, so "
+        "they are sent again after a restart. Restart sluice",
+        rd_kafka_err2name(err), reason);
+    return;
+  }
+  if (common::IsKafkaSetupError(err)) {
+    healthy_ = false;
+    setup_error_ = true;
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "{} (check tls and sasl options and the brokers' ACLs); not ready, "
+                           "retrying",
+                           reason);
+    return;
+  }
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
+    healthy_ = false;
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "cannot reach the Kafka brokers {}: {}; not ready, retrying (the "
+                           "pipeline waits, nothing is dropped)",
+                           kafka_conf_.bootstrap_servers, reason);
+    return;
+  }
+  plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
+}
+
+Status KafkaOutput::Close() {
+  if (!poller_.joinable()) return Status::Ok();
+  // Everything was acked when the pipeline drained; otherwise give librdkafka a little while.
+  const int64_t deadline = MonoNs() + 5'000'000'000;
+  while (MonoNs() < deadline) {
+    {
+      std::lock_guard lock(mu_);
+      if (retries_.empty() && rd_kafka_outq_len(rk_) == 0) break;
+    }
+    std::unique_lock lock(mu_);
+    cv_.wait_for(lock, std::chrono::milliseconds(50));
+  }
+  closing_ = true;
+  int undelivered = rd_kafka_outq_len(rk_);
+  if (undelivered > 0) rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  {
+    std::lock_guard lock(mu_);
+    stop_poller_ = true;
+  }
+  poller_.join();
+  // The purged messages' delivery reports fail their batches.
+  for (int i = 0; i < 50 && rd_kafka_outq_len(rk_) > 0; ++i) rd_kafka_poll(rk_, 20);
+  rd_kafka_poll(rk_, 0);
+  std::deque<Retry> left;
+  {
+    std::lock_guard lock(mu_);
+    left.swap(retries_);
+  }
+  for (Retry& r : left) {
+    if (r.headers) rd_kafka_headers_destroy(r.headers);
+    Settle(r.pending, false);
+  }
+  if (undelivered > 0 || !left.empty()) {
+    return IoError(fmt::format("{} message(s) were not delivered to Kafka at shutdown",
+                               undelivered + static_cast<int>(left.size())));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::outputs

@@ -1,0 +1,124 @@
+// kafka output: produces each event as one Kafka message with librdkafka (acks=all and the
+// idempotent producer by default, zstd compression). The topic and the key are templates rendered
+// per event; without a key, the event's source identity is the key, so one file's lines stay in
+// one partition, in order. A batch is acked once librdkafka reported every one of its messages
+// delivered (delivery reports), so checkpoints never pass data Kafka has not got.
+// Broker outages and retriable errors are retried by librdkafka without limit
+// (message.timeout.ms=0): its queue, bounded by `max_queue_bytes`, fills, Write() waits, and the
+// pipeline's inputs stop reading. A message Kafka refuses for good (larger than the broker or
+// `message_max_bytes` allows, an invalid topic name) is written to the dead-letter file
+// (data_dir/dead_letter/PIPELINE/ID.ndjson), counted, and acked. Other delivery failures
+// (authorization) are produced again with backoff, and the output is unready until they succeed.
+// Thread-safety: Write/Flush/Close run on the output's thread; delivery reports and retries run on
+// the output's poll thread; healthy() from any thread.
+#pragma once
+
+#include <librdkafka/rdkafka.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "pipeline/json_encoder.h"
+#include "pipeline/registry.h"
+#include "pipeline/template.h"
+#include "plugins/common/dead_letter.h"
+#include "plugins/common/kafka/kafka_client.h"
+
+namespace sluice::outputs {
+
+class KafkaOutput final : public Output, public common::KafkaClientHooks {
+ public:
+  struct Options {
+    std::string brokers;
+    common::KafkaTlsOptions tls;
+    common::KafkaSaslOptions sasl;
+    std::map<std::string, std::string> librdkafka;
+    Template topic;
+    Template key;
+    std::string partitioner = "murmur2_random";
+    std::string compression = "zstd";
+    std::string encoding = "json";
+    std::map<std::string, std::string> headers;
+    std::string acks = "all";
+    bool idempotence = true;
+    Duration linger{std::chrono::milliseconds(20)};
+    ByteSize batch_size{1000000};
+    ByteSize max_queue_bytes{64ull << 20};
+    ByteSize message_max_bytes{1000000};
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<KafkaOutput>> Build(const Options& options, PluginContext& context);
+
+  KafkaOutput(const Options& options, PluginContext& context);
+  ~KafkaOutput() override;
+
+  Status Start() override;
+  void Write(const EventBatch& batch, AckHandle ack) override;
+  Status Close() override;
+  bool healthy() const override { return healthy_.load(); }
+
+  // common::KafkaClientHooks
+  const Logger& kafka_logger() const override { return plugin_.logger; }
+  void OnKafkaError(rd_kafka_t* rk, rd_kafka_resp_err_t err, const std::string& reason,
+                    bool fatal) override;
+
+ private:
+  struct Pending;  // one batch being delivered
+  struct Retry;    // one message to produce again
+  struct Message;  // where one event's parts are in the batch's buffers
+  static void OnDelivery(rd_kafka_t* rk, const rd_kafka_message_t* message, void* opaque);
+  void Delivered(const rd_kafka_message_t& message);
+  // Produces one message, waiting while librdkafka's queue is full. librdkafka takes `headers`
+  // only on success. Returns NO_ERROR or librdkafka's error.
+  rd_kafka_resp_err_t Produce(rd_kafka_topic_t* topic, const char* value, size_t value_size,
+                              const char* key, size_t key_size, int64_t timestamp_ms,
+                              rd_kafka_headers_t* headers, Pending* pending);
+  rd_kafka_topic_t* TopicHandle(const std::string& name);
+  // The message is settled for good without delivery: dead-lettered (or failed if even that fails).
+  void DeadLetter(Pending* pending, std::string_view reason, std::string_view topic,
+                  std::string_view value);
+  void Settle(Pending* pending, bool ok);
+  // Produces `r` again after a backoff (from the poll thread); the output is unready meanwhile.
+  void QueueRetry(Retry r, rd_kafka_resp_err_t err);
+  void RunPoller();
+  void ProduceRetries();
+
+  const Options options_;
+  PluginContext plugin_;
+  const bool raw_;
+  std::vector<std::pair<std::string, Template>> headers_;
+  common::KafkaConf kafka_conf_;  // conf handed to rd_kafka_new; keeps the embedded cluster
+  rd_kafka_t* rk_ = nullptr;
+  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // output thread only
+  std::string destination_;                                    // "kafka://brokers"
+  JsonEncoder encoder_;
+  std::vector<Message> messages_;  // scratch for Write()
+  std::string topic_scratch_;
+  common::DeadLetterFile dead_letter_;
+
+  std::atomic<bool> healthy_{true};
+  std::atomic<bool> setup_error_{false};  // an error only a fixed setup clears
+  std::atomic<bool> closing_{false};
+  std::mutex mu_;
+  std::condition_variable cv_;  // signalled when librdkafka's queue drains a little
+  std::deque<Retry> retries_;   // guarded by mu_
+  bool stop_poller_ = false;
+  std::thread poller_;
+
+  Counter& delivered_;
+  Counter& retried_;
+  Counter& dead_lettered_;
+  Counter& queue_full_waits_;
+  RateLimiter error_log_;
+  RateLimiter retry_log_;
+};
+
+}  // namespace sluice::outputs
