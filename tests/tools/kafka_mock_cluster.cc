@@ -5,8 +5,16 @@
 //
 //   kafka_mock_cluster [--brokers N] [--topic NAME:PARTITIONS[:REPLICATION]]...
 //
-// Prints one line, `bootstrap.servers=HOST:PORT,...`, once the cluster is up. Exit status: 0 after
-// a clean stop, 1 when the cluster cannot start, 2 on bad arguments.
+// Prints one line, `bootstrap.servers=HOST:PORT,...`, once the cluster is up. Then it reads fault
+// commands, one per line, from stdin, and answers each with `ok N` (N counts the commands) or
+// `error N: ...` on stdout:
+//   down BROKER            rd_kafka_mock_broker_set_down (brokers are numbered from 1)
+//   up BROKER              rd_kafka_mock_broker_set_up
+//   errors API_KEY COUNT ERROR
+//                          the next COUNT requests of API_KEY (0 Produce, 1 Fetch, 8 OffsetCommit,
+//                          ...) fail with Kafka error code ERROR (6 NOT_LEADER_OR_FOLLOWER, 7
+//                          REQUEST_TIMED_OUT, ...): rd_kafka_mock_push_request_errors
+// Exit status: 0 after a clean stop, 1 when the cluster cannot start, 2 on bad arguments.
 
 #include <librdkafka/rdkafka.h>
 #include <librdkafka/rdkafka_mock.h>
@@ -15,11 +23,14 @@
 #include <unistd.h>
 
 #include <charconv>
+#include <sstream>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "plugins/common/kafka/kafka_embedded.h"
 
 namespace {
 
@@ -61,6 +72,32 @@ TopicSpec ParseTopic(std::string_view spec) {
   return t;
 }
 
+// Runs one fault command; returns "" or what is wrong with it.
+std::string RunCommand(rd_kafka_mock_cluster_t* cluster, const std::string& line) {
+  std::istringstream in(line);
+  std::string verb;
+  in >> verb;
+  if (verb == "down" || verb == "up") {
+    int broker = 0;
+    if (!(in >> broker)) return "usage: " + verb + " BROKER";
+    rd_kafka_resp_err_t err = verb == "down" ? rd_kafka_mock_broker_set_down(cluster, broker)
+                                             : rd_kafka_mock_broker_set_up(cluster, broker);
+    return err == RD_KAFKA_RESP_ERR_NO_ERROR ? "" : rd_kafka_err2str(err);
+  }
+  if (verb == "errors") {
+    int api_key = 0, count = 0, error = 0;
+    if (!(in >> api_key >> count >> error) || count < 1) {
+      return "usage: errors API_KEY COUNT ERROR";
+    }
+    std::vector<rd_kafka_resp_err_t> errors(static_cast<size_t>(count),
+                                            static_cast<rd_kafka_resp_err_t>(error));
+    rd_kafka_mock_push_request_errors_array(cluster, static_cast<int16_t>(api_key),
+                                            static_cast<size_t>(count), errors.data());
+    return "";
+  }
+  return "unknown command '" + verb + "' (down, up, errors)";
+}
+
 volatile sig_atomic_t g_stop = 0;
 void OnSignal(int) { g_stop = 1; }
 
@@ -84,51 +121,54 @@ int main(int argc, char** argv) {
     }
   }
 
-  char errstr[512];
-  rd_kafka_conf_t* conf = rd_kafka_conf_new();
-  // Quiet the "no bootstrap.servers" warning: this client never connects anywhere.
-  rd_kafka_conf_set(conf, "log_level", "3", errstr, sizeof(errstr));
-  // The mock cluster needs a client instance to live in; a producer that sends nothing.
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, errstr, sizeof(errstr));
-  if (rk == nullptr) {
-    std::fprintf(stderr, "kafka_mock_cluster: cannot create the client: %s\n", errstr);
+  std::string error;
+  std::unique_ptr<sluice::common::EmbeddedKafka> kafka =
+      sluice::common::EmbeddedKafka::Start(brokers, &error);
+  if (!kafka) {
+    std::fprintf(stderr, "kafka_mock_cluster: %s\n", error.c_str());
     return 1;
   }
-  rd_kafka_mock_cluster_t* cluster = rd_kafka_mock_cluster_new(rk, brokers);
-  if (cluster == nullptr) {
-    std::fprintf(stderr, "kafka_mock_cluster: cannot start the mock cluster\n");
-    rd_kafka_destroy(rk);
-    return 1;
-  }
+  rd_kafka_mock_cluster_t* cluster = kafka->cluster();
   for (const TopicSpec& t : topics) {
     rd_kafka_resp_err_t err =
         rd_kafka_mock_topic_create(cluster, t.name.c_str(), t.partitions, t.replication);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
       std::fprintf(stderr, "kafka_mock_cluster: cannot create topic %s: %s\n", t.name.c_str(),
                    rd_kafka_err2str(err));
-      rd_kafka_mock_cluster_destroy(cluster);
-      rd_kafka_destroy(rk);
       return 1;
     }
   }
-  std::printf("bootstrap.servers=%s\n", rd_kafka_mock_cluster_bootstraps(cluster));
+  std::printf("bootstrap.servers=%s\n", kafka->bootstrap_servers().c_str());
   std::fflush(stdout);
 
   struct sigaction sa = {};
   sa.sa_handler = OnSignal;
   sigaction(SIGTERM, &sa, nullptr);
   sigaction(SIGINT, &sa, nullptr);
-  // Wait for a signal or for stdin to close (EOF or error), whichever comes first.
+  // Serve commands until a signal comes or stdin closes (EOF or error).
+  std::string pending;
+  int commands = 0;
   while (!g_stop) {
     pollfd in = {STDIN_FILENO, POLLIN, 0};
     int n = poll(&in, 1, 200);
-    if (n > 0) {
-      char buf[256];
-      ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
-      if (got <= 0) break;
+    if (n <= 0) continue;
+    char buf[256];
+    ssize_t got = read(STDIN_FILENO, buf, sizeof(buf));
+    if (got <= 0) break;
+    pending.append(buf, static_cast<size_t>(got));
+    for (size_t nl; (nl = pending.find('\n')) != std::string::npos;) {
+      std::string line = pending.substr(0, nl);
+      pending.erase(0, nl + 1);
+      if (line.empty()) continue;
+      ++commands;
+      std::string problem = RunCommand(cluster, line);
+      if (problem.empty()) {
+        std::printf("ok %d\n", commands);
+      } else {
+        std::printf("error %d: %s\n", commands, problem.c_str());
+      }
+      std::fflush(stdout);
     }
   }
-  rd_kafka_mock_cluster_destroy(cluster);
-  rd_kafka_destroy(rk);
   return 0;
 }
