@@ -502,10 +502,12 @@ void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::s
     return;
   }
   if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
-    healthy_ = false;
-    plugin_.logger.Limited(error_log_, LogLevel::kError,
-                           "cannot reach the Kafka brokers {}: {}; not ready, retrying",
+    // The first time it happens is always logged; repeats are rate-limited.
+    uint64_t held_back = 0;
+    if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
+      plugin_.logger.Error("cannot reach the Kafka brokers {}: {}; not ready, retrying",
                            kafka_conf_.bootstrap_servers, reason);
+    }
     return;
   }
   plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);

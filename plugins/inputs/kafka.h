@@ -107,6 +107,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   Counter& abandoned_batches_;
   Counter& consume_errors_;
   RateLimiter error_log_;
+  RateLimiter unreachable_log_;
 };
 
 }  // namespace sluice::inputs

@@ -118,6 +118,7 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   Counter& dead_lettered_;
   Counter& queue_full_waits_;
   RateLimiter error_log_;
+  RateLimiter unreachable_log_;
   RateLimiter retry_log_;
 };
 

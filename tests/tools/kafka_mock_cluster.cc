@@ -14,6 +14,9 @@
 //                          the next COUNT requests of API_KEY (0 Produce, 1 Fetch, 8 OffsetCommit,
 //                          ...) fail with Kafka error code ERROR (6 NOT_LEADER_OR_FOLLOWER, 7
 //                          REQUEST_TIMED_OUT, ...): rd_kafka_mock_push_request_errors
+//   topic_error TOPIC ERROR
+//                          metadata answers give TOPIC the error (3 UNKNOWN_TOPIC_OR_PART: the
+//                          topic does not exist and is not created); 0 clears it
 // Exit status: 0 after a clean stop, 1 when the cluster cannot start, 2 on bad arguments.
 
 #include <librdkafka/rdkafka.h>
@@ -23,9 +26,9 @@
 #include <unistd.h>
 
 #include <charconv>
-#include <sstream>
 #include <cstdio>
 #include <cstdlib>
+#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -95,7 +98,14 @@ std::string RunCommand(rd_kafka_mock_cluster_t* cluster, const std::string& line
                                             static_cast<size_t>(count), errors.data());
     return "";
   }
-  return "unknown command '" + verb + "' (down, up, errors)";
+  if (verb == "topic_error") {
+    std::string topic;
+    int error = 0;
+    if (!(in >> topic >> error)) return "usage: topic_error TOPIC ERROR";
+    rd_kafka_mock_topic_set_error(cluster, topic.c_str(), static_cast<rd_kafka_resp_err_t>(error));
+    return "";
+  }
+  return "unknown command '" + verb + "' (down, up, errors, topic_error)";
 }
 
 volatile sig_atomic_t g_stop = 0;

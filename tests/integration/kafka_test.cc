@@ -1,0 +1,546 @@
+// The kafka output and input against librdkafka's mock cluster (the real Kafka protocol, in its own
+// process: tests/tools/kafka_mock_cluster, with fault injection) and kcat as an outside client.
+// Every delivery test numbers its lines (`seq=N file=NAME`) and counts, with SequenceChecker, what
+// was lost, duplicated and reordered.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <atomic>
+#include <map>
+#include <regex>
+#include <set>
+#include <thread>
+
+#include "tests/integration/sequence_checker.h"
+#include "tests/integration/subprocess.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+constexpr char kKcat[] = "/usr/bin/kcat";
+
+// A mock cluster process: 3 brokers and the topics asked for.
+class MockCluster {
+ public:
+  MockCluster(const fs::path& dir, const std::vector<std::string>& topics)
+      : dir_(dir), process_(Args(topics), dir, /*stdin_pipe=*/true) {
+    std::smatch m;
+    static const std::regex kBootstrap("bootstrap\\.servers=(\\S+)");
+    EXPECT_TRUE(WaitUntil([&] {
+      std::string out = process_.Stdout();
+      if (!std::regex_search(out, m, kBootstrap)) return false;
+      bootstrap_ = m[1];
+      return true;
+    })) << process_.Stderr();
+  }
+  ~MockCluster() {
+    process_.CloseStdin();
+    process_.WaitFor(seconds(10));
+  }
+  const std::string& bootstrap() const { return bootstrap_; }
+  // Sends a fault command (see kafka_mock_cluster.cc) and waits for its "ok".
+  void Command(const std::string& command) {
+    ++commands_;
+    process_.WriteStdin(command + "\n");
+    std::string ok = "ok " + std::to_string(commands_) + "\n";
+    EXPECT_TRUE(WaitUntil([&] { return process_.Stdout().find(ok) != std::string::npos; }))
+        << command << ": " << process_.Stdout();
+  }
+
+ private:
+  static std::vector<std::string> Args(const std::vector<std::string>& topics) {
+    std::vector<std::string> args = {SLUICE_KAFKA_MOCK, "--brokers", "3"};
+    for (const auto& t : topics) {
+      args.push_back("--topic");
+      args.push_back(t);
+    }
+    return args;
+  }
+  fs::path dir_;
+  Subprocess process_;
+  std::string bootstrap_;
+  int commands_ = 0;
+};
+
+class KafkaTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
+    dir_ = FreshTestDir("sluice_kafka");
+  }
+  void TearDown() override {
+    if (!HasFailure() && !dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // A config file NAME.yaml with its own data_dir and an admin API on a free port.
+  std::string WriteConfig(const std::string& name, const std::string& yaml) {
+    std::string path = (dir_ / (name + ".yaml")).string();
+    std::ofstream(path) << "data_dir: " << (dir_ / (name + "-data")).string()
+                        << "\nadmin: {listen: '127.0.0.1:0'}\ncheckpoint_interval: 200ms\n"
+                        << yaml;
+    return path;
+  }
+  std::unique_ptr<Subprocess> Run(const std::string& config, const std::string& name) {
+    fs::path run_dir = dir_ / ("run-" + name + "-" + std::to_string(runs_++));
+    fs::create_directories(run_dir);
+    return std::make_unique<Subprocess>(
+        std::vector<std::string>{SLUICE_BINARY, "run", "-c", config}, run_dir);
+  }
+  static int AdminPort(const Subprocess& p) {
+    std::smatch m;
+    std::string err = p.Stderr();
+    static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
+    return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
+  }
+  // The value of a metric series (exact name with labels) from the process's /metrics; -1 when
+  // absent or the admin API does not answer.
+  static double Metric(const Subprocess& p, const std::string& series) {
+    int port = AdminPort(p);
+    if (port < 0) return -1;
+    httplib::Client client("127.0.0.1", port);
+    auto r = client.Get("/metrics");
+    if (!r) return -1;
+    size_t at = r->body.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(r->body.substr(at + series.size() + 2));
+  }
+  static int ReadyStatus(const Subprocess& p) {
+    int port = AdminPort(p);
+    if (port < 0) return -1;
+    httplib::Client client("127.0.0.1", port);
+    auto r = client.Get("/ready");
+    return r ? r->status : -1;
+  }
+  static std::string OutputSent(const std::string& pipeline, const std::string& type) {
+    return "sluice_component_sent_events_total{pipeline=\"" + pipeline +
+           "\",kind=\"output\",type=\"" + type + "\",id=\"" + type + "\"}";
+  }
+
+  // Writes `files` files of `lines` numbered lines each (`seq=N file=appK ...`).
+  void WriteNumberedFiles(const fs::path& dir, int files, int lines) {
+    fs::create_directories(dir);
+    for (int f = 0; f < files; ++f) {
+      std::ofstream out(dir / ("app" + std::to_string(f) + ".log"));
+      for (int i = 0; i < lines; ++i) {
+        out << NumberedLine(f, i) << "\n";
+      }
+    }
+  }
+  static std::string NumberedLine(int file, int seq) {
+    char buf[160];
+    std::snprintf(buf, sizeof(buf),
+                  "seq=%07d file=app%d 17/06/09 20:10:40 INFO executor.Executor: Finished task "
+                  "%d.0 in stage 3.0",
+                  seq, file, seq % 1000);
+    return buf;
+  }
+  // Every message of `topic`, formatted by kcat's -f `format`, one per line (values must not hold
+  // newlines).
+  std::vector<std::string> Consume(const std::string& bootstrap, const std::string& topic,
+                                   const std::string& format = "%s\\n") {
+    fs::path out = dir_ / "kcat.out";
+    std::string cmd = std::string(kKcat) + " -C -b " + bootstrap + " -t " + topic + " -e -q -f '" +
+                      format + "' >" + out.string() + " 2>" + (dir_ / "kcat.err").string();
+    EXPECT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir_ / "kcat.err");
+    return ReadLines(out);
+  }
+  // Produces the lines of `file` (one message each) with kcat.
+  void Produce(const std::string& bootstrap, const std::string& topic, const fs::path& file) {
+    // Spread evenly (no sticky batches): the mock keeps only 5 MiB per partition.
+    std::string cmd = std::string(kKcat) + " -P -X sticky.partitioning.linger.ms=0 -b " +
+                      bootstrap + " -t " + topic + " -l " + file.string() + " 2>" +
+                      (dir_ / "kcat-p.err").string();
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << ReadFile(dir_ / "kcat-p.err");
+  }
+  static SequenceReport Check(const std::vector<std::string>& lines, int files, int per_file) {
+    SequenceChecker checker;
+    for (int f = 0; f < files; ++f) checker.Expect("app" + std::to_string(f), per_file);
+    for (const auto& l : lines) checker.Add(l);
+    return checker.Report();
+  }
+  std::string AgentConfig(const std::string& bootstrap, const fs::path& logs,
+                          const std::string& output_extra = "", bool exit_on_eof = false) {
+    return "pipelines:\n  agent:\n    max_inflight_bytes: 4MiB\n    inputs:\n"
+           "      - type: file\n        include: ['" +
+           (logs / "*.log").string() + "']\n        scan_interval: 100ms\n" +
+           (exit_on_eof ? "        exit_on_eof: true\n" : "") +
+           "    outputs:\n      - type: kafka\n        brokers: " + bootstrap +
+           "\n        topic: spark\n        encoding: raw\n" + output_extra;
+  }
+  std::string CollectorConfig(const std::string& bootstrap, const fs::path& out,
+                              const std::string& input_extra = "") {
+    return "pipelines:\n  collector:\n    max_inflight_bytes: 4MiB\n    inputs:\n"
+           "      - type: kafka\n        brokers: " +
+           bootstrap +
+           "\n        topics: [spark]\n        group_id: collectors\n        decode: raw\n"
+           "        commit_interval: 200ms\n" +
+           input_extra + "    outputs:\n      - type: file\n        codec: text\n        path: '" +
+           out.string() + "'\n";
+  }
+  // Waits until `p`'s output `type` of `pipeline` sent `n` events.
+  bool WaitSent(const Subprocess& p, const std::string& pipeline, const std::string& type, double n,
+                seconds timeout = seconds(120)) {
+    return WaitUntil(
+        [&] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(20));  // polling pace, not sync
+          return Metric(p, OutputSent(pipeline, type)) >= n;
+        },
+        timeout);
+  }
+
+  fs::path dir_;
+  int runs_ = 0;
+};
+
+// Agent → Kafka: a million events read back by kcat, an outside client: every one present once,
+// each file's lines in one partition (one key) and in order, headers as configured.
+TEST_F(KafkaTest, MillionEventsReadBackWithKcatInPerKeyOrder) {
+  MockCluster cluster(dir_, {"spark:16"});
+  constexpr int kFiles = 8, kLines = 125000;
+  WriteNumberedFiles(dir_ / "logs", kFiles, kLines);
+  auto agent =
+      Run(WriteConfig("agent", AgentConfig(cluster.bootstrap(), dir_ / "logs",
+                                           "        compression: zstd\n"
+                                           "        headers: {path: '{{log.file.path}}'}\n",
+                                           /*exit_on_eof=*/true)),
+          "agent");
+  ASSERT_EQ(agent->WaitFor(seconds(240)), 0) << agent->Stderr();
+  EXPECT_NE(agent->Stderr().find("output 'kafka' delivered 1000000 events"), std::string::npos)
+      << agent->Stderr();
+
+  std::vector<std::string> lines = Consume(cluster.bootstrap(), "spark", "%p\\t%k\\t%h\\t%s\\n");
+  ASSERT_EQ(lines.size(), size_t{kFiles} * kLines);
+  std::vector<std::string> values;
+  std::map<std::string, std::set<std::string>> keys_of_file, partitions_of_key;
+  for (const auto& l : lines) {
+    size_t t1 = l.find('\t'), t2 = l.find('\t', t1 + 1), t3 = l.find('\t', t2 + 1);
+    ASSERT_NE(t3, std::string::npos) << l;
+    std::string partition = l.substr(0, t1), key = l.substr(t1 + 1, t2 - t1 - 1),
+                headers = l.substr(t2 + 1, t3 - t2 - 1), value = l.substr(t3 + 1);
+    std::string file = value.substr(value.find("file=") + 5);
+    file = file.substr(0, file.find(' '));
+    keys_of_file[file].insert(key);
+    partitions_of_key[key].insert(partition);
+    ASSERT_EQ(headers, "path=" + (dir_ / "logs" / (file + ".log")).string()) << l;
+    values.push_back(value);
+  }
+  SequenceReport report = Check(values, kFiles, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  EXPECT_EQ(report.total.out_of_order, 0u) << report.ToString();
+  ASSERT_EQ(keys_of_file.size(), size_t{kFiles});
+  std::set<std::string> keys;
+  for (const auto& [file, k] : keys_of_file) {
+    ASSERT_EQ(k.size(), 1u) << file << " was sent with several keys";
+    EXPECT_EQ(k.begin()->size(), 16u) << "the default key is the source id in hex";
+    keys.insert(*k.begin());
+  }
+  EXPECT_EQ(keys.size(), size_t{kFiles}) << "each file has a key of its own";
+  for (const auto& [key, partitions] : partitions_of_key) {
+    EXPECT_EQ(partitions.size(), 1u) << key;
+  }
+}
+
+// Every compression codec is accepted by the broker and read back by an outside client; a key
+// template and json encoding as configured.
+TEST_F(KafkaTest, EveryCompressionCodecAndJsonEncodingRoundTrips) {
+  MockCluster cluster(dir_, {"spark:4"});
+  for (std::string codec : {"none", "gzip", "snappy", "lz4", "zstd"}) {
+    std::string cfg =
+        WriteConfig("c-" + codec,
+                    "pipelines:\n  p:\n    inputs: [{type: generate, count: 500, seed: 3}]\n"
+                    "    outputs:\n      - type: kafka\n        brokers: " +
+                        cluster.bootstrap() + "\n        topic: 'spark'\n        key: 'k-" + codec +
+                        "'\n        compression: " + codec + "\n");
+    auto p = Run(cfg, codec);
+    ASSERT_EQ(p->WaitFor(seconds(60)), 0) << codec << ": " << p->Stderr();
+  }
+  std::vector<std::string> lines = Consume(cluster.bootstrap(), "spark", "%k\\n");
+  std::map<std::string, int> per_key;
+  for (const auto& l : lines) per_key[l]++;
+  for (std::string codec : {"none", "gzip", "snappy", "lz4", "zstd"}) {
+    EXPECT_EQ(per_key["k-" + codec], 500) << codec;
+  }
+  // The JSON events (stack traces hold newlines, escaped in JSON): one per message.
+  std::vector<std::string> json = Consume(cluster.bootstrap(), "spark");
+  ASSERT_EQ(json.size(), 2500u);
+  EXPECT_EQ(json[0].rfind("{\"@timestamp\":\"2017-", 0), 0u) << json[0];
+  EXPECT_NE(json[0].find("\"log\":{\"file\":{\"path\":"), std::string::npos) << json[0];
+}
+
+// A broker down for 10 s and back: the producer waits and retries; nothing is lost, and the
+// idempotent producer repeats nothing.
+TEST_F(KafkaTest, BrokerDownForTenSecondsLosesAndRepeatsNothing) {
+  MockCluster cluster(dir_, {"spark:6:3"});
+  constexpr int kLines = 30000;
+  fs::path logs = dir_ / "logs";
+  fs::create_directories(logs);
+  auto agent = Run(WriteConfig("agent", AgentConfig(cluster.bootstrap(), logs)), "agent");
+  std::ofstream out(logs / "app0.log");
+  for (int i = 0; i < kLines; ++i) {
+    out << NumberedLine(0, i) << "\n";
+    if (i == kLines / 3) {
+      out.flush();
+      ASSERT_TRUE(WaitSent(*agent, "agent", "kafka", 1)) << agent->Stderr();
+      cluster.Command("down 1");
+      cluster.Command("down 2");
+    }
+    if (i == 2 * kLines / 3) {
+      out.flush();
+      std::this_thread::sleep_for(seconds(10));  // the outage itself
+      cluster.Command("up 1");
+      cluster.Command("up 2");
+    }
+  }
+  out.flush();
+  ASSERT_TRUE(WaitSent(*agent, "agent", "kafka", kLines)) << agent->Stderr();
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->WaitFor(seconds(30)), 0) << agent->Stderr();
+  SequenceReport report = Check(Consume(cluster.bootstrap(), "spark"), 1, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+}
+
+// Retriable produce errors (NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT) injected into the broker's
+// answers: librdkafka retries them; nothing lost, nothing repeated.
+TEST_F(KafkaTest, InjectedRetriableProduceErrorsLoseAndRepeatNothing) {
+  MockCluster cluster(dir_, {"spark:4:3"});
+  constexpr int kFiles = 2, kLines = 20000;
+  cluster.Command("errors 0 20 6");  // Produce: NOT_LEADER_OR_FOLLOWER
+  cluster.Command("errors 0 20 7");  // Produce: REQUEST_TIMED_OUT
+  WriteNumberedFiles(dir_ / "logs", kFiles, kLines);
+  auto agent = Run(WriteConfig("agent", AgentConfig(cluster.bootstrap(), dir_ / "logs", "",
+                                                    /*exit_on_eof=*/true)),
+                   "agent");
+  ASSERT_EQ(agent->WaitFor(seconds(120)), 0) << agent->Stderr();
+  SequenceReport report = Check(Consume(cluster.bootstrap(), "spark"), kFiles, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  EXPECT_EQ(report.total.out_of_order, 0u) << report.ToString();
+}
+
+// The agent SIGKILLed mid-stream and restarted: nothing lost; what is repeated is at most what
+// was in flight or acked after the last checkpoint.
+TEST_F(KafkaTest, AgentSigkilledMidStreamLosesNothing) {
+  MockCluster cluster(dir_, {"spark:8"});
+  constexpr int kFiles = 4, kLines = 100000;
+  WriteNumberedFiles(dir_ / "logs", kFiles, kLines);
+  std::string cfg = WriteConfig(
+      "agent", AgentConfig(cluster.bootstrap(), dir_ / "logs", "", /*exit_on_eof=*/true));
+  auto first = Run(cfg, "agent");
+  ASSERT_TRUE(WaitSent(*first, "agent", "kafka", kFiles * kLines / 5)) << first->Stderr();
+  first->Signal(SIGKILL);
+  ASSERT_EQ(first->WaitFor(seconds(10)), 128 + SIGKILL);
+  auto second = Run(cfg, "agent");
+  ASSERT_EQ(second->WaitFor(seconds(120)), 0) << second->Stderr();
+  SequenceReport report = Check(Consume(cluster.bootstrap(), "spark"), kFiles, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  std::printf("[   INFO   ] agent SIGKILL: %llu duplicates of %d events\n",
+              static_cast<unsigned long long>(report.total.duplicates), kFiles * kLines);
+  // In flight at most 4 MiB of batches (~25k of these events) plus 200 ms of acks before the kill.
+  EXPECT_LT(report.total.duplicates, uint64_t{kFiles} * kLines / 2) << report.ToString();
+}
+
+// The collector SIGKILLed mid-stream and restarted: it resumes from the offsets committed for
+// acked (fsynced) events, so nothing is lost.
+TEST_F(KafkaTest, CollectorSigkilledMidStreamLosesNothing) {
+  MockCluster cluster(dir_, {"spark:8"});
+  constexpr int kLines = 200000;
+  WriteNumberedFiles(dir_ / "in", 1, kLines);
+  Produce(cluster.bootstrap(), "spark", dir_ / "in" / "app0.log");
+  fs::path out = dir_ / "bronze.txt";
+  std::string cfg = WriteConfig("collector", CollectorConfig(cluster.bootstrap(), out,
+                                                             "        exit_on_idle: 2s\n        "
+                                                             "batch_events: 256\n"));
+  auto first = Run(cfg, "collector");
+  ASSERT_TRUE(WaitSent(*first, "collector", "file", kLines / 5)) << first->Stderr();
+  first->Signal(SIGKILL);
+  ASSERT_EQ(first->WaitFor(seconds(10)), 128 + SIGKILL);
+  auto second = Run(cfg, "collector");
+  ASSERT_EQ(second->WaitFor(seconds(120)), 0) << second->Stderr();
+  SequenceReport report = Check(ReadLines(out), 1, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  std::printf("[   INFO   ] collector SIGKILL: %llu duplicates of %d events\n",
+              static_cast<unsigned long long>(report.total.duplicates), kLines);
+  EXPECT_LT(report.total.duplicates, uint64_t{kLines} / 2) << report.ToString();
+}
+
+// Two collectors in one group, the second joining mid-stream (a rebalance moves partitions
+// between them): together they deliver every event.
+TEST_F(KafkaTest, TwoCollectorsWithARebalanceMidStreamLoseNothing) {
+  MockCluster cluster(dir_, {"spark:8"});
+  constexpr int kLines = 200000;
+  WriteNumberedFiles(dir_ / "in", 1, kLines);
+  Produce(cluster.bootstrap(), "spark", dir_ / "in" / "app0.log");
+  const std::string extra = "        exit_on_idle: 4s\n        batch_events: 256\n";
+  auto a = Run(WriteConfig("a", CollectorConfig(cluster.bootstrap(), dir_ / "a.txt", extra)), "a");
+  ASSERT_TRUE(WaitSent(*a, "collector", "file", kLines / 10)) << a->Stderr();
+  auto b = Run(WriteConfig("b", CollectorConfig(cluster.bootstrap(), dir_ / "b.txt", extra)), "b");
+  ASSERT_EQ(a->WaitFor(seconds(120)), 0) << a->Stderr();
+  ASSERT_EQ(b->WaitFor(seconds(120)), 0) << b->Stderr();
+  EXPECT_NE(a->Stderr().find("revoked"), std::string::npos) << "no rebalance: " << a->Stderr();
+  std::vector<std::string> lines = ReadLines(dir_ / "a.txt");
+  std::vector<std::string> from_b = ReadLines(dir_ / "b.txt");
+  EXPECT_FALSE(from_b.empty()) << b->Stderr();
+  lines.insert(lines.end(), from_b.begin(), from_b.end());
+  SequenceReport report = Check(lines, 1, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  std::printf("[   INFO   ] rebalance: %zu from a, %zu from b, %llu duplicates\n",
+              lines.size() - from_b.size(), from_b.size(),
+              static_cast<unsigned long long>(report.total.duplicates));
+}
+
+// Agent → Kafka → collector through the json encoding: the collector gets the agent's event back
+// (fields, time) plus the kafka.* fields.
+TEST_F(KafkaTest, JsonEventsRoundTripThroughKafka) {
+  MockCluster cluster(dir_, {"spark:2"});
+  auto agent = Run(WriteConfig("agent",
+                               "pipelines:\n  p:\n    inputs: [{type: generate, count: "
+                               "100, seed: 5, stack_trace_ratio: 0.5}]\n    outputs:\n"
+                               "      - type: kafka\n        brokers: " +
+                                   cluster.bootstrap() + "\n        topic: spark\n"),
+                   "agent");
+  ASSERT_EQ(agent->WaitFor(seconds(60)), 0) << agent->Stderr();
+  fs::path out = dir_ / "events.ndjson";
+  auto collector = Run(WriteConfig("collector",
+                                   "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
+                                   "        brokers: " +
+                                       cluster.bootstrap() +
+                                       "\n        topics: [spark]\n        exit_on_idle: 1s\n"
+                                       "    outputs: [{type: file, path: '" +
+                                       out.string() + "'}]\n"),
+                       "collector");
+  ASSERT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  std::vector<std::string> lines = ReadLines(out);
+  ASSERT_EQ(lines.size(), 100u);
+  static const std::regex kEvent(
+      "^\\{\"@timestamp\":\"2017-06-09T20:[^\"]+Z\",\"message\":\"17/06/09 [^\"]*\","
+      "\"host\":\\{\"name\":\"ip-10-0-1-17.ec2.internal\"\\},"
+      "\"kafka\":\\{\"offset\":\\d+,\"partition\":[01],\"timestamp\":\\d+,\"topic\":\"spark\"\\},"
+      "\"log\":\\{\"file\":\\{\"path\":\"/var/log/hadoop-yarn/[^\"]+\"\\},\"level\":\"[A-Z]+\","
+      "\"logger\":\"[^\"]+\"\\},\"spark\":\\{\"app_id\":\"application_[0-9_]+\"\\}\\}$");
+  for (const auto& l : lines) ASSERT_TRUE(std::regex_match(l, kEvent)) << l;
+  int with_trace = 0;
+  for (const auto& l : lines) with_trace += l.find("\\n\\tat ") != std::string::npos;
+  EXPECT_GT(with_trace, 10) << "multi-line events keep their stack traces";
+}
+
+// Messages that are not JSON objects, with decode: json, are kept raw and tagged.
+TEST_F(KafkaTest, NonJsonMessagesAreTaggedNotDropped) {
+  MockCluster cluster(dir_, {"spark:1"});
+  std::ofstream(dir_ / "msgs.txt") << "plain text line\n{\"message\":\"ok\",\"level\":\"INFO\"}\n"
+                                   << "{\"truncated\": \n\xff\xfe binary\n";
+  Produce(cluster.bootstrap(), "spark", dir_ / "msgs.txt");
+  fs::path out = dir_ / "events.ndjson";
+  auto collector = Run(WriteConfig("collector",
+                                   "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
+                                   "        brokers: " +
+                                       cluster.bootstrap() +
+                                       "\n        topics: [spark]\n        exit_on_idle: 1s\n"
+                                       "    outputs: [{type: file, path: '" +
+                                       out.string() + "'}]\n"),
+                       "collector");
+  ASSERT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  std::vector<std::string> lines = ReadLines(out);
+  ASSERT_EQ(lines.size(), 4u);
+  EXPECT_NE(lines[0].find("\"message\":\"plain text line\""), std::string::npos) << lines[0];
+  EXPECT_NE(lines[0].find("\"tags\":[\"_jsonparsefailure\"]"), std::string::npos) << lines[0];
+  EXPECT_NE(lines[1].find("\"message\":\"ok\",\"kafka\""), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("\"level\":\"INFO\""), std::string::npos) << lines[1];
+  EXPECT_EQ(lines[1].find("tags"), std::string::npos) << lines[1];
+  EXPECT_NE(lines[2].find("\"tags\":[\"_jsonparsefailure\"]"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("\"message\":\"\xEF\xBF\xBD\xEF\xBF\xBD binary\""), std::string::npos)
+      << lines[3];
+}
+
+// A message larger than message_max_bytes goes to the dead-letter file, counted; the others are
+// delivered and the run ends cleanly.
+TEST_F(KafkaTest, OversizedMessageIsDeadLetteredAndTheRestDelivered) {
+  MockCluster cluster(dir_, {"spark:1"});
+  fs::path logs = dir_ / "logs";
+  fs::create_directories(logs);
+  {
+    std::ofstream out(logs / "app0.log");
+    out << NumberedLine(0, 0) << "\n"
+        << NumberedLine(0, 1) << std::string(20000, 'x') << "\n"
+        << NumberedLine(0, 2) << "\n";
+  }
+  std::string cfg =
+      WriteConfig("agent", AgentConfig(cluster.bootstrap(), logs,
+                                       "        message_max_bytes: 10KB\n        batch_size: 5KB\n",
+                                       /*exit_on_eof=*/true));
+  auto agent = Run(cfg, "agent");
+  ASSERT_EQ(agent->WaitFor(seconds(60)), 0) << agent->Stderr();
+  std::vector<std::string> delivered = Consume(cluster.bootstrap(), "spark");
+  ASSERT_EQ(delivered.size(), 2u);
+  EXPECT_EQ(delivered[0], NumberedLine(0, 0));
+  EXPECT_EQ(delivered[1], NumberedLine(0, 2));
+  std::vector<std::string> dead = ReadLines(dir_ / "agent-data/dead_letter/agent/kafka.ndjson");
+  ASSERT_EQ(dead.size(), 1u);
+  EXPECT_NE(dead[0].find("\"reason\":\"Broker: Message size too large\""), std::string::npos)
+      << dead[0];
+  EXPECT_NE(dead[0].find("\"event\":\"seq=0000001 file=app0"), std::string::npos)
+      << dead[0].substr(0, 300);
+  EXPECT_NE(agent->Stderr().find("Kafka refused a message for topic 'spark'"), std::string::npos)
+      << agent->Stderr();
+}
+
+// Brokers that cannot be reached: a clear error and /ready 503; ready again once they are up,
+// and everything written meanwhile is delivered.
+TEST_F(KafkaTest, UnreachableBrokersMakeItUnreadyUntilTheyComeUp) {
+  MockCluster cluster(dir_, {"spark:2:1"});
+  for (int b = 1; b <= 3; ++b) cluster.Command("down " + std::to_string(b));
+  fs::path logs = dir_ / "logs";
+  WriteNumberedFiles(logs, 1, 1000);
+  auto agent = Run(WriteConfig("agent", AgentConfig(cluster.bootstrap(), logs)), "agent");
+  ASSERT_TRUE(WaitUntil([&] { return ReadyStatus(*agent) == 503; }, seconds(60)))
+      << agent->Stderr();
+  EXPECT_TRUE(WaitUntil(
+      [&] { return agent->Stderr().find("cannot reach the Kafka brokers") != std::string::npos; }));
+  EXPECT_LT(Metric(*agent, OutputSent("agent", "kafka")), 1);
+  for (int b = 1; b <= 3; ++b) cluster.Command("up " + std::to_string(b));
+  ASSERT_TRUE(WaitSent(*agent, "agent", "kafka", 1000)) << agent->Stderr();
+  EXPECT_TRUE(WaitUntil([&] { return ReadyStatus(*agent) == 200; }, seconds(30)))
+      << agent->Stderr();
+  agent->Signal(SIGTERM);
+  EXPECT_EQ(agent->WaitFor(seconds(30)), 0) << agent->Stderr();
+  SequenceReport report = Check(Consume(cluster.bootstrap(), "spark"), 1, 1000);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+}
+
+// A topic that does not exist, on a cluster the consumer may not create topics on: a clear error
+// naming it and a counter; the collector keeps running and then consumes it once it exists.
+TEST_F(KafkaTest, UnknownTopicIsReportedAndWaitedFor) {
+  MockCluster cluster(dir_, {"spark:1"});
+  cluster.Command("topic_error nope 3");  // UNKNOWN_TOPIC_OR_PART: it does not exist, none is made
+  fs::path out = dir_ / "events.txt";
+  auto collector =
+      Run(WriteConfig("collector",
+                      "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " +
+                          cluster.bootstrap() +
+                          "\n        topics: [nope]\n        decode: raw\n"
+                          "    outputs: [{type: file, codec: text, path: '" +
+                          out.string() + "'}]\n"),
+          "collector");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return collector->Stderr().find("topic 'nope' does not exist") != std::string::npos; },
+      seconds(60)))
+      << collector->Stderr();
+  EXPECT_GE(Metric(*collector,
+                   "sluice_kafka_input_consume_errors_total{pipeline=\"c\",kind=\"input\","
+                   "type=\"kafka\",id=\"kafka\"}"),
+            1);
+  cluster.Command("topic_error nope 0");
+  std::ofstream(dir_ / "late.txt") << "late message\n";
+  Produce(cluster.bootstrap(), "nope", dir_ / "late.txt");  // kcat's producer creates it
+  EXPECT_TRUE(WaitUntil([&] { return ReadFile(out) == "late message\n"; }, seconds(60)))
+      << collector->Stderr();
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(30)), 0) << collector->Stderr();
+}
+
+}  // namespace
+}  // namespace sluice::testing
