@@ -147,7 +147,9 @@ Status KafkaInput::Start(InputContext& context) {
       {"auto.offset.reset", options_.start},
       {"enable.partition.eof", "true"},
       {"fetch.max.bytes", "16777216"},
-      {"queued.max.messages.kbytes", "16384"},  // bound librdkafka's prefetch queue (per client)
+      // Bound librdkafka's prefetch: its default aims at 100,000 messages per partition.
+      {"queued.max.messages.kbytes", "16384"},
+      {"queued.min.messages", "20000"},
       {"partition.assignment.strategy", "range,roundrobin"},
   };
   auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);

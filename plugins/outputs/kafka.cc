@@ -95,6 +95,10 @@ const config::OptionSchema<KafkaOutput::Options>& KafkaOutput::Options::Schema()
                          "fnv1a_random", "random"}})
         .Add("compression", &Options::compression, "Compression of message batches.",
              {.one_of = {"none", "gzip", "snappy", "lz4", "zstd"}})
+        .Add("compression_level", &Options::compression_level,
+             "Codec level (`compression.level`): 1 is the fastest; higher levels trade CPU for "
+             "smaller batches; `-1`: the codec's own default (zstd 3, gzip 6).",
+             {.min = -1, .max = 12})
         .Add("encoding", &Options::encoding,
              "`json`: the event as one JSON object (the same encoder as every output); `raw`: "
              "the message bytes only.",
@@ -189,6 +193,7 @@ Status KafkaOutput::Start() {
       {"acks", options_.acks == "all" ? "-1" : options_.acks},
       {"enable.idempotence", options_.idempotence ? "true" : "false"},
       {"compression.codec", options_.compression},
+      {"compression.level", std::to_string(options_.compression_level)},
       {"linger.ms", std::to_string(std::max<int64_t>(0, options_.linger.millis()))},
       {"batch.size", std::to_string(options_.batch_size.bytes)},
       {"batch.num.messages", "100000"},

@@ -45,6 +45,7 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
     Template key;
     std::string partitioner = "murmur2_random";
     std::string compression = "zstd";
+    int64_t compression_level = 1;
     std::string encoding = "json";
     std::map<std::string, std::string> headers;
     std::string acks = "all";
