@@ -496,23 +496,26 @@ void KafkaInput::UpdateLagGauges() {
 
 void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
                               bool fatal) {
-  if (fatal || common::IsKafkaSetupError(err)) {
-    healthy_ = false;
-    plugin_.logger.Limited(error_log_, LogLevel::kError,
-                           "{} (check tls and sasl options and the brokers' ACLs); not ready",
-                           reason);
-    return;
+  uint64_t held_back = 0;
+  switch (common::ClassifyKafkaError(err, fatal)) {
+    case common::KafkaErrorKind::kFatal:
+    case common::KafkaErrorKind::kSetup:
+      healthy_ = false;
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "{} (check tls and sasl options and the brokers' ACLs); not ready",
+                             reason);
+      return;
+    case common::KafkaErrorKind::kUnreachable:
+      // The first time it happens is always logged; repeats are rate-limited.
+      if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
+        plugin_.logger.Error("cannot reach the Kafka brokers {}: {}; not ready, retrying",
+                             kafka_conf_.bootstrap_servers, reason);
+      }
+      return;
+    case common::KafkaErrorKind::kOther:
+      plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
+      return;
   }
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
-    // The first time it happens is always logged; repeats are rate-limited.
-    uint64_t held_back = 0;
-    if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
-      plugin_.logger.Error("cannot reach the Kafka brokers {}: {}; not ready, retrying",
-                           kafka_conf_.bootstrap_servers, reason);
-    }
-    return;
-  }
-  plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
 }
 
 }  // namespace sluice::inputs

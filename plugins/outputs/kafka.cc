@@ -519,36 +519,37 @@ void KafkaOutput::RunPoller() {
 
 void KafkaOutput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
                                bool fatal) {
-  if (fatal) {
-    healthy_ = false;
-    setup_error_ = true;
-    plugin_.logger.Error(
-        "the producer hit a fatal error ({}: {}); batches not yet delivered are not acked, so "
-        "they are sent again after a restart. Restart sluice",
-        rd_kafka_err2name(err), reason);
-    return;
-  }
-  if (common::IsKafkaSetupError(err)) {
-    healthy_ = false;
-    setup_error_ = true;
-    plugin_.logger.Limited(error_log_, LogLevel::kError,
-                           "{} (check tls and sasl options and the brokers' ACLs); not ready, "
-                           "retrying",
-                           reason);
-    return;
-  }
-  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
-    // The first time it happens is always logged; repeats are rate-limited.
-    uint64_t held_back = 0;
-    if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
+  uint64_t held_back = 0;
+  switch (common::ClassifyKafkaError(err, fatal)) {
+    case common::KafkaErrorKind::kFatal:
+      healthy_ = false;
+      setup_error_ = true;
       plugin_.logger.Error(
-          "cannot reach the Kafka brokers {}: {}; not ready, retrying (the pipeline waits, "
-          "nothing is dropped)",
-          kafka_conf_.bootstrap_servers, reason);
-    }
-    return;
+          "the producer hit a fatal error ({}: {}); batches not yet delivered are not acked, so "
+          "they are sent again after a restart. Restart sluice",
+          rd_kafka_err2name(err), reason);
+      return;
+    case common::KafkaErrorKind::kSetup:
+      healthy_ = false;
+      setup_error_ = true;
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "{} (check tls and sasl options and the brokers' ACLs); not ready, "
+                             "retrying",
+                             reason);
+      return;
+    case common::KafkaErrorKind::kUnreachable:
+      // The first time it happens is always logged; repeats are rate-limited.
+      if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
+        plugin_.logger.Error(
+            "cannot reach the Kafka brokers {}: {}; not ready, retrying (the pipeline waits, "
+            "nothing is dropped)",
+            kafka_conf_.bootstrap_servers, reason);
+      }
+      return;
+    case common::KafkaErrorKind::kOther:
+      plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
+      return;
   }
-  plugin_.logger.Limited(error_log_, LogLevel::kWarn, "{}", reason);
 }
 
 Status KafkaOutput::Close() {

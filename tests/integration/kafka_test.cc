@@ -180,6 +180,21 @@ class KafkaTest : public ::testing::Test {
            input_extra + "    outputs:\n      - type: file\n        codec: text\n        path: '" +
            out.string() + "'\n";
   }
+  // Runs a collector (decode: json) over topic `spark` until it is read to its end; returns the
+  // JSON events it wrote.
+  std::vector<std::string> CollectJson(const std::string& bootstrap) {
+    fs::path out = dir_ / "events.ndjson";
+    auto collector = Run(WriteConfig("collector",
+                                     "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
+                                     "        brokers: " +
+                                         bootstrap +
+                                         "\n        topics: [spark]\n        exit_on_idle: 1s\n"
+                                         "    outputs: [{type: file, path: '" +
+                                         out.string() + "'}]\n"),
+                         "collector");
+    EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+    return ReadLines(out);
+  }
   // Waits until `p`'s output `type` of `pipeline` sent `n` events.
   bool WaitSent(const Subprocess& p, const std::string& pipeline, const std::string& type, double n,
                 seconds timeout = seconds(120)) {
@@ -406,17 +421,7 @@ TEST_F(KafkaTest, JsonEventsRoundTripThroughKafka) {
                                    cluster.bootstrap() + "\n        topic: spark\n"),
                    "agent");
   ASSERT_EQ(agent->WaitFor(seconds(60)), 0) << agent->Stderr();
-  fs::path out = dir_ / "events.ndjson";
-  auto collector = Run(WriteConfig("collector",
-                                   "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
-                                   "        brokers: " +
-                                       cluster.bootstrap() +
-                                       "\n        topics: [spark]\n        exit_on_idle: 1s\n"
-                                       "    outputs: [{type: file, path: '" +
-                                       out.string() + "'}]\n"),
-                       "collector");
-  ASSERT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
-  std::vector<std::string> lines = ReadLines(out);
+  std::vector<std::string> lines = CollectJson(cluster.bootstrap());
   ASSERT_EQ(lines.size(), 100u);
   static const std::regex kEvent(
       "^\\{\"@timestamp\":\"2017-06-09T20:[^\"]+Z\",\"message\":\"17/06/09 [^\"]*\","
@@ -436,17 +441,7 @@ TEST_F(KafkaTest, NonJsonMessagesAreTaggedNotDropped) {
   std::ofstream(dir_ / "msgs.txt") << "plain text line\n{\"message\":\"ok\",\"level\":\"INFO\"}\n"
                                    << "{\"truncated\": \n\xff\xfe binary\n";
   Produce(cluster.bootstrap(), "spark", dir_ / "msgs.txt");
-  fs::path out = dir_ / "events.ndjson";
-  auto collector = Run(WriteConfig("collector",
-                                   "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
-                                   "        brokers: " +
-                                       cluster.bootstrap() +
-                                       "\n        topics: [spark]\n        exit_on_idle: 1s\n"
-                                       "    outputs: [{type: file, path: '" +
-                                       out.string() + "'}]\n"),
-                       "collector");
-  ASSERT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
-  std::vector<std::string> lines = ReadLines(out);
+  std::vector<std::string> lines = CollectJson(cluster.bootstrap());
   ASSERT_EQ(lines.size(), 4u);
   EXPECT_NE(lines[0].find("\"message\":\"plain text line\""), std::string::npos) << lines[0];
   EXPECT_NE(lines[0].find("\"tags\":[\"_jsonparsefailure\"]"), std::string::npos) << lines[0];

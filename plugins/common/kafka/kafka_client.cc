@@ -155,4 +155,13 @@ bool IsKafkaSetupError(rd_kafka_resp_err_t err) {
   }
 }
 
+KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal) {
+  if (fatal) return KafkaErrorKind::kFatal;
+  if (IsKafkaSetupError(err)) return KafkaErrorKind::kSetup;
+  if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
+    return KafkaErrorKind::kUnreachable;
+  }
+  return KafkaErrorKind::kOther;
+}
+
 }  // namespace sluice::common

@@ -111,4 +111,13 @@ Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
 // ACLs, TLS): they make the plugin unready.
 bool IsKafkaSetupError(rd_kafka_resp_err_t err);
 
+// What a client-level error (KafkaClientHooks::OnKafkaError) means for the plugin's readiness.
+enum class KafkaErrorKind {
+  kFatal,        // the handle is unusable (rd_kafka_fatal_error)
+  kSetup,        // IsKafkaSetupError: credentials, ACLs, TLS
+  kUnreachable,  // no broker answers (all down, or their names do not resolve)
+  kOther,        // one broker's trouble and the like: librdkafka copes, worth a warning
+};
+KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal);
+
 }  // namespace sluice::common
