@@ -8,6 +8,7 @@ packages=(
   zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libsystemd-dev libre2-dev
   libgtest-dev libgmock-dev libsimdjson-dev libabsl-dev tzdata
   librdkafka-dev kcat
+  libcurl4-openssl-dev libssl-dev libzstd-dev awscli
 )
 
 missing=()

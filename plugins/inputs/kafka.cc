@@ -115,6 +115,11 @@ KafkaInput::KafkaInput(const Options& options, PluginContext& context)
       consume_errors_(context.metrics->registry().GetCounter(
           "sluice_kafka_input_consume_errors_total",
           "Errors the consumer reported (unknown topics, broker errors).",
+          context.metrics->labels())),
+      pauses_(context.metrics->registry().GetCounter(
+          "sluice_kafka_input_pauses_total",
+          "Times fetching was paused because the pipeline was full (backpressure); resumed "
+          "when it had room.",
           context.metrics->labels())) {
   if (options_.decode == "json") {
     json_ = std::make_unique<common::JsonFields>(common::JsonFields::Options{.event_keys = true});
@@ -444,6 +449,7 @@ void KafkaInput::SetPaused(bool paused) {
   rd_kafka_topic_partition_list_t* assignment = nullptr;
   if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   if (paused) {
+    pauses_.Add();
     rd_kafka_pause_partitions(rk_, assignment);
   } else {
     rd_kafka_resume_partitions(rk_, assignment);
@@ -497,7 +503,7 @@ void KafkaInput::UpdateLagGauges() {
 void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
                               bool fatal) {
   uint64_t held_back = 0;
-  switch (common::ClassifyKafkaError(err, fatal)) {
+  switch (common::ClassifyKafkaError(err, fatal, reason)) {
     case common::KafkaErrorKind::kFatal:
     case common::KafkaErrorKind::kSetup:
       healthy_ = false;

@@ -106,6 +106,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   Counter& rebalances_;
   Counter& abandoned_batches_;
   Counter& consume_errors_;
+  Counter& pauses_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
 };

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <chrono>
 #include <random>
+#include <shared_mutex>
+#include <utility>
 
 #include "pipeline/clock.h"
 
@@ -171,6 +173,10 @@ KafkaOutput::KafkaOutput(const Options& options, PluginContext& context)
       queue_full_waits_(context.metrics->registry().GetCounter(
           "sluice_kafka_output_queue_full_waits_total",
           "Times a write waited because librdkafka's queue (max_queue_bytes) was full.",
+          context.metrics->labels())),
+      producer_restarts_(context.metrics->registry().GetCounter(
+          "sluice_kafka_output_producer_restarts_total",
+          "Producers replaced after a fatal error (their undelivered messages produced again).",
           context.metrics->labels())) {
   for (const auto& [name, text] : options_.headers) {
     headers_.emplace_back(name, Template::Compile(text).value());
@@ -188,6 +194,20 @@ KafkaOutput::~KafkaOutput() {
 }
 
 Status KafkaOutput::Start() {
+  auto rk = CreateProducer();
+  if (!rk.ok()) return rk.status();
+  rk_ = rk.value();
+  destination_ = "kafka://" + bootstrap_servers_;
+  plugin_.metrics->registry().AddGaugeFunction(
+      "sluice_kafka_output_queue_messages",
+      "Messages (and requests) librdkafka holds, not yet delivered.", plugin_.metrics->labels(),
+      [this] { return static_cast<double>(queue_length_.load()); });
+  plugin_.logger.Info("producing to {}", bootstrap_servers_);
+  poller_ = std::thread([this] { RunPoller(); });
+  return Status::Ok();
+}
+
+Result<rd_kafka_t*> KafkaOutput::CreateProducer() {
   const std::vector<std::pair<std::string, std::string>> defaults = {
       {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
       {"acks", options_.acks == "all" ? "-1" : options_.acks},
@@ -206,25 +226,50 @@ Status KafkaOutput::Start() {
   };
   auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);
   if (!conf.ok()) return conf.status();
-  kafka_conf_ = std::move(conf).value();
-  if (kafka_conf_.embedded && options_.topic.is_constant()) {
-    kafka_conf_.embedded->EnsureTopic(options_.topic.source());
-  }
-  rd_kafka_conf_set_dr_msg_cb(kafka_conf_.conf, &KafkaOutput::OnDelivery);
+  common::KafkaConf kafka_conf = std::move(conf).value();
+  embedded_ = kafka_conf.embedded;
+  bootstrap_servers_ = kafka_conf.bootstrap_servers;
+  if (embedded_ && options_.topic.is_constant()) embedded_->EnsureTopic(options_.topic.source());
+  rd_kafka_conf_set_dr_msg_cb(kafka_conf.conf, &KafkaOutput::OnDelivery);
   char errstr[512];
-  rk_ = rd_kafka_new(RD_KAFKA_PRODUCER, kafka_conf_.conf, errstr, sizeof(errstr));
-  if (rk_ == nullptr) {
-    rd_kafka_conf_destroy(kafka_conf_.conf);
+  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, kafka_conf.conf, errstr, sizeof(errstr));
+  if (rk == nullptr) {
+    rd_kafka_conf_destroy(kafka_conf.conf);
     return InvalidArgument(std::string("cannot create the Kafka producer: ") + errstr);
   }
-  destination_ = "kafka://" + kafka_conf_.bootstrap_servers;
-  plugin_.metrics->registry().AddGaugeFunction(
-      "sluice_kafka_output_queue_messages",
-      "Messages (and requests) librdkafka holds, not yet delivered.", plugin_.metrics->labels(),
-      [rk = rk_] { return static_cast<double>(rd_kafka_outq_len(rk)); });
-  plugin_.logger.Info("producing to {}", kafka_conf_.bootstrap_servers);
-  poller_ = std::thread([this] { RunPoller(); });
-  return Status::Ok();
+  return rk;
+}
+
+void KafkaOutput::RestartProducer() {
+  auto created = CreateProducer();
+  if (!created.ok()) {
+    plugin_.logger.Limited(error_log_, LogLevel::kError, "cannot start a new producer: {}",
+                           created.status().message());
+    return;  // tried again on the next poll
+  }
+  rd_kafka_t* old = nullptr;
+  std::unordered_map<std::string, rd_kafka_topic_t*> old_topics;
+  {
+    std::unique_lock lock(producer_mu_);
+    old = std::exchange(rk_, created.value());
+    old_topics.swap(topics_);
+    fatal_ = false;
+  }
+  producer_restarts_.Add();
+  // What the old producer still holds comes back in failed delivery reports: produced again.
+  rd_kafka_purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  const int64_t deadline = MonoNs() + 10'000'000'000;
+  while (rd_kafka_outq_len(old) > 0 && MonoNs() < deadline) rd_kafka_poll(old, 50);
+  rd_kafka_poll(old, 0);
+  if (int left = rd_kafka_outq_len(old); left > 0) {
+    plugin_.logger.Error(
+        "{} message(s) of the failed producer did not come back; their batches "
+        "stay unacked and are sent again after a restart",
+        left);
+  }
+  for (auto& [name, topic] : old_topics) rd_kafka_topic_destroy(topic);
+  rd_kafka_destroy(old);
+  plugin_.logger.Info("a new producer took over; undelivered messages are produced again");
 }
 
 rd_kafka_topic_t* KafkaOutput::TopicHandle(const std::string& name) {
@@ -280,6 +325,7 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
   // One extra count for this call: delivery reports that come while producing cannot settle the
   // batch before every message is handed over.
   pending->remaining.store(messages_.size() + 1);
+  std::shared_lock producer_lock(producer_mu_);
   rd_kafka_topic_t* fixed = constant_topic ? TopicHandle(options_.topic.source()) : nullptr;
   for (const Message& m : messages_) {
     rd_kafka_topic_t* topic = fixed;
@@ -297,15 +343,12 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
     std::string_view name =
         constant_topic ? std::string_view(options_.topic.source())
                        : std::string_view(pending->topics).substr(m.topic_offset, m.topic_size);
-    if (IsPermanent(err) || err == RD_KAFKA_RESP_ERR__FATAL) {
+    if (IsPermanent(err)) {
       if (m.headers != nullptr) rd_kafka_headers_destroy(m.headers);
-      if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        Settle(pending, false);  // the producer is dead (logged by OnKafkaError)
-      } else {
-        DeadLetter(pending, rd_kafka_err2str(err), name, std::string_view(value, m.value_size));
-      }
+      DeadLetter(pending, rd_kafka_err2str(err), name, std::string_view(value, m.value_size));
       continue;
     }
+    // Anything else (a fatal error included: a new producer takes over) is produced again.
     Retry r{pending,
             std::string(name),
             value,
@@ -359,6 +402,7 @@ rd_kafka_resp_err_t KafkaOutput::Produce(rd_kafka_topic_t* topic, const char* va
                               RD_KAFKA_V_OPAQUE(pending), RD_KAFKA_V_END);
     }
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
+    if (fatal_.load()) return RD_KAFKA_RESP_ERR__FATAL;  // the poll thread replaces the producer
     // librdkafka holds max_queue_bytes: wait for delivery reports to make room (backpressure).
     if (!waited) queue_full_waits_.Add();
     waited = true;
@@ -390,8 +434,8 @@ void KafkaOutput::Delivered(const rd_kafka_message_t& m) {
                std::string_view(static_cast<const char*>(m.payload), m.len));
     return;
   }
-  if (closing_.load() || m.err == RD_KAFKA_RESP_ERR__FATAL) {
-    Settle(pending, false);  // purged at close, or the producer is dead: not delivered
+  if (closing_.load()) {
+    Settle(pending, false);  // purged at close: not delivered
     return;
   }
   Retry r;
@@ -477,14 +521,10 @@ void KafkaOutput::ProduceRetries() {
       retries_.push_back(std::move(r));
       continue;
     }
-    if (IsPermanent(err) || err == RD_KAFKA_RESP_ERR__FATAL) {
+    if (IsPermanent(err)) {
       if (r.headers) rd_kafka_headers_destroy(r.headers);
-      if (err == RD_KAFKA_RESP_ERR__FATAL) {
-        Settle(r.pending, false);
-      } else {
-        DeadLetter(r.pending, rd_kafka_err2str(err), r.topic,
-                   std::string_view(r.value, r.value_size));
-      }
+      DeadLetter(r.pending, rd_kafka_err2str(err), r.topic,
+                 std::string_view(r.value, r.value_size));
       continue;
     }
     QueueRetry(std::move(r), err);
@@ -495,12 +535,14 @@ void KafkaOutput::RunPoller() {
   int64_t next_probe_ns = 0;
   while (true) {
     rd_kafka_poll(rk_, 100);
+    queue_length_ = rd_kafka_outq_len(rk_);
     cv_.notify_all();
     {
       std::lock_guard lock(mu_);
       if (stop_poller_) return;
     }
-    ProduceRetries();
+    if (fatal_.load()) RestartProducer();
+    if (!fatal_.load()) ProduceRetries();
     // While unready without traffic to prove otherwise, ask for metadata now and then: brokers
     // that answer make the output ready again.
     if (!healthy_.load() && !setup_error_.load() && MonoNs() >= next_probe_ns) {
@@ -520,13 +562,13 @@ void KafkaOutput::RunPoller() {
 void KafkaOutput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::string& reason,
                                bool fatal) {
   uint64_t held_back = 0;
-  switch (common::ClassifyKafkaError(err, fatal)) {
+  switch (common::ClassifyKafkaError(err, fatal, reason)) {
     case common::KafkaErrorKind::kFatal:
       healthy_ = false;
-      setup_error_ = true;
+      fatal_ = true;
       plugin_.logger.Error(
-          "the producer hit a fatal error ({}: {}); batches not yet delivered are not acked, so "
-          "they are sent again after a restart. Restart sluice",
+          "the producer hit a fatal error ({}: {}); starting a new producer, which produces "
+          "every undelivered message again (those in flight may be duplicated)",
           rd_kafka_err2name(err), reason);
       return;
     case common::KafkaErrorKind::kSetup:
@@ -543,7 +585,7 @@ void KafkaOutput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::
         plugin_.logger.Error(
             "cannot reach the Kafka brokers {}: {}; not ready, retrying (the pipeline waits, "
             "nothing is dropped)",
-            kafka_conf_.bootstrap_servers, reason);
+            bootstrap_servers_, reason);
       }
       return;
     case common::KafkaErrorKind::kOther:
@@ -558,15 +600,20 @@ Status KafkaOutput::Close() {
   const int64_t deadline = MonoNs() + 5'000'000'000;
   while (MonoNs() < deadline) {
     {
+      std::shared_lock producer_lock(producer_mu_);
       std::lock_guard lock(mu_);
-      if (retries_.empty() && rd_kafka_outq_len(rk_) == 0) break;
+      if (retries_.empty() && rd_kafka_outq_len(rk_) == 0 && !fatal_.load()) break;
     }
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(50));
   }
   closing_ = true;
-  int undelivered = rd_kafka_outq_len(rk_);
-  if (undelivered > 0) rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  int undelivered = 0;
+  {
+    std::shared_lock producer_lock(producer_mu_);
+    undelivered = rd_kafka_outq_len(rk_);
+    if (undelivered > 0) rd_kafka_purge(rk_, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+  }
   {
     std::lock_guard lock(mu_);
     stop_poller_ = true;

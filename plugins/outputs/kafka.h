@@ -9,8 +9,10 @@
 // `message_max_bytes` allows, an invalid topic name) is written to the dead-letter file
 // (data_dir/dead_letter/PIPELINE/ID.ndjson), counted, and acked. Other delivery failures
 // (authorization) are produced again with backoff, and the output is unready until they succeed.
-// Thread-safety: Write/Flush/Close run on the output's thread; delivery reports and retries run on
-// the output's poll thread; healthy() from any thread.
+// A fatal producer error (the idempotent producer lost its sequence with the broker) retires the
+// producer: a new one takes over and produces again every message the old one had not delivered.
+// Thread-safety: Write/Flush/Close run on the output's thread; delivery reports, retries and
+// producer restarts run on the output's poll thread; healthy() from any thread.
 #pragma once
 
 #include <librdkafka/rdkafka.h>
@@ -21,6 +23,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <shared_mutex>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -91,15 +94,23 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   void QueueRetry(Retry r, rd_kafka_resp_err_t err);
   void RunPoller();
   void ProduceRetries();
+  Result<rd_kafka_t*> CreateProducer();
+  // After a fatal error: swaps in a new producer, then drains the old one (its messages come back
+  // as retries).
+  void RestartProducer();
 
   const Options options_;
   PluginContext plugin_;
   const bool raw_;
   std::vector<std::pair<std::string, Template>> headers_;
-  common::KafkaConf kafka_conf_;  // conf handed to rd_kafka_new; keeps the embedded cluster
+  std::shared_ptr<common::EmbeddedKafka> embedded_;  // kept alive while producing to it
+  std::string bootstrap_servers_;
+  // The producer and its topic handles: used under a shared lock by the output thread, swapped
+  // under the exclusive lock by the poll thread (which alone may use them without the lock).
+  std::shared_mutex producer_mu_;
   rd_kafka_t* rk_ = nullptr;
-  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;  // output thread only
-  std::string destination_;                                    // "kafka://brokers"
+  std::unordered_map<std::string, rd_kafka_topic_t*> topics_;
+  std::string destination_;  // "kafka://brokers"
   JsonEncoder encoder_;
   std::vector<Message> messages_;  // scratch for Write()
   std::string topic_scratch_;
@@ -108,6 +119,8 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   std::atomic<bool> healthy_{true};
   std::atomic<bool> setup_error_{false};  // an error only a fixed setup clears
   std::atomic<bool> closing_{false};
+  std::atomic<bool> fatal_{false};        // the producer is dead: the poll thread replaces it
+  std::atomic<int64_t> queue_length_{0};  // librdkafka's outq, as of the last poll
   std::mutex mu_;
   std::condition_variable cv_;  // signalled when librdkafka's queue drains a little
   std::deque<Retry> retries_;   // guarded by mu_
@@ -118,6 +131,7 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   Counter& retried_;
   Counter& dead_lettered_;
   Counter& queue_full_waits_;
+  Counter& producer_restarts_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
   RateLimiter retry_log_;

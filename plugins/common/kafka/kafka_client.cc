@@ -155,9 +155,12 @@ bool IsKafkaSetupError(rd_kafka_resp_err_t err) {
   }
 }
 
-KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal) {
+KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal, std::string_view reason) {
   if (fatal) return KafkaErrorKind::kFatal;
   if (IsKafkaSetupError(err)) return KafkaErrorKind::kSetup;
+  if (err == RD_KAFKA_RESP_ERR__TRANSPORT && reason.find("SSL handshake failed") != reason.npos) {
+    return KafkaErrorKind::kSetup;
+  }
   if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || err == RD_KAFKA_RESP_ERR__RESOLVE) {
     return KafkaErrorKind::kUnreachable;
   }

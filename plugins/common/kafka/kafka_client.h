@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -118,6 +119,8 @@ enum class KafkaErrorKind {
   kUnreachable,  // no broker answers (all down, or their names do not resolve)
   kOther,        // one broker's trouble and the like: librdkafka copes, worth a warning
 };
-KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal);
+// `reason` is librdkafka's text: a failed TLS handshake has no code of its own (it comes as a
+// transport error), only its text tells it from a dropped connection.
+KafkaErrorKind ClassifyKafkaError(rd_kafka_resp_err_t err, bool fatal, std::string_view reason);
 
 }  // namespace sluice::common
