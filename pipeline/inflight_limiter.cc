@@ -9,7 +9,9 @@ bool InflightLimiter::Acquire(size_t bytes) {
   auto fits = [&] { return cancelled_ || bytes_ == 0 || bytes_ + bytes <= max_bytes_; };
   if (!fits()) {
     ++blocked_;
+    ++waiters_;
     cv_.wait(lock, fits);
+    --waiters_;
   }
   if (cancelled_) return false;
   bytes_ += bytes;
@@ -22,7 +24,10 @@ bool InflightLimiter::WaitFits(size_t bytes, int64_t timeout_ms, bool continued)
   auto fits = [&] { return cancelled_ || bytes_ == 0 || bytes_ + bytes <= max_bytes_; };
   if (fits()) return true;
   if (!continued) ++blocked_;
-  return cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), fits);
+  ++waiters_;
+  bool ok = cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms), fits);
+  --waiters_;
+  return ok;
 }
 
 void InflightLimiter::Release(size_t bytes) {
@@ -65,6 +70,11 @@ size_t InflightLimiter::batches() const {
 uint64_t InflightLimiter::blocked_count() const {
   std::lock_guard lock(mu_);
   return blocked_;
+}
+
+bool InflightLimiter::has_waiters() const {
+  std::lock_guard lock(mu_);
+  return waiters_ > 0;
 }
 
 }  // namespace sluice

@@ -38,6 +38,8 @@ class InflightLimiter {
   size_t max_bytes() const { return max_bytes_; }
   // How many times an input had to wait (backpressure episodes).
   uint64_t blocked_count() const;
+  // True while an input waits for room (Acquire or WaitFits).
+  bool has_waiters() const;
 
  private:
   const size_t max_bytes_;
@@ -46,6 +48,7 @@ class InflightLimiter {
   size_t bytes_ = 0;
   size_t batches_ = 0;
   uint64_t blocked_ = 0;
+  int waiters_ = 0;
   bool cancelled_ = false;
 };
 

@@ -38,6 +38,7 @@ class Pipeline::InputRunner final : public InputContext {
     if (pipeline_.on_input_finished_) pipeline_.on_input_finished_();
   }
   bool stopping() const override { return stopping_.load(); }
+  void RequestDrain() override { pipeline_.RequestDrain(); }
 
   Pipeline& pipeline_;
   const std::string id_;
@@ -286,10 +287,32 @@ void Pipeline::Deliver(Worker& worker, WorkItem& item) {
   }
 }
 
+void Pipeline::RequestDrain() {
+  drain_epoch_.fetch_add(1);
+  for (auto& o : outputs_) {
+    std::lock_guard lock(o->mu);
+    o->cv.notify_one();
+  }
+}
+
 void Pipeline::RunOutput(OutputRunner& runner) {
   std::unique_lock lock(runner.mu);
+  uint64_t drained_epoch = drain_epoch_.load();
   while (true) {
-    runner.cv.wait(lock, [&] { return runner.stop || !runner.queue.empty(); });
+    // Idle: now and then, see whether the pipeline waits on what this output holds.
+    bool ready = runner.cv.wait_for(lock, std::chrono::milliseconds(100), [&] {
+      return runner.stop || !runner.queue.empty() || drain_epoch_.load() != drained_epoch;
+    });
+    if (runner.queue.empty() && !runner.stop) {
+      bool asked = drain_epoch_.load() != drained_epoch;
+      if (asked || (!ready && limiter_->has_waiters())) {
+        drained_epoch = drain_epoch_.load();
+        lock.unlock();
+        runner.output->Drain();
+        lock.lock();
+      }
+      continue;
+    }
     if (runner.queue.empty()) break;
     std::deque<OutputItem> items;
     items.swap(runner.queue);
@@ -328,7 +351,10 @@ void Pipeline::JoinInputs() {
   }
 }
 
-bool Pipeline::WaitDrained(int64_t timeout_ms) { return limiter_->WaitEmpty(timeout_ms); }
+bool Pipeline::WaitDrained(int64_t timeout_ms) {
+  RequestDrain();  // outputs that accumulate (S3 objects) hand over what they hold
+  return limiter_->WaitEmpty(timeout_ms);
+}
 
 Status Pipeline::PersistCheckpoints() {
   Status first;

@@ -62,6 +62,9 @@ class Pipeline {
   // Writes every input's checkpoint store that changed; returns the first error.
   Status PersistCheckpoints();
 
+  // Asks every output to hand over what it holds unacked (Output::Drain), from any thread.
+  void RequestDrain();
+
   // Batches some output gave up on (Fail() or a handle dropped without Ack()).
   uint64_t failed_batches() const { return delivery_counters_.failed_batches->value(); }
 
@@ -124,6 +127,7 @@ class Pipeline {
   bool workers_stop_ = false;
   std::vector<std::unique_ptr<OutputRunner>> outputs_;
   std::atomic<size_t> finished_inputs_{0};
+  std::atomic<uint64_t> drain_epoch_{0};  // RequestDrain() calls
   bool started_ = false;
 };
 

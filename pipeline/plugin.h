@@ -60,6 +60,9 @@ class InputContext {
   virtual void Finished() = 0;
   // True once the engine asked the input to stop.
   virtual bool stopping() const = 0;
+  // Asks the outputs to hand over what they hold unacked now (Output::Drain): the input waits for
+  // its emitted batches to settle (a Kafka partition being revoked).
+  virtual void RequestDrain() {}
 };
 
 class Input {
@@ -110,6 +113,10 @@ class Output {
   virtual Status Start() { return Status::Ok(); }
   virtual void Write(const EventBatch& batch, AckHandle ack) = 0;
   virtual void Flush() {}
+  // The pipeline waits on what this output holds unacked: the in-flight bound is reached with
+  // nothing queued for the output, or an input asked (InputContext::RequestDrain). An output that
+  // accumulates before it acks (an S3 object) hands over what it has now. Output thread.
+  virtual void Drain() {}
   // Last call: flush and ack what can be; returns an error naming what could not be made durable.
   virtual Status Close() {
     Flush();

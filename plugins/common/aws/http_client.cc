@@ -1,0 +1,115 @@
+#include "plugins/common/aws/http_client.h"
+
+#include <strings.h>
+#include <algorithm>
+
+#include <cctype>
+
+namespace sluice::common {
+
+namespace {
+
+size_t OnBody(char* data, size_t size, size_t n, void* user) {
+  static_cast<std::string*>(user)->append(data, size * n);
+  return size * n;
+}
+
+size_t OnHeader(char* data, size_t size, size_t n, void* user) {
+  std::string_view line(data, size * n);
+  size_t colon = line.find(':');
+  if (colon != std::string_view::npos) {
+    std::string name(line.substr(0, colon));
+    std::transform(name.begin(), name.end(), name.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    std::string_view value = line.substr(colon + 1);
+    while (!value.empty() && (value.front() == ' ' || value.front() == '\t'))
+      value.remove_prefix(1);
+    while (!value.empty() &&
+           (value.back() == '\r' || value.back() == '\n' || value.back() == ' ')) {
+      value.remove_suffix(1);
+    }
+    (*static_cast<std::map<std::string, std::string>*>(user))[name] = std::string(value);
+  }
+  return size * n;
+}
+
+struct CurlGlobal {
+  CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
+};
+
+}  // namespace
+
+HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
+  static CurlGlobal global;
+  curl_ = curl_easy_init();
+}
+
+HttpClient::~HttpClient() { curl_easy_cleanup(curl_); }
+
+HttpResponse HttpClient::Send(const HttpRequest& request) {
+  HttpResponse response;
+  curl_easy_reset(curl_);  // keeps the connection cache
+  curl_easy_setopt(curl_, CURLOPT_URL, request.url.c_str());
+  curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
+                   static_cast<long>(options_.connect_timeout.count()));
+  curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
+  if (!options_.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.verify) {
+    curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
+    curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
+  }
+  if (request.method == "HEAD") {
+    curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+  } else if (request.method != "GET") {
+    curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+  }
+  if (request.method == "PUT" || request.method == "POST") {
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDSIZE_LARGE,
+                     static_cast<curl_off_t>(request.body.size()));
+    curl_easy_setopt(curl_, CURLOPT_POSTFIELDS, request.body.data());
+  }
+  curl_slist* headers = nullptr;
+  for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
+  // No "Name:" removal headers: libcurl 7.88's SigV4 signs them as empty headers it then does
+  // not send, and the signature no longer matches.
+  curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
+  if (!request.sigv4.empty()) {
+    curl_easy_setopt(curl_, CURLOPT_AWS_SIGV4, request.sigv4.c_str());
+    curl_easy_setopt(curl_, CURLOPT_USERPWD, request.credentials.c_str());
+  }
+  curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &OnBody);
+  curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
+  curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &OnHeader);
+  curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+  char errbuf[CURL_ERROR_SIZE] = {0};
+  curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
+  CURLcode rc = curl_easy_perform(curl_);
+  curl_slist_free_all(headers);
+  curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME, &response.seconds);
+  if (rc != CURLE_OK) {
+    response.error = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
+    return response;
+  }
+  curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &response.status);
+  return response;
+}
+
+std::string UriEncode(std::string_view s, bool keep_slash) {
+  static const char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  out.reserve(s.size());
+  for (unsigned char c : s) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out += static_cast<char>(c);
+    } else {
+      out += '%';
+      out += kHex[c >> 4];
+      out += kHex[c & 0xF];
+    }
+  }
+  return out;
+}
+
+}  // namespace sluice::common

@@ -1,0 +1,695 @@
+#include "plugins/outputs/s3.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "pipeline/clock.h"
+
+namespace sluice::outputs {
+
+SLUICE_REGISTER_OUTPUT(S3Output, "s3",
+                       "Time-partitioned, compressed NDJSON objects in S3 (bronze); exactly once "
+                       "for Kafka-sourced events (deterministic names, offset markers).");
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr size_t kWriteChunk = 256 << 10;  // compressed bytes buffered before a staging write
+constexpr char kMarkerPrefix[] = "_sluice/offsets/";
+
+// Reads `size` bytes at `offset` of `path` into `out`.
+bool ReadRange(const std::string& path, uint64_t offset, uint64_t size, std::string& out) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return false;
+  in.seekg(static_cast<std::streamoff>(offset));
+  out.resize(size);
+  in.read(out.data(), static_cast<std::streamsize>(size));
+  return static_cast<uint64_t>(in.gcount()) == size;
+}
+
+int64_t ParseOffset(const std::string& text) {
+  try {
+    return std::stoll(text);
+  } catch (...) {
+    return -1;
+  }
+}
+
+}  // namespace
+
+struct S3Output::BatchAck {
+  AckHandle ack;
+  std::atomic<int> pieces{1};  // objects holding its events, plus the Write() call itself
+  std::atomic<bool> failed{false};
+  void Settle(bool ok) {
+    if (!ok) failed = true;
+    if (pieces.fetch_sub(1) != 1) return;
+    if (failed.load()) {
+      ack.Fail();
+    } else {
+      ack.Ack();
+    }
+  }
+};
+
+struct S3Output::Object {
+  std::string group;
+  std::string prefix;
+  std::string key;
+  bool kafka = false;
+  std::string topic;
+  int64_t partition = 0;
+  int64_t last_offset = -1;
+  int64_t first_event_ns = 0;
+  int64_t opened_ns = 0;  // monotonic
+  uint64_t events = 0;
+  std::unique_ptr<common::StreamCompressor> compressor;
+  std::string buffer;  // compressed, not yet in the staging file
+  std::string staging_path;
+  int fd = -1;
+  uint64_t staged = 0;  // bytes in the staging file
+  bool broken = false;  // the staging file could not be written: its batches fail
+  std::vector<std::shared_ptr<BatchAck>> acks;
+  uint64_t size() const { return staged + buffer.size(); }
+};
+
+struct S3Output::Partition {
+  bool marker_loaded = false;
+  int64_t stored_through = -1;  // last offset known to be in bronze
+};
+
+// Where objects go. Put() stores the staging file `path` (`size` bytes) under `key`.
+class S3Output::Store {
+ public:
+  virtual ~Store() = default;
+  virtual common::S3Result Put(const std::string& key, const std::string& path, uint64_t size) = 0;
+  virtual common::S3Result PutText(const std::string& key, const std::string& text) = 0;
+  virtual common::S3Result Get(const std::string& key, std::string* body) = 0;
+  virtual common::S3Result Check() = 0;
+  virtual std::string Describe(const std::string& key) const = 0;
+};
+
+namespace {
+
+// S3 (or an S3-compatible store): PutObject up to part_size, multipart above.
+class S3Store final : public S3Output::Store {
+ public:
+  S3Store(const S3Output::Options& o, common::AwsCredentialsChain* credentials, std::string region)
+      : client_(
+            common::S3ClientOptions{
+                .bucket = o.bucket,
+                .region = std::move(region),
+                .endpoint = o.endpoint,
+                .force_path_style = o.force_path_style,
+                .http = {.timeout =
+                             std::chrono::duration_cast<std::chrono::milliseconds>(o.timeout.value),
+                         .ca_file = o.ca_file,
+                         .verify = o.verify}},
+            credentials),
+        part_size_(o.part_size.bytes) {
+    headers_.push_back("Content-Type: application/x-ndjson");
+    std::string_view encoding = common::StreamCompressor::ContentEncoding(o.compression);
+    if (!encoding.empty()) headers_.push_back(fmt::format("Content-Encoding: {}", encoding));
+    if (!o.storage_class.empty()) headers_.push_back("x-amz-storage-class: " + o.storage_class);
+    if (!o.sse.empty()) headers_.push_back("x-amz-server-side-encryption: " + o.sse);
+    if (!o.sse_kms_key_id.empty()) {
+      headers_.push_back("x-amz-server-side-encryption-aws-kms-key-id: " + o.sse_kms_key_id);
+    }
+  }
+
+  common::S3Result Put(const std::string& key, const std::string& path, uint64_t size) override {
+    std::string body;
+    if (size <= part_size_) {
+      common::S3Result r;
+      if (!ReadRange(path, 0, size, body)) return LocalError(path);
+      return client_.PutObject(key, body, headers_);
+    }
+    std::string upload_id;
+    common::S3Result r = client_.CreateMultipartUpload(key, headers_, &upload_id);
+    if (!r.ok()) return r;
+    std::vector<std::string> etags;
+    for (uint64_t at = 0; at < size; at += part_size_) {
+      uint64_t n = std::min<uint64_t>(part_size_, size - at);
+      if (!ReadRange(path, at, n, body)) r = LocalError(path);
+      std::string etag;
+      if (r.ok())
+        r = client_.UploadPart(key, upload_id, static_cast<int>(etags.size() + 1), body, &etag);
+      if (!r.ok()) {
+        (void)client_.AbortMultipartUpload(key, upload_id);  // best effort: no orphaned parts
+        return r;
+      }
+      etags.push_back(etag);
+    }
+    r = client_.CompleteMultipartUpload(key, upload_id, etags);
+    if (!r.ok()) (void)client_.AbortMultipartUpload(key, upload_id);
+    return r;
+  }
+  common::S3Result PutText(const std::string& key, const std::string& text) override {
+    return client_.PutObject(key, text, {"Content-Type: text/plain"});
+  }
+  common::S3Result Get(const std::string& key, std::string* body) override {
+    return client_.GetObject(key, body);
+  }
+  common::S3Result Check() override { return client_.HeadBucket(); }
+  std::string Describe(const std::string& key) const override { return client_.Describe(key); }
+
+ private:
+  static common::S3Result LocalError(const std::string& path) {
+    common::S3Result r;
+    r.message = fmt::format("cannot read the staging file {}", path);
+    return r;
+  }
+  common::S3Client client_;
+  uint64_t part_size_;
+  std::vector<std::string> headers_;
+};
+
+// Local bronze: DIR/BUCKET/KEY, written to a temporary name, fsynced and renamed into place.
+class LocalStore final : public S3Output::Store {
+ public:
+  LocalStore(std::string dir, const std::string& bucket) : root_(fs::path(dir) / bucket) {}
+
+  common::S3Result Put(const std::string& key, const std::string& path, uint64_t) override {
+    std::error_code ec;
+    fs::path target = root_ / key;
+    fs::create_directories(target.parent_path(), ec);
+    fs::path tmp = target;
+    tmp += ".tmp";
+    fs::copy_file(path, tmp, fs::copy_options::overwrite_existing, ec);
+    if (ec) return Error(tmp, ec.message());
+    return Commit(tmp, target);
+  }
+  common::S3Result PutText(const std::string& key, const std::string& text) override {
+    std::error_code ec;
+    fs::path target = root_ / key;
+    fs::create_directories(target.parent_path(), ec);
+    fs::path tmp = target;
+    tmp += ".tmp";
+    {
+      std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+      out << text;
+      if (!out) return Error(tmp, "write failed");
+    }
+    return Commit(tmp, target);
+  }
+  common::S3Result Get(const std::string& key, std::string* body) override {
+    common::S3Result r;
+    std::ifstream in(root_ / key, std::ios::binary);
+    if (!in) {
+      r.status = 404;
+      r.code = "NoSuchKey";
+      return r;
+    }
+    body->assign(std::istreambuf_iterator<char>(in), {});
+    r.status = 200;
+    return r;
+  }
+  common::S3Result Check() override {
+    std::error_code ec;
+    fs::create_directories(root_, ec);
+    if (ec) return Error(root_, ec.message());
+    common::S3Result r;
+    r.status = 200;
+    return r;
+  }
+  std::string Describe(const std::string& key) const override { return (root_ / key).string(); }
+
+ private:
+  static common::S3Result Error(const fs::path& path, const std::string& why) {
+    common::S3Result r;
+    r.message = fmt::format("{}: {}", path.string(), why);
+    return r;
+  }
+  static common::S3Result Commit(const fs::path& tmp, const fs::path& target) {
+    int fd = ::open(tmp.c_str(), O_RDONLY);
+    bool synced = fd >= 0 && ::fsync(fd) == 0;
+    if (fd >= 0) ::close(fd);
+    if (!synced) return Error(tmp, "fsync failed");
+    std::error_code ec;
+    fs::rename(tmp, target, ec);
+    if (ec) return Error(target, ec.message());
+    int dir = ::open(target.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+    if (dir >= 0) {
+      ::fsync(dir);
+      ::close(dir);
+    }
+    common::S3Result r;
+    r.status = 200;
+    return r;
+  }
+  fs::path root_;
+};
+
+}  // namespace
+
+const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
+  static const auto* schema = [] {
+    auto* s = new config::OptionSchema<Options>();
+    s->Add("bucket", &Options::bucket, "Bucket name.", {.required = true, .example = "bronze"})
+        .Add("prefix", &Options::prefix,
+             "Key prefix of each object: a template with the event time's strftime conversions "
+             "(UTC), Hive-style so Athena and Spark find the partitions. Default: "
+             "`{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/`.",
+             {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
+        .Add("region", &Options::region,
+             "AWS region (signing and the default endpoint). Default: AWS_REGION, "
+             "AWS_DEFAULT_REGION, or us-east-1.",
+             {.example = "eu-west-1"})
+        .Add("endpoint", &Options::endpoint,
+             "S3-compatible endpoint (`http://127.0.0.1:9000` for MinIO or s3rver), or "
+             "`file://DIR` for local bronze: the same layout under DIR/BUCKET/. Default: "
+             "https://s3.REGION.amazonaws.com.",
+             {.example = "file:///var/lib/sluice/bronze"})
+        .Add("force_path_style", &Options::force_path_style,
+             "Address the bucket in the path (`http://host/bucket/key`), as most S3-compatible "
+             "stores need.")
+        .Add("compression", &Options::compression,
+             "Object compression; sets the extension (.ndjson.gz, .ndjson.zst) and "
+             "Content-Encoding.",
+             {.one_of = {"gzip", "zstd", "none"}})
+        .Add("compression_level", &Options::compression_level,
+             "Codec level: 1 is the fastest (the default: a collector's CPU goes to "
+             "compression); `-1` the codec's default (gzip 6, zstd 3).",
+             {.min = -1, .max = 19})
+        .Add("max_object_size", &Options::max_object_size,
+             "An object is closed once it holds this many compressed bytes.",
+             {.min = ByteSize{1024}})
+        .Add("max_events", &Options::max_events,
+             "An object is closed once it holds this many events; 0: no limit.", {.min = 0})
+        .Add("flush_interval", &Options::flush_interval,
+             "An object is closed when an event arrives this long (event time) after its first "
+             "event, and when it has been open this long (wall time). 0: neither.")
+        .Add("max_open_objects", &Options::max_open_objects,
+             "Objects open at once (one per Kafka partition or per prefix); opening one more "
+             "closes the oldest.",
+             {.min = 1})
+        .Add("part_size", &Options::part_size,
+             "Objects larger than this are uploaded in parts of this size (multipart upload).",
+             {.min = ByteSize{5ull << 20}})
+        .Add("storage_class", &Options::storage_class,
+             "x-amz-storage-class of the objects (STANDARD_IA, INTELLIGENT_TIERING...).",
+             {.example = "INTELLIGENT_TIERING"})
+        .Add("sse", &Options::sse, "Server-side encryption.", {.one_of = {"", "AES256", "aws:kms"}})
+        .Add("sse_kms_key_id", &Options::sse_kms_key_id, "KMS key of `sse: aws:kms`.",
+             {.example = "arn:aws:kms:eu-west-1:111122223333:key/abcd"})
+        .Add("access_key_id", &Options::access_key_id,
+             "Static credentials (prefer the chain: environment, profile, IRSA, instance "
+             "profile).",
+             {.example = "${AWS_ACCESS_KEY_ID}"})
+        .Add("secret_access_key", &Options::secret_access_key, "Secret of `access_key_id`.",
+             {.example = "${AWS_SECRET_ACCESS_KEY}"})
+        .Add("session_token", &Options::session_token, "Session token of temporary keys.")
+        .Add("profile", &Options::profile,
+             "Profile of the shared credentials file. Default: AWS_PROFILE or `default`.")
+        .Add("ca_file", &Options::ca_file, "PEM CA bundle for the endpoint's TLS certificate.")
+        .Add("verify", &Options::verify,
+             "Verify the endpoint's TLS certificate. `false` only for tests; it is logged as a "
+             "warning.")
+        .Add("timeout", &Options::timeout, "Timeout of one S3 request.")
+        .Check([](const Options& o) -> std::string {
+          if (o.sse_kms_key_id.size() > 0 && o.sse != "aws:kms") {
+            return "sse_kms_key_id needs sse: aws:kms";
+          }
+          if (o.access_key_id.empty() != o.secret_access_key.empty()) {
+            return "access_key_id and secret_access_key go together";
+          }
+          if (o.endpoint.rfind("file://", 0) != 0 && !o.endpoint.empty() &&
+              o.endpoint.rfind("http://", 0) != 0 && o.endpoint.rfind("https://", 0) != 0) {
+            return "endpoint must start with http://, https:// or file://";
+          }
+          return "";
+        });
+    return s;
+  }();
+  return *schema;
+}
+
+Result<std::unique_ptr<S3Output>> S3Output::Build(const Options& options, PluginContext& context) {
+  return std::make_unique<S3Output>(options, context);
+}
+
+S3Output::S3Output(const Options& options, PluginContext& context)
+    : options_(options),
+      plugin_(context),
+      objects_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_objects_total", "Objects stored (uploaded, or written locally).",
+          context.metrics->labels())),
+      bytes_(context.metrics->registry().GetCounter("sluice_s3_output_bytes_total",
+                                                    "Compressed bytes of the objects stored.",
+                                                    context.metrics->labels())),
+      upload_seconds_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_upload_milliseconds_total",
+          "Time spent storing objects (divide by objects_total for the mean latency).",
+          context.metrics->labels())),
+      retries_(context.metrics->registry().GetCounter("sluice_s3_output_retries_total",
+                                                      "Object uploads tried again after a failure.",
+                                                      context.metrics->labels())),
+      skipped_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_skipped_events_total",
+          "Kafka events skipped because bronze already holds them (a replay after a crash or a "
+          "rebalance).",
+          context.metrics->labels())),
+      open_objects_(context.metrics->registry().GetGauge(
+          "sluice_s3_output_open_objects", "Objects being written.", context.metrics->labels())),
+      staged_bytes_(context.metrics->registry().GetGauge(
+          "sluice_s3_output_staged_bytes",
+          "Compressed bytes of open and closed objects not yet stored.",
+          context.metrics->labels())) {
+  if (options_.prefix.source().empty()) {
+    const_cast<Template&>(options_.prefix) =
+        Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
+  }
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  host_ = host;
+}
+
+S3Output::~S3Output() {
+  if (uploader_.joinable()) (void)Close();
+}
+
+Status S3Output::Start() {
+  staging_dir_ = (fs::path(plugin_.data_dir) / "s3" / plugin_.pipeline / plugin_.id).string();
+  std::error_code ec;
+  fs::create_directories(staging_dir_, ec);
+  if (ec) return IoError(fmt::format("cannot create {}: {}", staging_dir_, ec.message()));
+  // Staging files of a previous run hold events that were never acked: they are read again.
+  for (const auto& entry : fs::directory_iterator(staging_dir_, ec)) fs::remove(entry.path(), ec);
+  std::string region = options_.region;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (region.empty() && std::getenv(name) != nullptr) region = std::getenv(name);
+  }
+  if (region.empty()) region = "us-east-1";
+  if (options_.endpoint.rfind("file://", 0) == 0) {
+    std::string dir = options_.endpoint.substr(7);
+    writer_store_ = std::make_unique<LocalStore>(dir, options_.bucket);
+    upload_store_ = std::make_unique<LocalStore>(dir, options_.bucket);
+  } else {
+    if (!options_.verify) {
+      plugin_.logger.Warn("verify: false: the endpoint's TLS certificate is not checked");
+    }
+    credentials_ = std::make_unique<common::AwsCredentialsChain>(
+        common::AwsCredentialsOptions{.access_key_id = options_.access_key_id,
+                                      .secret_access_key = options_.secret_access_key,
+                                      .session_token = options_.session_token,
+                                      .profile = options_.profile,
+                                      .region = region});
+    writer_store_ = std::make_unique<S3Store>(options_, credentials_.get(), region);
+    upload_store_ = std::make_unique<S3Store>(options_, credentials_.get(), region);
+  }
+  common::S3Result check = writer_store_->Check();
+  if (!check.ok()) {
+    healthy_ = false;
+    plugin_.logger.Error(
+        "bucket '{}' is not usable: {}{}; not ready, uploads are retried (nothing is dropped)",
+        options_.bucket, check.ToString(),
+        check.setup_error() ? " (check the bucket name, region and credentials)" : "");
+  } else {
+    plugin_.logger.Info("writing objects to {}", writer_store_->Describe(""));
+  }
+  uploader_ = std::thread([this] { RunUploader(); });
+  return Status::Ok();
+}
+
+S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* group) {
+  auto topic = event.GetText("kafka.topic");
+  const Value* partition = event.Get("kafka.partition");
+  const Value* offset = event.Get("kafka.offset");
+  if (!topic || partition == nullptr || offset == nullptr ||
+      partition->kind() != Value::Kind::kInt || offset->kind() != Value::Kind::kInt) {
+    return nullptr;
+  }
+  *group = fmt::format("{}+{}", *topic, partition->as_int());
+  auto& p = partitions_[*group];
+  if (!p) p = std::make_unique<Partition>();
+  if (!p->marker_loaded) {
+    // What bronze already holds of this partition: replays skip it. Without an answer, nothing
+    // can be written safely, so this waits (backpressure) until the store answers.
+    for (int attempt = 0;; ++attempt) {
+      std::string body;
+      common::S3Result r = writer_store_->Get(kMarkerPrefix + *group, &body);
+      if (r.ok()) {
+        p->stored_through = ParseOffset(body);
+        break;
+      }
+      if (r.status == 404) break;
+      healthy_ = false;
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "cannot read the offset marker of {}: {}; retrying", *group,
+                             r.ToString());
+      if (closing_.load()) break;
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6))));
+    }
+    p->marker_loaded = true;
+  }
+  return p.get();
+}
+
+S3Output::Object* S3Output::OpenFor(const Event& event, const std::string& group,
+                                    Partition* partition) {
+  auto it = open_.find(group);
+  if (it != open_.end()) {
+    Object& o = *it->second;
+    const int64_t interval = options_.flush_interval.value.count();
+    bool new_bucket = o.prefix != prefix_;
+    bool too_late = interval > 0 && event.timestamp_ns() - o.first_event_ns >= interval;
+    if (!new_bucket && !too_late) return &o;
+    CloseObject(group);
+  }
+  if (open_.size() >= static_cast<size_t>(options_.max_open_objects)) {
+    auto oldest = std::min_element(open_.begin(), open_.end(), [](const auto& a, const auto& b) {
+      return a.second->opened_ns < b.second->opened_ns;
+    });
+    CloseObject(oldest->first);
+  }
+  auto o = std::make_unique<Object>();
+  o->group = group;
+  o->prefix = prefix_;
+  o->first_event_ns = event.timestamp_ns();
+  o->opened_ns = MonoNs();
+  std::string name;
+  const std::string ext = std::string(".ndjson") +
+                          std::string(common::StreamCompressor::Extension(options_.compression));
+  if (partition != nullptr) {
+    o->kafka = true;
+    o->topic = std::string(*event.GetText("kafka.topic"));
+    o->partition = event.Get("kafka.partition")->as_int();
+    name = fmt::format("{}+{}+{:020d}{}", o->topic, o->partition,
+                       event.Get("kafka.offset")->as_int(), ext);
+  } else {
+    auto host = event.GetText("host.name");
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    name =
+        fmt::format("{}-{}-{:06d}{}", host ? std::string(*host) : host_, stamp, ++sequence_, ext);
+  }
+  o->key = o->prefix + name;
+  o->compressor = common::StreamCompressor::Make(options_.compression,
+                                                 static_cast<int>(options_.compression_level))
+                      .value();
+  o->staging_path = fmt::format("{}/{:08d}.part", staging_dir_, ++staging_sequence_);
+  o->fd = ::open(o->staging_path.c_str(), O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0640);
+  Object* raw = o.get();
+  open_[group] = std::move(o);
+  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  return raw;
+}
+
+namespace {
+
+bool WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
+}
+
+}  // namespace
+
+void S3Output::Write(const EventBatch& batch, AckHandle ack) {
+  auto b = std::make_shared<BatchAck>();
+  b->ack = std::move(ack);
+  std::string group;
+  for (const Event& e : batch.events()) {
+    prefix_.clear();
+    options_.prefix.Render(e, prefix_);
+    Partition* partition = PartitionOf(e, &group);
+    if (partition != nullptr) {
+      if (e.Get("kafka.offset")->as_int() <= partition->stored_through) {
+        skipped_.Add();
+        continue;
+      }
+    } else {
+      group = prefix_;
+    }
+    Object* o = OpenFor(e, group, partition);
+    line_.clear();
+    encoder_.EncodeLine(e, line_);
+    const uint64_t before = o->size();
+    if (!o->compressor->Append(line_, o->buffer).ok()) o->broken = true;
+    o->events++;
+    if (o->kafka) o->last_offset = e.Get("kafka.offset")->as_int();
+    if (o->acks.empty() || o->acks.back() != b) {
+      b->pieces.fetch_add(1);
+      o->acks.push_back(b);
+    }
+    if (o->buffer.size() >= kWriteChunk) {
+      if (o->fd < 0 || !WriteAll(o->fd, o->buffer)) o->broken = true;
+      o->staged += o->buffer.size();
+      o->buffer.clear();
+    }
+    staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+    if (o->size() >= options_.max_object_size.bytes ||
+        (options_.max_events > 0 && o->events >= static_cast<uint64_t>(options_.max_events))) {
+      CloseObject(group);
+    }
+  }
+  b->Settle(true);
+}
+
+void S3Output::CloseObject(const std::string& group) {
+  auto it = open_.find(group);
+  if (it == open_.end()) return;
+  std::unique_ptr<Object> o = std::move(it->second);
+  open_.erase(it);
+  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  const uint64_t before = o->size();
+  if (!o->compressor->Finish(o->buffer).ok()) o->broken = true;
+  if (o->fd < 0 || !WriteAll(o->fd, o->buffer)) o->broken = true;
+  o->staged += o->buffer.size();
+  o->buffer.clear();
+  o->buffer.shrink_to_fit();
+  staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+  if (o->fd >= 0) ::close(o->fd);
+  o->fd = -1;
+  o->compressor.reset();
+  std::lock_guard lock(mu_);
+  closed_.push_back(std::move(o));
+  cv_.notify_all();
+}
+
+void S3Output::CloseAll() {
+  std::vector<std::string> groups;
+  for (const auto& [group, o] : open_) groups.push_back(group);
+  for (const auto& g : groups) CloseObject(g);
+}
+
+void S3Output::Flush() {
+  const int64_t interval = options_.flush_interval.value.count();
+  if (interval <= 0) return;
+  const int64_t now = MonoNs();
+  std::vector<std::string> old;
+  for (const auto& [group, o] : open_) {
+    if (now - o->opened_ns >= interval) old.push_back(group);
+  }
+  for (const auto& g : old) CloseObject(g);
+}
+
+void S3Output::Drain() { CloseAll(); }
+
+void S3Output::RunUploader() {
+  while (true) {
+    std::unique_ptr<Object> o;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !closed_.empty(); });
+      if (closed_.empty()) return;
+      o = std::move(closed_.front());
+      closed_.pop_front();
+      ++uploading_;
+    }
+    bool stored = !o->broken && Upload(*o);
+    if (o->broken) {
+      plugin_.logger.Error(
+          "the staging file {} could not be written; its {} event(s) are not "
+          "acked and are read again after a restart",
+          o->staging_path, o->events);
+    }
+    staged_bytes_.Add(-static_cast<int64_t>(o->staged));
+    std::error_code ec;
+    fs::remove(o->staging_path, ec);
+    for (auto& b : o->acks) b->Settle(stored);
+    {
+      std::lock_guard lock(mu_);
+      --uploading_;
+    }
+    cv_.notify_all();
+  }
+}
+
+bool S3Output::Upload(Object& o) {
+  static thread_local std::mt19937_64 jitter(std::random_device{}());
+  for (int attempt = 0;; ++attempt) {
+    const int64_t start = MonoNs();
+    common::S3Result r = upload_store_->Put(o.key, o.staging_path, o.staged);
+    // The marker follows the object: a replay starts after what it names.
+    if (r.ok() && o.kafka) {
+      r = upload_store_->PutText(kMarkerPrefix + o.group, std::to_string(o.last_offset) + "\n");
+    }
+    if (r.ok()) {
+      objects_.Add();
+      bytes_.Add(o.staged);
+      upload_seconds_.Add(static_cast<uint64_t>((MonoNs() - start) / 1'000'000));
+      if (!healthy_.exchange(true)) plugin_.logger.Info("storing objects again");
+      return true;
+    }
+    healthy_ = false;
+    retries_.Add();
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "cannot store {} ({} events): {}{}; retrying (the pipeline waits, "
+                           "nothing is dropped)",
+                           upload_store_->Describe(o.key), o.events, r.ToString(),
+                           r.setup_error() ? " (check the bucket, region and credentials)" : "");
+    // Exponential backoff with jitter: 200ms, 400ms, ... up to 30 s.
+    int64_t backoff_ms = std::min<int64_t>(30'000, 200ll << std::min(attempt, 8));
+    backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter() % (backoff_ms / 2 + 1));
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return give_up_; })) {
+      return false;
+    }
+  }
+}
+
+Status S3Output::Close() {
+  if (!uploader_.joinable()) return Status::Ok();
+  closing_ = true;
+  CloseAll();
+  // Let the uploads finish; past the deadline, what is left is not acked (read again later).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  size_t left = 0;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_until(lock, deadline, [&] { return closed_.empty() && uploading_ == 0; });
+    left = closed_.size() + uploading_;
+    give_up_ = true;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  uploader_.join();
+  if (left > 0) {
+    return IoError(
+        fmt::format("{} object(s) were not stored at shutdown; their events are read "
+                    "again after a restart",
+                    left));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::outputs
