@@ -310,6 +310,10 @@ void Pipeline::RunOutput(OutputRunner& runner) {
         lock.unlock();
         runner.output->Drain();
         lock.lock();
+      } else if (!ready) {
+        lock.unlock();
+        runner.output->Flush();  // time-based work (an S3 object open too long) while idle
+        lock.lock();
       }
       continue;
     }

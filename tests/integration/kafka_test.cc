@@ -12,6 +12,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/integration/kafka_mock.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/subprocess.h"
 
@@ -22,49 +23,6 @@ namespace fs = std::filesystem;
 using std::chrono::seconds;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
-
-// A mock cluster process: 3 brokers and the topics asked for.
-class MockCluster {
- public:
-  MockCluster(const fs::path& dir, const std::vector<std::string>& topics)
-      : dir_(dir), process_(Args(topics), dir, /*stdin_pipe=*/true) {
-    std::smatch m;
-    static const std::regex kBootstrap("bootstrap\\.servers=(\\S+)");
-    EXPECT_TRUE(WaitUntil([&] {
-      std::string out = process_.Stdout();
-      if (!std::regex_search(out, m, kBootstrap)) return false;
-      bootstrap_ = m[1];
-      return true;
-    })) << process_.Stderr();
-  }
-  ~MockCluster() {
-    process_.CloseStdin();
-    process_.WaitFor(seconds(10));
-  }
-  const std::string& bootstrap() const { return bootstrap_; }
-  // Sends a fault command (see kafka_mock_cluster.cc) and waits for its "ok".
-  void Command(const std::string& command) {
-    ++commands_;
-    process_.WriteStdin(command + "\n");
-    std::string ok = "ok " + std::to_string(commands_) + "\n";
-    EXPECT_TRUE(WaitUntil([&] { return process_.Stdout().find(ok) != std::string::npos; }))
-        << command << ": " << process_.Stdout();
-  }
-
- private:
-  static std::vector<std::string> Args(const std::vector<std::string>& topics) {
-    std::vector<std::string> args = {SLUICE_KAFKA_MOCK, "--brokers", "3"};
-    for (const auto& t : topics) {
-      args.push_back("--topic");
-      args.push_back(t);
-    }
-    return args;
-  }
-  fs::path dir_;
-  Subprocess process_;
-  std::string bootstrap_;
-  int commands_ = 0;
-};
 
 class KafkaTest : public ::testing::Test {
  protected:
