@@ -3,7 +3,6 @@
 // Every delivery test numbers its lines (`seq=N file=NAME`) and counts, with SequenceChecker, what
 // was lost, duplicated and reordered.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <atomic>
 #include <functional>
@@ -14,7 +13,7 @@
 
 #include "tests/integration/kafka_mock.h"
 #include "tests/integration/sequence_checker.h"
-#include "tests/integration/subprocess.h"
+#include "tests/integration/sluice_process.h"
 
 namespace sluice::testing {
 namespace {
@@ -24,60 +23,12 @@ using std::chrono::seconds;
 
 constexpr char kKcat[] = "/usr/bin/kcat";
 
-class KafkaTest : public ::testing::Test {
+class KafkaTest : public SluiceProcessTest {
  protected:
   void SetUp() override {
     if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
-    dir_ = FreshTestDir("sluice_kafka");
+    MakeDir("sluice_kafka");
   }
-  void TearDown() override {
-    if (!HasFailure() && !dir_.empty()) fs::remove_all(dir_);
-  }
-
-  // A config file NAME.yaml with its own data_dir and an admin API on a free port.
-  std::string WriteConfig(const std::string& name, const std::string& yaml) {
-    std::string path = (dir_ / (name + ".yaml")).string();
-    std::ofstream(path) << "data_dir: " << (dir_ / (name + "-data")).string()
-                        << "\nadmin: {listen: '127.0.0.1:0'}\ncheckpoint_interval: 200ms\n"
-                        << yaml;
-    return path;
-  }
-  std::unique_ptr<Subprocess> Run(const std::string& config, const std::string& name) {
-    fs::path run_dir = dir_ / ("run-" + name + "-" + std::to_string(runs_++));
-    fs::create_directories(run_dir);
-    return std::make_unique<Subprocess>(
-        std::vector<std::string>{SLUICE_BINARY, "run", "-c", config}, run_dir);
-  }
-  static int AdminPort(const Subprocess& p) {
-    std::smatch m;
-    std::string err = p.Stderr();
-    static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
-    return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
-  }
-  // The value of a metric series (exact name with labels) from the process's /metrics; -1 when
-  // absent or the admin API does not answer.
-  static double Metric(const Subprocess& p, const std::string& series) {
-    int port = AdminPort(p);
-    if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/metrics");
-    if (!r) return -1;
-    size_t at = r->body.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(r->body.substr(at + series.size() + 2));
-  }
-  static int ReadyStatus(const Subprocess& p) {
-    int port = AdminPort(p);
-    if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/ready");
-    return r ? r->status : -1;
-  }
-  static std::string OutputSent(const std::string& pipeline, const std::string& type) {
-    return "sluice_component_sent_events_total{pipeline=\"" + pipeline +
-           "\",kind=\"output\",type=\"" + type + "\",id=\"" + type + "\"}";
-  }
-
   // Writes `files` files of `lines` numbered lines each (`seq=N file=appK ...`).
   void WriteNumberedFiles(const fs::path& dir, int files, int lines) {
     fs::create_directories(dir);
@@ -192,9 +143,6 @@ class KafkaTest : public ::testing::Test {
         },
         timeout);
   }
-
-  fs::path dir_;
-  int runs_ = 0;
 };
 
 // Agent → Kafka: a million events read back by kcat, an outside client: every one present once,

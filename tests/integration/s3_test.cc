@@ -6,7 +6,6 @@
 //   with the Hive-style layout and deterministic names;
 // - Debian's awscli (/usr/bin/aws) lists and downloads what was written.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <zlib.h>
@@ -17,7 +16,7 @@
 
 #include "tests/integration/kafka_mock.h"
 #include "tests/integration/sequence_checker.h"
-#include "tests/integration/subprocess.h"
+#include "tests/integration/sluice_process.h"
 
 namespace sluice::testing {
 namespace {
@@ -73,54 +72,11 @@ std::string MessageOf(const std::string& line) {
   return line.substr(at, line.find('"', at) - at);
 }
 
-class S3Test : public ::testing::Test {
+class S3Test : public SluiceProcessTest {
  protected:
   void SetUp() override {
     if (!fs::exists(kAws)) GTEST_SKIP() << "awscli not installed (scripts/deps.sh installs it)";
-    dir_ = FreshTestDir("sluice_s3");
-  }
-  void TearDown() override {
-    if (!HasFailure() && !dir_.empty()) fs::remove_all(dir_);
-  }
-  std::string WriteConfig(const std::string& name, const std::string& yaml) {
-    std::string path = (dir_ / (name + ".yaml")).string();
-    std::ofstream(path) << "data_dir: " << (dir_ / (name + "-data")).string()
-                        << "\nadmin: {listen: '127.0.0.1:0'}\ncheckpoint_interval: 200ms\n"
-                        << yaml;
-    return path;
-  }
-  std::unique_ptr<Subprocess> Run(const std::string& config, const std::string& name) {
-    fs::path run_dir = dir_ / ("run-" + name + "-" + std::to_string(runs_++));
-    fs::create_directories(run_dir);
-    return std::make_unique<Subprocess>(
-        std::vector<std::string>{SLUICE_BINARY, "run", "-c", config}, run_dir);
-  }
-  static int AdminPort(const Subprocess& p) {
-    std::smatch m;
-    std::string err = p.Stderr();
-    static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
-    return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
-  }
-  static double Metric(const Subprocess& p, const std::string& series) {
-    int port = AdminPort(p);
-    if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/metrics");
-    if (!r) return -1;
-    size_t at = r->body.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(r->body.substr(at + series.size() + 2));
-  }
-  static int ReadyStatus(const Subprocess& p) {
-    int port = AdminPort(p);
-    if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/ready");
-    return r ? r->status : -1;
-  }
-  static std::string Sent(const std::string& pipeline) {
-    return "sluice_component_sent_events_total{pipeline=\"" + pipeline +
-           "\",kind=\"output\",type=\"s3\",id=\"s3\"}";
+    MakeDir("sluice_s3");
   }
 
  public:
@@ -132,10 +88,6 @@ class S3Test : public ::testing::Test {
     EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd << ": " << ReadFile(err);
     return ReadFile(out);
   }
-
- protected:
-  fs::path dir_;
-  int runs_ = 0;
 };
 
 // moto_server with IAM auth: a user and its access key, made by the first unchecked calls (the
@@ -207,7 +159,7 @@ TEST_F(S3Test, DISABLED_MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOn
       seconds(60)))
       << wrong->Stderr();
   EXPECT_EQ(ReadyStatus(*wrong), 503);
-  EXPECT_LT(Metric(*wrong, Sent("p")), 1);
+  EXPECT_LT(Metric(*wrong, OutputSent("p", "s3")), 1);
   wrong->Signal(SIGKILL);
   wrong->WaitFor(seconds(10));
 
@@ -277,7 +229,8 @@ TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
           "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: 'file://" +
           bronze.string() + "'\n        max_events: 7000\n        flush_interval: 2s\n");
   auto first = Run(cfg, "first");
-  ASSERT_TRUE(WaitUntil([&] { return Metric(*first, Sent("c")) >= kLines / 4; }, seconds(120)))
+  ASSERT_TRUE(
+      WaitUntil([&] { return Metric(*first, OutputSent("c", "s3")) >= kLines / 4; }, seconds(120)))
       << first->Stderr();
   first->Signal(SIGKILL);
   first->WaitFor(seconds(10));
@@ -296,7 +249,7 @@ TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
   ASSERT_TRUE(WaitUntil(
       [&] {
         std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling pace
-        return count_lines() >= size_t{kLines} && Metric(*second, Sent("c")) >= 1;
+        return count_lines() >= size_t{kLines} && Metric(*second, OutputSent("c", "s3")) >= 1;
       },
       seconds(240)))
       << second->Stderr();
