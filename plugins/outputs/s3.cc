@@ -67,8 +67,6 @@ struct S3Output::Object {
   std::string prefix;
   std::string key;
   bool kafka = false;
-  std::string topic;
-  int64_t partition = 0;
   int64_t last_offset = -1;
   int64_t first_event_ns = 0;
   int64_t opened_ns = 0;  // monotonic
@@ -84,6 +82,8 @@ struct S3Output::Object {
 };
 
 struct S3Output::Partition {
+  std::string topic;
+  int64_t partition = 0;
   bool marker_loaded = false;
   int64_t stored_through = -1;  // last offset known to be in bronze
 };
@@ -130,7 +130,6 @@ class S3Store final : public S3Output::Store {
   common::S3Result Put(const std::string& key, const std::string& path, uint64_t size) override {
     std::string body;
     if (size <= part_size_) {
-      common::S3Result r;
       if (!ReadRange(path, 0, size, body)) return LocalError(path);
       return client_.PutObject(key, body, headers_);
     }
@@ -180,21 +179,14 @@ class LocalStore final : public S3Output::Store {
   LocalStore(std::string dir, const std::string& bucket) : root_(fs::path(dir) / bucket) {}
 
   common::S3Result Put(const std::string& key, const std::string& path, uint64_t) override {
+    fs::path target = root_ / key, tmp = TmpFor(target);
     std::error_code ec;
-    fs::path target = root_ / key;
-    fs::create_directories(target.parent_path(), ec);
-    fs::path tmp = target;
-    tmp += ".tmp";
     fs::copy_file(path, tmp, fs::copy_options::overwrite_existing, ec);
     if (ec) return Error(tmp, ec.message());
     return Commit(tmp, target);
   }
   common::S3Result PutText(const std::string& key, const std::string& text) override {
-    std::error_code ec;
-    fs::path target = root_ / key;
-    fs::create_directories(target.parent_path(), ec);
-    fs::path tmp = target;
-    tmp += ".tmp";
+    fs::path target = root_ / key, tmp = TmpFor(target);
     {
       std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
       out << text;
@@ -211,20 +203,30 @@ class LocalStore final : public S3Output::Store {
       return r;
     }
     body->assign(std::istreambuf_iterator<char>(in), {});
-    r.status = 200;
-    return r;
+    return Ok();
   }
   common::S3Result Check() override {
     std::error_code ec;
     fs::create_directories(root_, ec);
     if (ec) return Error(root_, ec.message());
-    common::S3Result r;
-    r.status = 200;
-    return r;
+    return Ok();
   }
   std::string Describe(const std::string& key) const override { return (root_ / key).string(); }
 
  private:
+  // `target` + ".tmp", its directory made.
+  static fs::path TmpFor(const fs::path& target) {
+    std::error_code ec;
+    fs::create_directories(target.parent_path(), ec);  // a failure shows when writing
+    fs::path tmp = target;
+    tmp += ".tmp";
+    return tmp;
+  }
+  static common::S3Result Ok() {
+    common::S3Result r;
+    r.status = 200;
+    return r;
+  }
   static common::S3Result Error(const fs::path& path, const std::string& why) {
     common::S3Result r;
     r.message = fmt::format("{}: {}", path.string(), why);
@@ -243,9 +245,7 @@ class LocalStore final : public S3Output::Store {
       ::fsync(dir);
       ::close(dir);
     }
-    common::S3Result r;
-    r.status = 200;
-    return r;
+    return Ok();
   }
   fs::path root_;
 };
@@ -258,8 +258,7 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
     s->Add("bucket", &Options::bucket, "Bucket name.", {.required = true, .example = "bronze"})
         .Add("prefix", &Options::prefix,
              "Key prefix of each object: a template with the event time's strftime conversions "
-             "(UTC), Hive-style so Athena and Spark find the partitions. Default: "
-             "`{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/`.",
+             "(UTC), Hive-style so Athena and Spark find the partitions.",
              {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
         .Add("region", &Options::region,
              "AWS region (signing and the default endpoint). Default: AWS_REGION, "
@@ -365,10 +364,6 @@ S3Output::S3Output(const Options& options, PluginContext& context)
           "sluice_s3_output_staged_bytes",
           "Compressed bytes of open and closed objects not yet stored.",
           context.metrics->labels())) {
-  if (options_.prefix.source().empty()) {
-    const_cast<Template&>(options_.prefix) =
-        Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
-  }
   char host[256] = {0};
   ::gethostname(host, sizeof(host) - 1);
   host_ = host;
@@ -421,7 +416,8 @@ Status S3Output::Start() {
   return Status::Ok();
 }
 
-S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* group) {
+S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* group,
+                                           int64_t* offset_out) {
   auto topic = event.GetText("kafka.topic");
   const Value* partition = event.Get("kafka.partition");
   const Value* offset = event.Get("kafka.offset");
@@ -430,8 +426,13 @@ S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* grou
     return nullptr;
   }
   *group = fmt::format("{}+{}", *topic, partition->as_int());
+  *offset_out = offset->as_int();
   auto& p = partitions_[*group];
-  if (!p) p = std::make_unique<Partition>();
+  if (!p) {
+    p = std::make_unique<Partition>();
+    p->topic = std::string(*topic);
+    p->partition = partition->as_int();
+  }
   if (!p->marker_loaded) {
     // What bronze already holds of this partition: replays skip it. Without an answer, nothing
     // can be written safely, so this waits (backpressure) until the store answers.
@@ -457,7 +458,7 @@ S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* grou
 }
 
 S3Output::Object* S3Output::OpenFor(const Event& event, const std::string& group,
-                                    Partition* partition) {
+                                    Partition* partition, int64_t offset) {
   auto it = open_.find(group);
   if (it != open_.end()) {
     Object& o = *it->second;
@@ -483,10 +484,7 @@ S3Output::Object* S3Output::OpenFor(const Event& event, const std::string& group
                           std::string(common::StreamCompressor::Extension(options_.compression));
   if (partition != nullptr) {
     o->kafka = true;
-    o->topic = std::string(*event.GetText("kafka.topic"));
-    o->partition = event.Get("kafka.partition")->as_int();
-    name = fmt::format("{}+{}+{:020d}{}", o->topic, o->partition,
-                       event.Get("kafka.offset")->as_int(), ext);
+    name = fmt::format("{}+{}+{:020d}{}", partition->topic, partition->partition, offset, ext);
   } else {
     auto host = event.GetText("host.name");
     std::time_t now = std::time(nullptr);
@@ -530,22 +528,21 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
   for (const Event& e : batch.events()) {
     prefix_.clear();
     options_.prefix.Render(e, prefix_);
-    Partition* partition = PartitionOf(e, &group);
-    if (partition != nullptr) {
-      if (e.Get("kafka.offset")->as_int() <= partition->stored_through) {
-        skipped_.Add();
-        continue;
-      }
-    } else {
+    int64_t offset = -1;
+    Partition* partition = PartitionOf(e, &group, &offset);
+    if (partition == nullptr) {
       group = prefix_;
+    } else if (offset <= partition->stored_through) {
+      skipped_.Add();
+      continue;
     }
-    Object* o = OpenFor(e, group, partition);
+    Object* o = OpenFor(e, group, partition, offset);
     line_.clear();
     encoder_.EncodeLine(e, line_);
     const uint64_t before = o->size();
     if (!o->compressor->Append(line_, o->buffer).ok()) o->broken = true;
     o->events++;
-    if (o->kafka) o->last_offset = e.Get("kafka.offset")->as_int();
+    if (o->kafka) o->last_offset = offset;
     if (o->acks.empty() || o->acks.back() != b) {
       b->pieces.fetch_add(1);
       o->acks.push_back(b);

@@ -41,7 +41,7 @@ class S3Output final : public Output {
  public:
   struct Options {
     std::string bucket;
-    Template prefix;
+    Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
     std::string region;
     std::string endpoint;
     bool force_path_style = false;
@@ -83,10 +83,15 @@ class S3Output final : public Output {
   struct Object;     // an object being written or uploaded
   struct Partition;  // what is known of one Kafka partition
 
-  Object* OpenFor(const Event& event, const std::string& group, Partition* partition);
+  // The open object for `group`, after closing it if `event` belongs elsewhere (another prefix, or
+  // flush_interval later); a new one is named after `event` (`offset`: its Kafka offset).
+  Object* OpenFor(const Event& event, const std::string& group, Partition* partition,
+                  int64_t offset);
   void CloseObject(const std::string& group);
   void CloseAll();
-  Partition* PartitionOf(const Event& event, std::string* group);
+  // The Kafka partition of `event` (its marker read on first sight), its group name and offset;
+  // null for events that do not come from Kafka.
+  Partition* PartitionOf(const Event& event, std::string* group, int64_t* offset);
   void RunUploader();
   // Stores one closed object (retrying until it succeeds or the output closes); true when stored.
   bool Upload(Object& object);

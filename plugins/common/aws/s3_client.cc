@@ -7,9 +7,8 @@ namespace sluice::common {
 
 namespace {
 
-std::string Digest(const EVP_MD* md, std::string_view data, unsigned char* out, unsigned* len) {
+void Digest(const EVP_MD* md, std::string_view data, unsigned char* out, unsigned* len) {
   EVP_Digest(data.data(), data.size(), out, len, md, nullptr);
-  return {};
 }
 
 }  // namespace
