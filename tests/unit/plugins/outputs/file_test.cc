@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "tests/unit/plugins/outputs/output_test.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::outputs {
@@ -13,36 +14,15 @@ namespace {
 
 std::string Read(const std::filesystem::path& p) { return testing::ReadFile(p); }
 
-class FileOutputTest : public ::testing::Test {
+class FileOutputTest : public testing::OutputTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshTestDir("sluice_file_output");
-    context_.metrics = &metrics_;
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
+  void SetUp() override { MakeContext("sluice_file_output"); }
   std::unique_ptr<FileOutput> Make(const std::string& path, std::string codec = "json") {
     FileOutput::Options o;
     o.path = Template::Compile(path).value();
     o.codec = codec;
     return std::make_unique<FileOutput>(o, context_);
   }
-  // A delivery whose completion the test can see.
-  AckHandle Handle() {
-    auto d = std::make_shared<Delivery>(1, tracker_, tracker_->Begin(++checkpoint_), 0, nullptr,
-                                        DeliveryCounters{});
-    return AckHandle(d, &metrics_, 1, 1);
-  }
-  uint64_t Committed() {
-    uint64_t cp = 0;
-    return tracker_->committed(&cp) ? cp : 0;
-  }
-
-  std::filesystem::path dir_;
-  MetricsRegistry registry_;
-  ComponentMetrics metrics_{registry_, {}};
-  PluginContext context_;
-  std::shared_ptr<SourceTracker> tracker_ = std::make_shared<SourceTracker>("s", nullptr);
-  uint64_t checkpoint_ = 0;
 };
 
 TEST_F(FileOutputTest, WritesNdjsonAndAcksOnlyAtFlush) {

@@ -4,6 +4,7 @@
 
 #include "plugins/common/kafka/kafka_embedded.h"
 #include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/outputs/output_test.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::outputs {
@@ -45,31 +46,9 @@ TEST(KafkaOutputOptionsTest, BadOptionsAreNamed) {
 
 // Against the in-process embedded cluster: a batch is acked only after every message's delivery
 // report, and an oversized event is dead-lettered (and the batch still acked).
-class KafkaOutputTest : public ::testing::Test {
+class KafkaOutputTest : public testing::OutputTest {
  protected:
-  void SetUp() override {
-    dir_ = testing::FreshTestDir("sluice_kafka_output");
-    context_.metrics = &metrics_;
-    context_.data_dir = dir_.string();
-    context_.pipeline = "p";
-    context_.id = "out";
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  AckHandle Handle() {
-    auto d = std::make_shared<Delivery>(1, tracker_, tracker_->Begin(++checkpoint_), 0, nullptr,
-                                        DeliveryCounters{});
-    return AckHandle(d, &metrics_, 1, 1);
-  }
-  uint64_t Committed() {
-    uint64_t cp = 0;
-    return tracker_->committed(&cp) ? cp : 0;
-  }
-  std::filesystem::path dir_;
-  MetricsRegistry registry_;
-  ComponentMetrics metrics_{registry_, {}};
-  PluginContext context_;
-  std::shared_ptr<SourceTracker> tracker_ = std::make_shared<SourceTracker>("s", nullptr);
-  uint64_t checkpoint_ = 0;
+  void SetUp() override { MakeContext("sluice_kafka_output"); }
 };
 
 TEST_F(KafkaOutputTest, AcksAfterDeliveryAndDeadLettersOversizedEvents) {
