@@ -1,8 +1,8 @@
 #include "plugins/common/aws/http_client.h"
 
 #include <strings.h>
-#include <algorithm>
 
+#include <algorithm>
 #include <cctype>
 
 namespace sluice::common {
@@ -71,8 +71,16 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
   }
   curl_slist* headers = nullptr;
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
-  // No "Name:" removal headers: libcurl 7.88's SigV4 signs them as empty headers it then does
-  // not send, and the signature no longer matches.
+  // A body without a type would go out as libcurl's default for POSTFIELDS, a form
+  // (application/x-www-form-urlencoded), which servers may parse and consume (moto then stores
+  // empty multipart parts). Say what it is instead: no "Content-Type:" removal line, since
+  // libcurl 7.88's SigV4 signs such lines as empty headers it then does not send.
+  if (request.method == "PUT" || request.method == "POST") {
+    bool typed = std::any_of(request.headers.begin(), request.headers.end(), [](const auto& h) {
+      return h.size() >= 13 && strncasecmp(h.c_str(), "content-type:", 13) == 0;
+    });
+    if (!typed) headers = curl_slist_append(headers, "Content-Type: application/octet-stream");
+  }
   curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers);
   if (!request.sigv4.empty()) {
     curl_easy_setopt(curl_, CURLOPT_AWS_SIGV4, request.sigv4.c_str());
