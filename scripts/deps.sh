@@ -10,6 +10,8 @@ packages=(
   librdkafka-dev kcat
   libcurl4-openssl-dev libssl-dev libzstd-dev awscli
 )
+# npm comes with the machine's Node.js; Debian's npm otherwise.
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -17,12 +19,18 @@ for p in "${packages[@]}"; do
     missing+=("$p")
   fi
 done
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "deps: installing ${missing[*]}" >&2
+  sudo=""
+  if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo apt-get update -qq
+  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-echo "deps: installing ${missing[*]}" >&2
-sudo=""
-if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
-export DEBIAN_FRONTEND=noninteractive
-$sudo apt-get update -qq
-$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# s3rver (npm), the S3 server of the integration tests, into tests/tools/s3rver/node_modules.
+s3rver_dir="$(dirname "$0")/../tests/tools/s3rver"
+if [ ! -x "$s3rver_dir/node_modules/.bin/s3rver" ]; then
+  echo "deps: installing s3rver (npm)" >&2
+  npm ci --prefix "$s3rver_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi

@@ -78,6 +78,21 @@ class S3Test : public SluiceProcessTest {
     if (!fs::exists(kAws)) GTEST_SKIP() << "awscli not installed (scripts/deps.sh installs it)";
     MakeDir("sluice_s3");
   }
+  // Produces `lines` numbered lines (`seq=N file=app0 ...`) to topic `spark` with kcat.
+  void ProduceNumberedLines(const std::string& bootstrap, int lines) {
+    {
+      std::ofstream out(dir_ / "lines.txt");
+      for (int i = 0; i < lines; ++i) {
+        char buf[128];
+        std::snprintf(buf, sizeof(buf),
+                      "seq=%07d file=app0 17/06/09 20:10:40 INFO Executor: task %d", i, i % 1000);
+        out << buf << "\n";
+      }
+    }
+    std::string produce = std::string(kKcat) + " -P -X sticky.partitioning.linger.ms=0 -b " +
+                          bootstrap + " -t spark -l " + (dir_ / "lines.txt").string();
+    ASSERT_EQ(std::system(produce.c_str()), 0);
+  }
 
  public:
   // Runs /usr/bin/aws with `env` ("KEY=value ...") against `endpoint`; returns its stdout.
@@ -130,6 +145,40 @@ class Moto {
   int port_;
   std::unique_ptr<Subprocess> process_;
   std::string key_, secret_;
+};
+
+// s3rver (npm; scripts/deps.sh installs it under tests/tools/s3rver): an S3 protocol server that
+// does not check signatures (access key S3RVER), with bucket `lake`, stopped and started again on
+// the same port and data directory.
+class S3rver {
+ public:
+  explicit S3rver(const fs::path& dir) : dir_(dir), port_(FreePort()) {
+    if (fs::exists(Binary())) Start();
+  }
+  static std::string Binary() {
+    return std::string(SLUICE_SOURCE_DIR) + "/tests/tools/s3rver/node_modules/.bin/s3rver";
+  }
+  bool available() const { return process_ != nullptr; }
+  void Start() {
+    fs::create_directories(dir_ / "data");
+    process_ = std::make_unique<Subprocess>(
+        std::vector<std::string>{Binary(), "-d", (dir_ / "data").string(), "-a", "127.0.0.1", "-p",
+                                 std::to_string(port_), "--configure-bucket", "lake", "-s"},
+        dir_);
+    httplib::Client client("127.0.0.1", port_);
+    EXPECT_TRUE(WaitUntil([&] { return static_cast<bool>(client.Get("/")); }, seconds(30)))
+        << process_->Stderr();
+  }
+  void Stop() {
+    process_->Signal(SIGKILL);
+    process_->WaitFor(seconds(10));
+  }
+  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
+
+ private:
+  fs::path dir_;
+  int port_;
+  std::unique_ptr<Subprocess> process_;
 };
 
 std::string GenerateToS3(const std::string& endpoint, const std::string& key,
@@ -214,18 +263,7 @@ TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
   fs::create_directories(dir_ / "mock");
   MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 200000;
-  {
-    std::ofstream out(dir_ / "lines.txt");
-    for (int i = 0; i < kLines; ++i) {
-      char buf[128];
-      std::snprintf(buf, sizeof(buf), "seq=%07d file=app0 17/06/09 20:10:40 INFO Executor: task %d",
-                    i, i % 1000);
-      out << buf << "\n";
-    }
-  }
-  std::string produce = std::string(kKcat) + " -P -X sticky.partitioning.linger.ms=0 -b " +
-                        cluster.bootstrap() + " -t spark -l " + (dir_ / "lines.txt").string();
-  ASSERT_EQ(std::system(produce.c_str()), 0);
+  ProduceNumberedLines(cluster.bootstrap(), kLines);
   fs::path bronze = dir_ / "bronze";
   std::string cfg = WriteConfig(
       "collector",
@@ -318,6 +356,65 @@ TEST_F(S3Test, DemoConfigWritesEveryEventToLocalBronzeOnce) {
   EXPECT_GE(objects, 16u);  // at least one per partition
   EXPECT_EQ(lines, 200000u);
   EXPECT_EQ(ids.size(), 200000u) << "some Kafka messages are in bronze twice";
+}
+
+// s3rver stopped for 20 s mid-stream and started again: uploads fail, the output is unready and
+// the kafka input waits; then everything is stored, and awscli finds every event exactly once,
+// under Hive-style prefixes (the keys' `=` and `+` go percent-encoded over HTTP).
+TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
+  if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed";
+  S3rver s3(dir_ / "s3rver");
+  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  fs::create_directories(dir_ / "mock");
+  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
+  constexpr int kLines = 100000;
+  ProduceNumberedLines(cluster.bootstrap(), kLines);
+  auto collector = Run(
+      WriteConfig("collector",
+                  "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " +
+                      cluster.bootstrap() +
+                      "\n        topics: [spark]\n        decode: raw\n"
+                      "        commit_interval: 200ms\n"
+                      "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: " +
+                      s3.endpoint() +
+                      "\n        force_path_style: true\n        access_key_id: S3RVER\n"
+                      "        secret_access_key: S3RVER\n        max_events: 5000\n"
+                      "        flush_interval: 2s\n"),
+      "collector");
+  ASSERT_TRUE(WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= kLines / 5; },
+                        seconds(120)))
+      << collector->Stderr();
+  s3.Stop();
+  EXPECT_TRUE(WaitUntil([&] { return ReadyStatus(*collector) == 503; }, seconds(60)))
+      << collector->Stderr();
+  std::this_thread::sleep_for(seconds(20));  // the outage itself
+  EXPECT_LT(Metric(*collector, OutputSent("c", "s3")), kLines);
+  s3.Start();
+  ASSERT_TRUE(
+      WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= kLines; }, seconds(180)))
+      << collector->Stderr();
+  EXPECT_TRUE(WaitUntil([&] { return ReadyStatus(*collector) == 200; }, seconds(30)));
+  EXPECT_GE(Metric(*collector,
+                   "sluice_s3_output_retries_total{pipeline=\"c\",kind=\"output\","
+                   "type=\"s3\",id=\"s3\"}"),
+            1);
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  fs::path local = dir_ / "download";
+  const std::string env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
+  Aws(env, s3.endpoint(), "s3 cp --recursive --quiet s3://lake/spark/ " + local.string());
+  SequenceChecker checker;
+  checker.Expect("app0", kLines);
+  static const std::regex kName("^spark\\+\\d\\+\\d{20}\\.ndjson\\.gz$");
+  for (const auto& e : fs::recursive_directory_iterator(local)) {
+    if (!e.is_regular_file()) continue;
+    EXPECT_TRUE(std::regex_match(e.path().filename().string(), kName)) << e.path();
+    EXPECT_NE(e.path().string().find("/dt="), std::string::npos) << e.path();
+    for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
+  }
+  SequenceReport report = checker.Report();
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
 }
 
 }  // namespace
