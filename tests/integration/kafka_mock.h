@@ -4,43 +4,21 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
-#include <regex>
 #include <string>
 #include <vector>
 
-#include "tests/integration/subprocess.h"
+#include "tests/integration/command_process.h"
 
 namespace sluice::testing {
 
-// A mock cluster process: 3 brokers and the topics asked for.
-class MockCluster {
+// A mock cluster process: 3 brokers and the topics asked for; Command() sends a fault command
+// (see kafka_mock_cluster.cc) and waits for its "ok".
+class MockCluster : public CommandProcess {
  public:
   MockCluster(const std::filesystem::path& dir, const std::vector<std::string>& topics)
-      : dir_(dir), process_(Args(topics), dir, /*stdin_pipe=*/true) {
-    std::smatch m;
-    static const std::regex kBootstrap("bootstrap\\.servers=(\\S+)");
-    EXPECT_TRUE(WaitUntil([&] {
-      std::string out = process_.Stdout();
-      if (!std::regex_search(out, m, kBootstrap)) return false;
-      bootstrap_ = m[1];
-      return true;
-    })) << process_.Stderr();
-  }
-  ~MockCluster() {
-    process_.CloseStdin();
-    process_.WaitFor(std::chrono::seconds(10));
-  }
-  const std::string& bootstrap() const { return bootstrap_; }
-  // Sends a fault command (see kafka_mock_cluster.cc) and waits for its "ok".
-  void Command(const std::string& command) {
-    ++commands_;
-    process_.WriteStdin(command + "\n");
-    std::string ok = "ok " + std::to_string(commands_) + "\n";
-    EXPECT_TRUE(WaitUntil([&] { return process_.Stdout().find(ok) != std::string::npos; }))
-        << command << ": " << process_.Stdout();
-  }
+      : CommandProcess(Args(topics), dir, "bootstrap\\.servers=(\\S+)") {}
+  const std::string& bootstrap() const { return announced(); }
 
  private:
   static std::vector<std::string> Args(const std::vector<std::string>& topics) {
@@ -51,10 +29,6 @@ class MockCluster {
     }
     return args;
   }
-  std::filesystem::path dir_;
-  Subprocess process_;
-  std::string bootstrap_;
-  int commands_ = 0;
 };
 
 }  // namespace sluice::testing

@@ -14,6 +14,7 @@
 #include <set>
 #include <thread>
 
+#include "tests/integration/command_process.h"
 #include "tests/integration/kafka_mock.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
@@ -410,6 +411,77 @@ TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
     if (!e.is_regular_file()) continue;
     EXPECT_TRUE(std::regex_match(e.path().filename().string(), kName)) << e.path();
     EXPECT_NE(e.path().string().find("/dt="), std::string::npos) << e.path();
+    for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
+  }
+  SequenceReport report = checker.Report();
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+}
+
+// Through tests/tools/http_fault_proxy in front of s3rver: 503 SlowDown and 500 InternalError
+// answers, slow answers, and answers slower than the output's `timeout`, mid-stream. Every one is
+// retried; every Kafka event is in bronze exactly once.
+TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
+  if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed";
+  S3rver s3(dir_ / "s3rver");
+  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  fs::create_directories(dir_ / "proxy");
+  CommandProcess proxy({SLUICE_FAULT_PROXY, "127.0.0.1", s3.endpoint().substr(17)}, dir_ / "proxy",
+                       "port=(\\d+)");
+  const std::string endpoint = "http://127.0.0.1:" + proxy.announced();
+  fs::create_directories(dir_ / "mock");
+  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
+  constexpr int kLines = 60000;
+  ProduceNumberedLines(cluster.bootstrap(), kLines);
+  auto collector = Run(
+      WriteConfig("collector",
+                  "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " +
+                      cluster.bootstrap() +
+                      "\n        topics: [spark]\n        decode: raw\n"
+                      "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: " +
+                      endpoint +
+                      "\n        force_path_style: true\n        access_key_id: S3RVER\n"
+                      "        secret_access_key: S3RVER\n        max_events: 2000\n"
+                      "        flush_interval: 2s\n        timeout: 2s\n"),
+      "collector");
+  ASSERT_TRUE(
+      WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= 1; }, seconds(120)))
+      << collector->Stderr();
+  // One fault at a time: a command replaces the one before.
+  auto reached = [&](const std::string& stat) {  // e.g. "failed=5"
+    return WaitUntil(
+        [&] {
+          std::this_thread::sleep_for(std::chrono::milliseconds(50));  // polling pace
+          return (proxy.Command("stats") + " ").find(" " + stat + " ") != std::string::npos;
+        },
+        seconds(60));
+  };
+  proxy.Command("fail 5 503 SlowDown");
+  ASSERT_TRUE(reached("failed=5"));
+  proxy.Command("fail 3 500 InternalError");
+  ASSERT_TRUE(reached("failed=8"));
+  proxy.Command("delay 3 500");  // slow, within the timeout
+  ASSERT_TRUE(reached("delayed=3"));
+  proxy.Command("delay 2 4000");  // past the 2 s timeout: the upload is abandoned and retried
+  ASSERT_TRUE(reached("delayed=5"));
+  ASSERT_TRUE(
+      WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= kLines; }, seconds(180)))
+      << collector->Stderr();
+  EXPECT_GE(Metric(*collector,
+                   "sluice_s3_output_retries_total{pipeline=\"c\",kind=\"output\","
+                   "type=\"s3\",id=\"s3\"}"),
+            10)  // 8 error answers and 2 timeouts
+      << collector->Stderr();
+  EXPECT_NE(collector->Stderr().find("HTTP 503 SlowDown"), std::string::npos);
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  fs::path local = dir_ / "download";
+  Aws("AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER", s3.endpoint(),
+      "s3 cp --recursive --quiet s3://lake/spark/ " + local.string());
+  SequenceChecker checker;
+  checker.Expect("app0", kLines);
+  for (const auto& e : fs::recursive_directory_iterator(local)) {
+    if (!e.is_regular_file()) continue;
     for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
   }
   SequenceReport report = checker.Report();
