@@ -183,11 +183,11 @@ class S3rver {
 };
 
 std::string GenerateToS3(const std::string& endpoint, const std::string& key,
-                         const std::string& secret, int count, const std::string& extra = "") {
+                         const std::string& secret, int count, const std::string& extra = "",
+                         const std::string& bucket = "bronze") {
   return "pipelines:\n  p:\n    inputs: [{type: generate, count: " + std::to_string(count) +
-         ", seed: 3}]\n    outputs:\n      - type: s3\n        bucket: bronze\n"
-         "        endpoint: '" +
-         endpoint +
+         ", seed: 3}]\n    outputs:\n      - type: s3\n        bucket: " + bucket +
+         "\n        endpoint: '" + endpoint +
          "'\n        force_path_style: true\n        prefix: 'spark/%Y/%m/%d/'\n"
          "        access_key_id: '" +
          key + "'\n        secret_access_key: '" + secret + "'\n" + extra;
@@ -487,6 +487,37 @@ TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
   SequenceReport report = checker.Report();
   EXPECT_EQ(report.total.lost, 0u) << report.ToString();
   EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+}
+
+// A bucket that does not exist: a clear error naming it, /ready 503, nothing acked; once it is
+// created (with awscli), everything is stored.
+TEST_F(S3Test, MissingBucketIsAClearErrorAndWaitedFor) {
+  S3rver s3(dir_ / "s3rver");
+  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  auto p = Run(
+      WriteConfig("missing", GenerateToS3(s3.endpoint(), "S3RVER", "S3RVER", 3000, "", "not-yet")),
+      "missing");
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        return p->Stderr().find("bucket 'not-yet' is not usable: HTTP 404") != std::string::npos;
+      },
+      seconds(60)))
+      << p->Stderr();
+  EXPECT_TRUE(WaitUntil([&] { return p->Stderr().find("NoSuchBucket") != std::string::npos; }))
+      << p->Stderr();
+  EXPECT_EQ(ReadyStatus(*p), 503);
+  EXPECT_LT(Metric(*p, OutputSent("p", "s3")), 1);
+  const std::string env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
+  Aws(env, s3.endpoint(), "s3 mb s3://not-yet");
+  ASSERT_EQ(p->WaitFor(seconds(120)), 0) << p->Stderr();
+  EXPECT_NE(p->Stderr().find("delivered 3000 events"), std::string::npos) << p->Stderr();
+  size_t lines = 0;
+  fs::path local = dir_ / "download";
+  Aws(env, s3.endpoint(), "s3 cp --recursive --quiet s3://not-yet/ " + local.string());
+  for (const auto& e : fs::recursive_directory_iterator(local)) {
+    if (e.is_regular_file()) lines += GunzipLines(e.path()).size();
+  }
+  EXPECT_EQ(lines, 3000u);
 }
 
 }  // namespace
