@@ -308,7 +308,7 @@ void Pipeline::RunOutput(OutputRunner& runner) {
       if (asked || (!ready && limiter_->has_waiters())) {
         drained_epoch = drain_epoch_.load();
         lock.unlock();
-        runner.output->Drain();
+        runner.output->Drain(/*all=*/asked);
         lock.lock();
       } else if (!ready) {
         lock.unlock();

@@ -113,10 +113,11 @@ class Output {
   virtual Status Start() { return Status::Ok(); }
   virtual void Write(const EventBatch& batch, AckHandle ack) = 0;
   virtual void Flush() {}
-  // The pipeline waits on what this output holds unacked: the in-flight bound is reached with
-  // nothing queued for the output, or an input asked (InputContext::RequestDrain). An output that
-  // accumulates before it acks (an S3 object) hands over what it has now. Output thread.
-  virtual void Drain() {}
+  // The pipeline waits on what this output holds unacked. An output that accumulates before it
+  // acks (an S3 object) hands over what it has now: everything when `all` (shutdown, an input
+  // asked with InputContext::RequestDrain), or enough to let the pipeline go on when the in-flight
+  // bound is reached with nothing queued for the output. Output thread.
+  virtual void Drain(bool /*all*/) {}
   // Last call: flush and ack what can be; returns an error naming what could not be made durable.
   virtual Status Close() {
     Flush();

@@ -69,7 +69,9 @@ int64_t FloorSeconds(int64_t ns) {
   return ns % 1'000'000'000 < 0 ? s - 1 : s;
 }
 
-void AppendConversion(std::string& out, char conversion, const CivilTime& t, int64_t ns) {
+// `t` is the local civil time of `ns` (the epoch instant), `offset_s` seconds east of UTC.
+void AppendConversion(std::string& out, char conversion, const CivilTime& t, int64_t ns,
+                      int64_t offset_s) {
   switch (conversion) {
     case 'Y':
       AppendPadded(out, t.year, 4);
@@ -105,27 +107,35 @@ void AppendConversion(std::string& out, char conversion, const CivilTime& t, int
       out += kWeekdays[t.wday];
       return;
     case 'F':
-      AppendConversion(out, 'Y', t, ns);
+      AppendConversion(out, 'Y', t, ns, offset_s);
       out += '-';
-      AppendConversion(out, 'm', t, ns);
+      AppendConversion(out, 'm', t, ns, offset_s);
       out += '-';
-      AppendConversion(out, 'd', t, ns);
+      AppendConversion(out, 'd', t, ns, offset_s);
       return;
     case 'T':
-      AppendConversion(out, 'H', t, ns);
+      AppendConversion(out, 'H', t, ns, offset_s);
       out += ':';
-      AppendConversion(out, 'M', t, ns);
+      AppendConversion(out, 'M', t, ns, offset_s);
       out += ':';
-      AppendConversion(out, 'S', t, ns);
+      AppendConversion(out, 'S', t, ns, offset_s);
       return;
     case 's':
       AppendNumber(out, FloorSeconds(ns));
       return;
-    case 'z':
-      out += "+0000";
+    case 'z': {
+      int64_t m = (offset_s < 0 ? -offset_s : offset_s) / 60;
+      out += offset_s < 0 ? '-' : '+';
+      AppendPadded(out, static_cast<int>(m / 60), 2);
+      AppendPadded(out, static_cast<int>(m % 60), 2);
       return;
+    }
     case 'Z':
-      out += "UTC";
+      if (offset_s == 0) {
+        out += "UTC";
+      } else {
+        AppendConversion(out, 'z', t, ns, offset_s);
+      }
       return;
   }
 }
@@ -188,7 +198,7 @@ Result<Template> Template::Compile(std::string_view text) {
   return t;
 }
 
-bool Template::Render(const Event& event, std::string& out) const {
+bool Template::Render(const Event& event, std::string& out, int64_t utc_offset_s) const {
   bool complete = true;
   bool have_civil = false;
   CivilTime civil;
@@ -210,10 +220,10 @@ bool Template::Render(const Event& event, std::string& out) const {
         break;
       case Part::kTime:
         if (!have_civil) {
-          civil = ToCivil(event.timestamp_ns());
+          civil = ToCivil(event.timestamp_ns() + utc_offset_s * 1'000'000'000);
           have_civil = true;
         }
-        AppendConversion(out, part.text[0], civil, event.timestamp_ns());
+        AppendConversion(out, part.text[0], civil, event.timestamp_ns(), utc_offset_s);
         break;
     }
   }

@@ -7,11 +7,12 @@
 // a field has that name). A missing field renders as the empty string and Render() reports it; a
 // null field is present, not missing.
 // `%%` is a literal %; a lone `{` or `}` is literal, and so is `}}` outside a reference.
-// Supported conversions, all in UTC: %Y %y %m %d %H %M %S %j (day of the year, 001-366) %e (day,
-// space-padded) %b %a (English abbreviations) %F (%Y-%m-%d) %T (%H:%M:%S) %s (seconds since the
-// epoch) %z (always +0000) %Z (always UTC) and %%. Anything else, a `%` at the end, a `{{` without
-// its `}}` and an empty name are compile errors naming the 1-based character (not byte) position.
-// Thread-safety: a compiled Template is immutable; Render may run on several threads at once.
+// Supported conversions, in UTC unless Render() is given an offset: %Y %y %m %d %H %M %S %j (day of
+// the year, 001-366) %e (day, space-padded) %b %a (English abbreviations) %F (%Y-%m-%d) %T
+// (%H:%M:%S) %s (seconds since the epoch) %z (+0000 in UTC) %Z (UTC) and %%. Anything else, a `%`
+// at the end, a `{{` without its `}}` and an empty name are compile errors naming the 1-based
+// character (not byte) position. Thread-safety: a compiled Template is immutable; Render may run on
+// several threads at once.
 #pragma once
 
 #include <cstdint>
@@ -31,8 +32,9 @@ class Template {
   static Result<Template> Compile(std::string_view text);
 
   // Appends the rendering for `event` to `out`; returns false when a referenced field was missing
-  // (it rendered as "").
-  bool Render(const Event& event, std::string& out) const;
+  // (it rendered as ""). Time conversions use the event time `utc_offset_s` seconds east of UTC
+  // (a time zone's offset at that instant): %z is then ±HHMM and %Z the same (UTC at offset 0).
+  bool Render(const Event& event, std::string& out, int64_t utc_offset_s = 0) const;
   std::string RenderToString(const Event& event) const {
     std::string out;
     Render(event, out);

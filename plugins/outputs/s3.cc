@@ -13,6 +13,7 @@
 #include <random>
 
 #include "pipeline/clock.h"
+#include "plugins/common/time_parse.h"
 
 namespace sluice::outputs {
 
@@ -71,6 +72,7 @@ struct S3Output::Object {
   int64_t first_event_ns = 0;
   int64_t opened_ns = 0;  // monotonic
   uint64_t events = 0;
+  uint64_t raw_bytes = 0;  // encoded, before compression: what the object holds of the pipeline
   std::unique_ptr<common::StreamCompressor> compressor;
   std::string buffer;  // compressed, not yet in the staging file
   std::string staging_path;
@@ -258,8 +260,13 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
     s->Add("bucket", &Options::bucket, "Bucket name.", {.required = true, .example = "bronze"})
         .Add("prefix", &Options::prefix,
              "Key prefix of each object: a template with the event time's strftime conversions "
-             "(UTC), Hive-style so Athena and Spark find the partitions.",
+             "(in `timezone`), Hive-style so Athena and Spark find the partitions.",
              {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
+        .Add("timezone", &Options::timezone,
+             "Time zone of the prefix's time conversions: UTC, an offset (+02:00) or an IANA "
+             "name (Europe/Paris); an hour partition then follows local time, daylight saving "
+             "included.",
+             {.example = "Europe/Paris"})
         .Add("region", &Options::region,
              "AWS region (signing and the default endpoint). Default: AWS_REGION, "
              "AWS_DEFAULT_REGION, or us-east-1.",
@@ -316,6 +323,9 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              "warning.")
         .Add("timeout", &Options::timeout, "Timeout of one S3 request.")
         .Check([](const Options& o) -> std::string {
+          if (auto zone = common::LoadZone(o.timezone); !zone.ok()) {
+            return "timezone: " + zone.status().message();
+          }
           if (o.sse_kms_key_id.size() > 0 && o.sse != "aws:kms") {
             return "sse_kms_key_id needs sse: aws:kms";
           }
@@ -340,6 +350,7 @@ Result<std::unique_ptr<S3Output>> S3Output::Build(const Options& options, Plugin
 S3Output::S3Output(const Options& options, PluginContext& context)
     : options_(options),
       plugin_(context),
+      zone_(common::LoadZone(options.timezone).value()),
       objects_(context.metrics->registry().GetCounter(
           "sluice_s3_output_objects_total", "Objects stored (uploaded, or written locally).",
           context.metrics->labels())),
@@ -527,7 +538,7 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
   std::string group;
   for (const Event& e : batch.events()) {
     prefix_.clear();
-    options_.prefix.Render(e, prefix_);
+    options_.prefix.Render(e, prefix_, zone_.At(absl::FromUnixNanos(e.timestamp_ns())).offset);
     int64_t offset = -1;
     Partition* partition = PartitionOf(e, &group, &offset);
     if (partition == nullptr) {
@@ -542,6 +553,7 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
     const uint64_t before = o->size();
     if (!o->compressor->Append(line_, o->buffer).ok()) o->broken = true;
     o->events++;
+    o->raw_bytes += line_.size();
     if (o->kafka) o->last_offset = offset;
     if (o->acks.empty() || o->acks.back() != b) {
       b->pieces.fetch_add(1);
@@ -599,7 +611,27 @@ void S3Output::Flush() {
   for (const auto& g : old) CloseObject(g);
 }
 
-void S3Output::Drain() { CloseAll(); }
+void S3Output::Drain(bool all) {
+  if (all) {
+    CloseAll();
+    return;
+  }
+  // The in-flight bound is reached: the largest objects first (by what they hold uncompressed,
+  // as the bound counts it), until half of it is on its way; the rest keeps growing.
+  std::vector<std::pair<uint64_t, std::string>> by_size;
+  uint64_t total = 0;
+  for (const auto& [group, o] : open_) {
+    by_size.emplace_back(o->raw_bytes, group);
+    total += o->raw_bytes;
+  }
+  std::sort(by_size.rbegin(), by_size.rend());
+  uint64_t closed = 0;
+  for (const auto& [size, group] : by_size) {
+    if (closed > 0 && closed * 2 >= total) break;
+    CloseObject(group);
+    closed += size;
+  }
+}
 
 void S3Output::RunUploader() {
   while (true) {

@@ -9,7 +9,8 @@
 // An open object is compressed as it grows into a staging file under data_dir (bounded memory);
 // it is closed by size (`max_object_size`), event count (`max_events`), event time
 // (`flush_interval` after its first event), a time-bucket (prefix) change, age (`flush_interval`
-// of wall time) or when the pipeline waits on it (Drain). A closed object is uploaded by the
+// of wall time) or when the pipeline waits on it (Drain: all of them, or the largest ones first
+// under the in-flight bound). A closed object is uploaded by the
 // output's upload thread, PutObject or multipart (`part_size`), retried with backoff and jitter
 // without limit; the batches in it are acked only after the upload (and the marker) succeeded.
 // `endpoint: file://DIR` writes the same layout into DIR/BUCKET/ (local bronze, for the demo).
@@ -28,6 +29,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include <absl/time/time.h>
+
 #include "pipeline/json_encoder.h"
 #include "pipeline/registry.h"
 #include "pipeline/template.h"
@@ -42,6 +45,7 @@ class S3Output final : public Output {
   struct Options {
     std::string bucket;
     Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
+    std::string timezone = "UTC";
     std::string region;
     std::string endpoint;
     bool force_path_style = false;
@@ -72,7 +76,7 @@ class S3Output final : public Output {
   Status Start() override;
   void Write(const EventBatch& batch, AckHandle ack) override;
   void Flush() override;
-  void Drain() override;
+  void Drain(bool all) override;
   Status Close() override;
   bool healthy() const override { return healthy_.load(); }
 
@@ -98,6 +102,7 @@ class S3Output final : public Output {
 
   const Options options_;
   PluginContext plugin_;
+  const absl::TimeZone zone_;  // of the prefix's time conversions
   std::string staging_dir_;
   std::unique_ptr<common::AwsCredentialsChain> credentials_;
   std::unique_ptr<Store> writer_store_;  // output thread: markers

@@ -147,6 +147,18 @@ TEST_F(TemplateTest, EveryConversion) {
   EXPECT_FALSE(t.is_constant());
 }
 
+// With a zone's offset, the conversions give local time; %s stays the epoch instant.
+TEST_F(TemplateTest, UtcOffsetShiftsTheConversions) {
+  const int64_t ns = FromCivil(2026, 12, 31, 23, 30, 0);
+  Event event(&arena_, ns, "m");
+  Template t = MustCompile("%F %T %z %Z|%s");
+  std::string east, west;
+  t.Render(event, east, 3600);
+  t.Render(event, west, -(5 * 3600 + 30 * 60));
+  EXPECT_EQ(east, "2027-01-01 00:30:00 +0100 +0100|1798759800");
+  EXPECT_EQ(west, "2026-12-31 18:00:00 -0530 -0530|1798759800");
+}
+
 TEST_F(TemplateTest, PaddingOfSmallValues) {
   const int64_t ns = FromCivil(2005, 1, 5, 7, 8, 9);
   EXPECT_EQ(RenderAt("%y %m %d [%e] %H %M %S %j", ns), "05 01 05 [ 5] 07 08 09 005");

@@ -48,6 +48,8 @@ TEST(S3OutputOptionsTest, DefaultsAndBadOptions) {
   ParseFilterOptions<S3Output>("{bucket: b, endpoint: 's3.example.com'}", &errors);
   EXPECT_NE(errors.find("endpoint must start with http://, https:// or file://"), std::string::npos)
       << errors;
+  ParseFilterOptions<S3Output>("{bucket: b, timezone: Mars/Olympus}", &errors);
+  EXPECT_NE(errors.find("timezone: unknown time zone 'Mars/Olympus'"), std::string::npos) << errors;
   ParseFilterOptions<S3Output>("{bucket: b, access_key_id: AK}", &errors);
   EXPECT_NE(errors.find("access_key_id and secret_access_key go together"), std::string::npos)
       << errors;
@@ -99,7 +101,7 @@ TEST_F(S3OutputTest, KafkaObjectsAreNamedByFirstOffsetAndRotateByCountAndHour) {
   // 100 events a minute apart from 00:00: hour 00 holds 60 (50 + 10), hour 01 holds 40.
   out->Write(KafkaBatch(3, 1000, 100, k2026), Handle());
   EXPECT_EQ(Committed(), 0u) << "acked before the last object was stored";
-  out->Drain();
+  out->Drain(/*all=*/true);
   ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 1; }, std::chrono::seconds(10)));
   auto objects = Objects();
   std::vector<std::string> names;
@@ -129,7 +131,7 @@ TEST_F(S3OutputTest, AReplaySkipsWhatTheMarkerCoversAndOverwritesTheSameName) {
   std::ofstream(dir_ / "bronze/lake/_sluice/offsets/spark+0") << "19\n";  // the marker is lost
   auto out = Make("max_events: 10, flush_interval: 0");
   out->Write(KafkaBatch(0, 0, 30, k2026), Handle());  // the input replays from offset 0
-  out->Drain();
+  out->Drain(/*all=*/true);
   ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 2; }, std::chrono::seconds(10)));
   EXPECT_TRUE(out->Close().ok());
   EXPECT_EQ(registry_.GetCounter("sluice_s3_output_skipped_events_total", "", {}).value(), 20u);
@@ -144,6 +146,38 @@ TEST_F(S3OutputTest, AReplaySkipsWhatTheMarkerCoversAndOverwritesTheSameName) {
   EXPECT_EQ(testing::ReadFile(dir_ / "bronze/lake/_sluice/offsets/spark+0"), "29\n");
 }
 
+// Under the in-flight bound (Drain without `all`) the largest objects go first, until half of what
+// is open is on its way; the small ones keep growing.
+TEST_F(S3OutputTest, DrainUnderPressureClosesTheLargestObjectsFirst) {
+  auto out = Make("flush_interval: 0");
+  // One hour of events (a minute apart): partition 0 holds more than half.
+  out->Write(KafkaBatch(0, 0, 50, k2026), Handle());
+  out->Write(KafkaBatch(1, 0, 20, k2026), Handle());
+  out->Write(KafkaBatch(2, 0, 5, k2026), Handle());
+  out->Drain(/*all=*/false);
+  ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 1; }, std::chrono::seconds(10)));
+  auto objects = Objects();
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_NE(objects.begin()->first.find("spark+0+"), std::string::npos);
+  out->Drain(/*all=*/true);
+  ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 3; }, std::chrono::seconds(10)));
+  EXPECT_EQ(Objects().size(), 3u);
+  EXPECT_TRUE(out->Close().ok());
+}
+
+// `timezone` puts events in local-time partitions: 23:30 UTC is 00:30 the next day in Paris.
+TEST_F(S3OutputTest, PrefixTimeConversionsFollowTheTimezone) {
+  auto out = Make("timezone: Europe/Paris, flush_interval: 0");
+  out->Write(KafkaBatch(0, 0, 1, k2026 - 30 * 60'000'000'000), Handle());  // 2026-12-01T23:30Z
+  out->Drain(/*all=*/true);
+  ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 1; }, std::chrono::seconds(10)));
+  auto objects = Objects();
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(objects.begin()->first,
+            "spark/dt=2026-12-02/hour=00/spark+0+00000000000000000000.ndjson.gz");
+  EXPECT_TRUE(out->Close().ok());
+}
+
 // flush_interval by event time closes an object when a later event comes; events without Kafka
 // fields are grouped by prefix and named host-time-sequence.
 TEST_F(S3OutputTest, EventTimeIntervalAndNonKafkaNames) {
@@ -154,7 +188,7 @@ TEST_F(S3OutputTest, EventTimeIntervalAndNonKafkaNames) {
     e.Set("host.name", Value::String("node-7"));
   }
   out->Write(batch, Handle());
-  out->Drain();
+  out->Drain(/*all=*/true);
   ASSERT_TRUE(testing::WaitUntil([&] { return Committed() == 1; }, std::chrono::seconds(10)));
   auto objects = Objects();
   ASSERT_EQ(objects.size(), 3u);  // minutes 0-9, 10-19, 20-29
