@@ -38,7 +38,8 @@ class Pipeline::InputRunner final : public InputContext {
     if (pipeline_.on_input_finished_) pipeline_.on_input_finished_();
   }
   bool stopping() const override { return stopping_.load(); }
-  void RequestDrain() override { pipeline_.RequestDrain(); }
+  void BeginDrain() override { pipeline_.BeginDrain(); }
+  void EndDrain() override { pipeline_.EndDrain(); }
 
   Pipeline& pipeline_;
   const std::string id_;
@@ -287,28 +288,36 @@ void Pipeline::Deliver(Worker& worker, WorkItem& item) {
   }
 }
 
-void Pipeline::RequestDrain() {
-  drain_epoch_.fetch_add(1);
+void Pipeline::BeginDrain() {
+  drain_requests_.fetch_add(1);
   for (auto& o : outputs_) {
     std::lock_guard lock(o->mu);
     o->cv.notify_one();
   }
 }
 
+void Pipeline::EndDrain() { drain_requests_.fetch_sub(1); }
+
 void Pipeline::RunOutput(OutputRunner& runner) {
   std::unique_lock lock(runner.mu);
-  uint64_t drained_epoch = drain_epoch_.load();
+  // Written to since the last Drain(true): while a drain is requested, what arrives is handed
+  // over too (a batch still in a filter when the request came).
+  bool holds = false;
+  auto draining = [&] { return holds && drain_requests_.load() > 0; };
   while (true) {
     // Idle: now and then, see whether the pipeline waits on what this output holds.
     bool ready = runner.cv.wait_for(lock, std::chrono::milliseconds(100), [&] {
-      return runner.stop || !runner.queue.empty() || drain_epoch_.load() != drained_epoch;
+      return runner.stop || !runner.queue.empty() || draining();
     });
     if (runner.queue.empty() && !runner.stop) {
-      bool asked = drain_epoch_.load() != drained_epoch;
-      if (asked || (!ready && limiter_->has_waiters())) {
-        drained_epoch = drain_epoch_.load();
+      if (draining()) {
+        holds = false;
         lock.unlock();
-        runner.output->Drain(/*all=*/asked);
+        runner.output->Drain(/*all=*/true);
+        lock.lock();
+      } else if (!ready && limiter_->has_waiters()) {
+        lock.unlock();
+        runner.output->Drain(/*all=*/false);
         lock.lock();
       } else if (!ready) {
         lock.unlock();
@@ -330,8 +339,9 @@ void Pipeline::RunOutput(OutputRunner& runner) {
       item.batch.reset();
     }
     items.clear();
+    holds = true;
     lock.lock();
-    if (runner.queue.empty()) {
+    if (runner.queue.empty() && !draining()) {
       lock.unlock();
       runner.output->Flush();
       lock.lock();
@@ -356,8 +366,10 @@ void Pipeline::JoinInputs() {
 }
 
 bool Pipeline::WaitDrained(int64_t timeout_ms) {
-  RequestDrain();  // outputs that accumulate (S3 objects) hand over what they hold
-  return limiter_->WaitEmpty(timeout_ms);
+  BeginDrain();  // outputs that accumulate (S3 objects) hand over what they hold and receive
+  bool drained = limiter_->WaitEmpty(timeout_ms);
+  EndDrain();
+  return drained;
 }
 
 Status Pipeline::PersistCheckpoints() {

@@ -62,8 +62,11 @@ class Pipeline {
   // Writes every input's checkpoint store that changed; returns the first error.
   Status PersistCheckpoints();
 
-  // Asks every output to hand over what it holds unacked (Output::Drain), from any thread.
-  void RequestDrain();
+  // From BeginDrain() to its EndDrain(), every output hands over what it holds unacked and what
+  // it receives (Output::Drain(true)); calls nest, from any thread.
+  void BeginDrain();
+  void EndDrain();
+  bool draining() const { return drain_requests_.load() > 0; }
 
   // Batches some output gave up on (Fail() or a handle dropped without Ack()).
   uint64_t failed_batches() const { return delivery_counters_.failed_batches->value(); }
@@ -127,7 +130,7 @@ class Pipeline {
   bool workers_stop_ = false;
   std::vector<std::unique_ptr<OutputRunner>> outputs_;
   std::atomic<size_t> finished_inputs_{0};
-  std::atomic<uint64_t> drain_epoch_{0};  // RequestDrain() calls
+  std::atomic<int> drain_requests_{0};  // BeginDrain() calls not yet ended
   bool started_ = false;
 };
 

@@ -60,9 +60,23 @@ class InputContext {
   virtual void Finished() = 0;
   // True once the engine asked the input to stop.
   virtual bool stopping() const = 0;
-  // Asks the outputs to hand over what they hold unacked now (Output::Drain): the input waits for
-  // its emitted batches to settle (a Kafka partition being revoked).
-  virtual void RequestDrain() {}
+  // From BeginDrain() to EndDrain(), the outputs hand over what they hold unacked and what they
+  // receive (Output::Drain(true)): the input waits for its emitted batches to settle (a Kafka
+  // partition being revoked). Use DrainRequest.
+  virtual void BeginDrain() {}
+  virtual void EndDrain() {}
+};
+
+// A drain requested for as long as it lives (InputContext::BeginDrain).
+class DrainRequest {
+ public:
+  explicit DrainRequest(InputContext& context) : context_(context) { context_.BeginDrain(); }
+  ~DrainRequest() { context_.EndDrain(); }
+  DrainRequest(const DrainRequest&) = delete;
+  DrainRequest& operator=(const DrainRequest&) = delete;
+
+ private:
+  InputContext& context_;
 };
 
 class Input {
@@ -115,7 +129,7 @@ class Output {
   virtual void Flush() {}
   // The pipeline waits on what this output holds unacked. An output that accumulates before it
   // acks (an S3 object) hands over what it has now: everything when `all` (shutdown, an input
-  // asked with InputContext::RequestDrain), or enough to let the pipeline go on when the in-flight
+  // asked with InputContext::BeginDrain), or enough to let the pipeline go on when the in-flight
   // bound is reached with nothing queued for the output. Output thread.
   virtual void Drain(bool /*all*/) {}
   // Last call: flush and ack what can be; returns an error naming what could not be made durable.

@@ -271,9 +271,11 @@ void KafkaInput::Revoked(rd_kafka_topic_partition_list_t* partitions) {
     }
     return true;
   };
-  if (!drained()) context_->RequestDrain();  // outputs that accumulate (S3) hand over now
-  while (!drained() && MonoNs() < deadline && !closed_.load()) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  if (!drained()) {
+    DrainRequest drain(*context_);  // outputs that accumulate (S3) hand over now
+    while (!drained() && MonoNs() < deadline && !closed_.load()) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
   }
   CommitPartitions(going, /*sync=*/true);
   std::vector<std::string> names;

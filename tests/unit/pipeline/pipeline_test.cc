@@ -83,6 +83,7 @@ class HoldingOutput final : public Output {
  public:
   struct Options {
     bool auto_ack = false;
+    bool ack_on_drain = false;  // an accumulating output: acks only when drained entirely
     static const config::OptionSchema<Options>& Schema() {
       static const config::OptionSchema<Options> schema;
       return schema;
@@ -107,6 +108,9 @@ class HoldingOutput final : public Output {
       held_.push_back(std::move(ack));
     }
     writes++;
+  }
+  void Drain(bool all) override {
+    if (options_.ack_on_drain && all) AckAllReversed();
   }
   size_t held() {
     std::lock_guard lock(mu_);
@@ -177,6 +181,25 @@ class HoldFirstFilter final : public Filter {
   }
 };
 
+// Holds every event until `open` is set.
+class GateFilter final : public Filter {
+ public:
+  struct Options {
+    static const config::OptionSchema<Options>& Schema() {
+      static const config::OptionSchema<Options> schema;
+      return schema;
+    }
+  };
+  static inline std::atomic<bool> open{false};
+  static Result<std::unique_ptr<GateFilter>> Build(const Options&, PluginContext&) {
+    return std::make_unique<GateFilter>();
+  }
+  FilterResult Apply(Event&) override {
+    testing::WaitUntil([] { return open.load(); });
+    return FilterResult::kMatched;
+  }
+};
+
 const TypedFactory<CountingInput, PluginKind::kInput> kInputFactory(PluginKind::kInput, "counting",
                                                                     "");
 const TypedFactory<HoldingOutput, PluginKind::kOutput> kOutputFactory(PluginKind::kOutput,
@@ -185,6 +208,7 @@ const TypedFactory<DropOddFilter, PluginKind::kFilter> kFilterFactory(PluginKind
                                                                       "drop_odd", "");
 const TypedFactory<HoldFirstFilter, PluginKind::kFilter> kHoldFirstFactory(PluginKind::kFilter,
                                                                            "hold_first", "");
+const TypedFactory<GateFilter, PluginKind::kFilter> kGateFactory(PluginKind::kFilter, "gate", "");
 
 class PipelineTest : public ::testing::Test {
  protected:
@@ -338,6 +362,31 @@ TEST_F(PipelineTest, DrainTimesOutWhileAnOutputHoldsAcksAndAbortReleasesTheInput
   ASSERT_TRUE(WaitUntil([&] { return output_->held() == pipeline_->limiter().batches(); }));
   output_->AckAllReversed();
   EXPECT_TRUE(pipeline_->WaitDrained(10'000));
+  EXPECT_TRUE(pipeline_->Close().ok());
+}
+
+// A drain requested while a batch is still in a filter also hands over that batch when it reaches
+// the output (shutdown of a pipeline whose output acks only when it closes an object).
+TEST_F(PipelineTest, ADrainCoversBatchesThatReachTheOutputAfterItWasRequested) {
+  GateFilter::open = false;
+  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                 "gate",
+                                                 "gate",
+                                                 &kGateFactory,
+                                                 std::make_shared<GateFilter::Options>(),
+                                                 {}});
+  Configure({.batches = 3, .events_per_batch = 5}, {.ack_on_drain = true});
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  auto drained = std::async(std::launch::async, [&] { return pipeline_->WaitDrained(10'000); });
+  ASSERT_TRUE(WaitUntil([&] { return pipeline_->draining(); }));
+  EXPECT_EQ(output_->writes.load(), 0);
+  GateFilter::open = true;
+  EXPECT_TRUE(drained.get());
+  EXPECT_EQ(output_->writes.load(), 3);
+  EXPECT_EQ(output_->held(), 0u);
+  EXPECT_EQ(input_->commits().back(), 15u);
+  EXPECT_FALSE(pipeline_->draining());
   EXPECT_TRUE(pipeline_->Close().ok());
 }
 
