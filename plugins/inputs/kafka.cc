@@ -510,7 +510,7 @@ void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::s
     case common::KafkaErrorKind::kFatal:
     case common::KafkaErrorKind::kSetup:
       healthy_ = false;
-      plugin_.logger.Limited(error_log_, LogLevel::kError,
+      plugin_.logger.Limited(setup_log_, LogLevel::kError,
                              "{} (check tls and sasl options and the brokers' ACLs); not ready",
                              reason);
       return;

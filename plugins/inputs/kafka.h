@@ -109,6 +109,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   Counter& pauses_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
+  RateLimiter setup_log_;  // apart from error_log_: a warning must not hold a setup error back
 };
 
 }  // namespace sluice::inputs

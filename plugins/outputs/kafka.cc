@@ -574,7 +574,7 @@ void KafkaOutput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::
     case common::KafkaErrorKind::kSetup:
       healthy_ = false;
       setup_error_ = true;
-      plugin_.logger.Limited(error_log_, LogLevel::kError,
+      plugin_.logger.Limited(setup_log_, LogLevel::kError,
                              "{} (check tls and sasl options and the brokers' ACLs); not ready, "
                              "retrying",
                              reason);

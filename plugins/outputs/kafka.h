@@ -134,6 +134,7 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   Counter& producer_restarts_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
+  RateLimiter setup_log_;  // apart from error_log_: a warning must not hold a setup error back
   RateLimiter retry_log_;
 };
 

@@ -9,7 +9,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "plugins/common/aws/http_client.h"
+#include "plugins/common/http_client.h"
 
 namespace sluice::common {
 

@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "plugins/common/aws/aws_credentials.h"
-#include "plugins/common/aws/http_client.h"
+#include "plugins/common/http_client.h"
 
 namespace sluice::common {
 

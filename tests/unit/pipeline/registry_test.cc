@@ -17,7 +17,7 @@ TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
             std::vector<std::string>({"dissect", "drop", "grok", "json", "k8s", "kv", "mutate",
                                       "regex", "sample", "spark", "timestamp"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kOutput),
-            std::vector<std::string>({"blackhole", "file", "kafka", "s3", "stdout"}));
+            std::vector<std::string>({"blackhole", "elasticsearch", "file", "kafka", "s3", "stdout"}));
 }
 
 TEST(RegistryTest, EveryOptionIsDocumented) {

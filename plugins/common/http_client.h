@@ -1,8 +1,7 @@
-// HttpClient: one libcurl easy handle (kept-alive connections) for the S3 output and the AWS
-// credential providers. Requests carry their body in memory: libcurl's SigV4 signing
-// (CURLOPT_AWS_SIGV4) hashes the payload only when it is given as CURLOPT_POSTFIELDS, so even a
-// PUT's body is passed that way.
-// Thread-safety: one client per thread.
+// HttpClient: one libcurl easy handle (kept-alive connections) for the S3 and Elasticsearch
+// outputs and the AWS credential providers. Requests carry their body in memory: libcurl's SigV4
+// signing (CURLOPT_AWS_SIGV4) hashes the payload only when it is given as CURLOPT_POSTFIELDS, so
+// even a PUT's body is passed that way. Thread-safety: one client per thread.
 #pragma once
 
 #include <curl/curl.h>
@@ -37,7 +36,12 @@ struct HttpClientOptions {
   std::chrono::milliseconds connect_timeout{5000};
   std::chrono::milliseconds timeout{60000};
   std::string ca_file;
+  std::string client_cert;  // PEM certificate and key for TLS client authentication
+  std::string client_key;
   bool verify = true;
+  // HTTP basic authentication on every request (empty: none).
+  std::string username;
+  std::string password;
 };
 
 class HttpClient {

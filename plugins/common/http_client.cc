@@ -1,4 +1,4 @@
-#include "plugins/common/aws/http_client.h"
+#include "plugins/common/http_client.h"
 
 #include <strings.h>
 
@@ -55,6 +55,15 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
   if (!options_.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, options_.ca_file.c_str());
+  if (!options_.client_cert.empty()) {
+    curl_easy_setopt(curl_, CURLOPT_SSLCERT, options_.client_cert.c_str());
+    curl_easy_setopt(curl_, CURLOPT_SSLKEY, options_.client_key.c_str());
+  }
+  if (!options_.username.empty()) {
+    curl_easy_setopt(curl_, CURLOPT_HTTPAUTH, static_cast<long>(CURLAUTH_BASIC));
+    curl_easy_setopt(curl_, CURLOPT_USERNAME, options_.username.c_str());
+    curl_easy_setopt(curl_, CURLOPT_PASSWORD, options_.password.c_str());
+  }
   if (!options_.verify) {
     curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYPEER, 0L);
     curl_easy_setopt(curl_, CURLOPT_SSL_VERIFYHOST, 0L);
