@@ -296,6 +296,7 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
   const std::string& url = out_.hosts_->url(host);
   if (resp.status == 0) {
     out_.hosts_->Failed(host);
+    out_.healthy_ = false;
     *why = fmt::format("cannot reach {}: {}", url, resp.error);
     Retries("connection").Add(bulk.items.size());
     return Verdict::kRetry;
@@ -305,6 +306,7 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
     if (!parsed.ok()) {
       *why = fmt::format("{} answered the bulk request with something else: {}", url,
                          parsed.message());
+      out_.healthy_ = false;
       Retries("other").Add(bulk.items.size());
       return Verdict::kRetry;
     }

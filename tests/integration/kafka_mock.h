@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -30,5 +33,23 @@ class MockCluster : public CommandProcess {
     return args;
   }
 };
+
+// Writes `lines` numbered lines (`seq=N file=app0 ...`) to `file` and produces them to `topic`
+// with kcat (an outside client), one message each.
+inline void ProduceNumberedLines(const std::string& bootstrap, const std::string& topic,
+                                 const std::filesystem::path& file, int lines) {
+  {
+    std::ofstream out(file);
+    for (int i = 0; i < lines; ++i) {
+      char buf[128];
+      std::snprintf(buf, sizeof(buf), "seq=%07d file=app0 17/06/09 20:10:40 INFO Executor: task %d",
+                    i, i % 1000);
+      out << buf << "\n";
+    }
+  }
+  std::string produce = "/usr/bin/kcat -P -X sticky.partitioning.linger.ms=0 -b " + bootstrap +
+                        " -t " + topic + " -l " + file.string();
+  ASSERT_EQ(std::system(produce.c_str()), 0);
+}
 
 }  // namespace sluice::testing

@@ -65,34 +65,14 @@ std::vector<std::string> GunzipLines(const fs::path& path) {
   return lines;
 }
 
-// The value of `"message":"..."` in an NDJSON line (no escapes in these tests' messages).
-std::string MessageOf(const std::string& line) {
-  size_t at = line.find("\"message\":\"");
-  if (at == std::string::npos) return "";
-  at += 11;
-  return line.substr(at, line.find('"', at) - at);
-}
-
 class S3Test : public SluiceProcessTest {
  protected:
   void SetUp() override {
     if (!fs::exists(kAws)) GTEST_SKIP() << "awscli not installed (scripts/deps.sh installs it)";
     MakeDir("sluice_s3");
   }
-  // Produces `lines` numbered lines (`seq=N file=app0 ...`) to topic `spark` with kcat.
   void ProduceNumberedLines(const std::string& bootstrap, int lines) {
-    {
-      std::ofstream out(dir_ / "lines.txt");
-      for (int i = 0; i < lines; ++i) {
-        char buf[128];
-        std::snprintf(buf, sizeof(buf),
-                      "seq=%07d file=app0 17/06/09 20:10:40 INFO Executor: task %d", i, i % 1000);
-        out << buf << "\n";
-      }
-    }
-    std::string produce = std::string(kKcat) + " -P -X sticky.partitioning.linger.ms=0 -b " +
-                          bootstrap + " -t spark -l " + (dir_ / "lines.txt").string();
-    ASSERT_EQ(std::system(produce.c_str()), 0);
+    testing::ProduceNumberedLines(bootstrap, "spark", dir_ / "lines.txt", lines);
   }
 
  public:

@@ -177,4 +177,12 @@ class SequenceChecker {
   std::vector<std::string> unexpected_samples_;
 };
 
+// The value of `"message":"..."` in an NDJSON line (no escapes in the tests' messages).
+inline std::string MessageOf(const std::string& line) {
+  size_t at = line.find("\"message\":\"");
+  if (at == std::string::npos) return "";
+  at += 11;
+  return line.substr(at, line.find('"', at) - at);
+}
+
 }  // namespace sluice::testing

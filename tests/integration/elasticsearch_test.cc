@@ -1,0 +1,329 @@
+// The elasticsearch output in the collector (kafka input from the mock cluster → elasticsearch)
+// against tests/tools/es_test_server, the Elasticsearch bulk-API stand-in (no real Elasticsearch
+// can be installed here): per-item 429 storms, an outage, mapping errors, a SIGKILLed collector,
+// 413s, bad credentials and hosts, and the index template. Every test reads back what the server
+// stores and counts lost and duplicated events.
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "tests/integration/command_process.h"
+#include "tests/integration/kafka_mock.h"
+#include "tests/integration/sequence_checker.h"
+#include "tests/integration/sluice_process.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+constexpr char kKcat[] = "/usr/bin/kcat";
+
+// The Elasticsearch stand-in as a process; Command() sends a fault command (see its header).
+class EsServer : public CommandProcess {
+ public:
+  EsServer(const fs::path& dir, const std::vector<std::string>& extra = {})
+      : CommandProcess(Args(extra), dir, "port=(\\d+)") {}
+  std::string url() const { return "http://127.0.0.1:" + announced(); }
+  // A counter of `stats` (docs, created, updated, conflicts, rejected, ...).
+  int64_t Stat(const std::string& name) {
+    std::string line = Command("stats");
+    std::smatch m;
+    std::regex re(" " + name + "=(\\d+)");
+    return std::regex_search(line, m, re) ? std::stoll(m[1]) : -1;
+  }
+  std::string Get(const std::string& path) {
+    httplib::Client client("127.0.0.1", std::stoi(announced()));
+    auto r = client.Get(path);
+    return r ? r->body : "";
+  }
+
+ private:
+  static std::vector<std::string> Args(const std::vector<std::string>& extra) {
+    std::vector<std::string> args = {SLUICE_ES_TEST_SERVER};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+  }
+};
+
+class ElasticsearchTest : public SluiceProcessTest {
+ protected:
+  void SetUp() override {
+    if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
+    MakeDir("sluice_es");
+    fs::create_directories(dir_ / "es");
+    fs::create_directories(dir_ / "mock");
+  }
+  // A collector: the kafka input (raw messages) → elasticsearch with `extra` options.
+  std::string Collector(const std::string& bootstrap, const std::string& es,
+                        const std::string& extra, const std::string& decode = "raw") {
+    return WriteConfig(
+        "collector",
+        "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " + bootstrap +
+            "\n        topics: [spark]\n        group_id: es\n        decode: " + decode +
+            "\n        commit_interval: 200ms\n"
+            "        librdkafka: {session.timeout.ms: '6000', heartbeat.interval.ms: '500'}\n"
+            "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
+            es + "']\n        max_events: 2000\n        flush_interval: 200ms\n" + extra);
+  }
+  // Checks every stored document against the numbered lines: none lost, none twice.
+  SequenceReport CheckDocs(EsServer& es, int lines) {
+    SequenceChecker checker;
+    checker.Expect("app0", lines);
+    std::stringstream docs(es.Get("/_test/docs"));
+    for (std::string line; std::getline(docs, line);) checker.Add(MessageOf(line));
+    return checker.Report();
+  }
+  static std::string Series(const std::string& name, const std::string& extra = "") {
+    return name + "{pipeline=\"c\",kind=\"output\",type=\"elasticsearch\",id=\"elasticsearch\"" +
+           extra + "}";
+  }
+};
+
+// 30% of the items are refused with 429 es_rejected_execution_exception (HTTP 200 for the
+// request): only those are sent again, so every event is created exactly once and none twice.
+TEST_F(ElasticsearchTest, ItemRejectionStormIndexesEveryEventExactlyOnce) {
+  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
+  constexpr int kLines = 50000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  es.Command("reject 0.3");
+  auto collector = Run(Collector(cluster.bootstrap(), es.url(), "        max_backoff: 1s\n"), "c");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(180)))
+      << collector->Stderr();
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  EXPECT_EQ(es.Stat("created"), kLines);
+  EXPECT_EQ(es.Stat("updated"), 0) << "an item indexed once was sent again";
+  EXPECT_GT(es.Stat("rejected"), kLines / 5);
+  EXPECT_GT(
+      Metric(*collector, Series("sluice_elasticsearch_output_retries_total", ",reason=\"429\"")),
+      kLines / 5);
+  EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_indexed_total")), kLines);
+  EXPECT_EQ(ReadyStatus(*collector), 200);
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+}
+
+// Elasticsearch stops listening for 20 s mid-stream: /ready 503, requests retried, then every
+// event is there once (the stable ids make a request that was indexed before the connection
+// broke an overwrite, not a duplicate).
+TEST_F(ElasticsearchTest, TwentySecondOutageLosesAndDuplicatesNothing) {
+  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
+  constexpr int kLines = 100000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  es.Command("delay 1000000 200");  // slow enough that the outage falls mid-stream
+  auto collector = Run(Collector(cluster.bootstrap(), es.url(), "        max_backoff: 2s\n"), "c");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines / 10; }, seconds(120)))
+      << collector->Stderr();
+  es.Command("down 20");
+  ASSERT_TRUE(WaitUntil([&] { return ReadyStatus(*collector) == 503; }, seconds(30)))
+      << collector->Stderr();
+  const double during = Metric(*collector, OutputSent("c", "elasticsearch"));
+  EXPECT_LT(during, kLines);
+  es.Command("delay 0 0");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(180)))
+      << collector->Stderr();
+  EXPECT_EQ(ReadyStatus(*collector), 200);
+  EXPECT_NE(collector->Stderr().find("cannot reach " + es.url()), std::string::npos);
+  EXPECT_GT(Metric(*collector,
+                   Series("sluice_elasticsearch_output_retries_total", ",reason=\"connection\"")),
+            0);
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+}
+
+// Documents Elasticsearch refuses for good (a string in a `long` field, an uppercase index name
+// from a field) are exactly the ones in the dead-letter file, each with Elasticsearch's reason;
+// everything else is indexed and every batch is acked.
+TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
+  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
+  constexpr int kLines = 20000;
+  {
+    std::ofstream out(dir_ / "json.txt");
+    for (int i = 0; i < kLines; ++i) {
+      out << "{\"message\":\"seq=" << i
+          << " file=app0\",\"code\":" << (i % 10 == 0 ? "\"x\"" : std::to_string(i))
+          << ",\"app\":\"" << (i % 10 == 5 ? "Bad" : "good") << "\"}\n";
+    }
+  }
+  ASSERT_EQ(std::system((std::string(kKcat) + " -P -b " + cluster.bootstrap() + " -t spark -l " +
+                         (dir_ / "json.txt").string())
+                            .c_str()),
+            0);
+  EsServer es(dir_ / "es");
+  es.Command("mapping code long");
+  auto collector =
+      Run(Collector(cluster.bootstrap(), es.url(), "        index: 'logs-{{app}}'\n", "json"), "c");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
+      << collector->Stderr();
+  EXPECT_EQ(es.Stat("docs"), kLines * 8 / 10);
+  EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_dead_letter_documents_total")),
+            kLines * 2 / 10);
+  std::ifstream dlq(dir_ / "collector-data" / "dead_letter" / "c" / "elasticsearch.ndjson");
+  int mapping = 0, index_name = 0, other = 0;
+  std::set<int> seen;
+  for (std::string line; std::getline(dlq, line);) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(line, m, std::regex("seq=(\\d+) ")));
+    const int seq = std::stoi(m[1]);
+    EXPECT_TRUE(seen.insert(seq).second) << "dead-lettered twice: " << line;
+    if (line.find("document_parsing_exception") != std::string::npos &&
+        line.find("failed to parse field [code] of type [long]") != std::string::npos &&
+        line.find("\"destination\":\"logs-good\"") != std::string::npos) {
+      EXPECT_EQ(seq % 10, 0) << line;
+      ++mapping;
+    } else if (line.find("invalid_index_name_exception") != std::string::npos &&
+               line.find("must be lowercase") != std::string::npos) {
+      EXPECT_EQ(seq % 10, 5) << line;
+      ++index_name;
+    } else {
+      ++other;
+      ADD_FAILURE() << line;
+    }
+  }
+  EXPECT_EQ(mapping, kLines / 10);
+  EXPECT_EQ(index_name, kLines / 10);
+  EXPECT_EQ(other, 0);
+  EXPECT_NE(collector->Stderr().find("refused for good"), std::string::npos);
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+}
+
+// The collector SIGKILLed mid-stream and restarted: what it had indexed without committing is
+// read again from Kafka and overwrites the same documents (stable ids): none lost, none twice.
+TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) {
+  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
+  constexpr int kLines = 200000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  std::string cfg = Collector(cluster.bootstrap(), es.url(), "");
+  auto first = Run(cfg, "first");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines / 4; }, seconds(120)))
+      << first->Stderr();
+  first->Signal(SIGKILL);
+  first->WaitFor(seconds(10));
+  const int64_t at_kill = es.Stat("docs");
+  EXPECT_LT(at_kill, kLines);
+  auto second = Run(cfg, "second");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(240)))
+      << second->Stderr();
+  ASSERT_TRUE(WaitUntil([&] { return Metric(*second, OutputSent("c", "elasticsearch")) >= 1; }));
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  GTEST_LOG_(INFO) << "collector SIGKILL into Elasticsearch: " << at_kill
+                   << " documents at the kill, " << es.Stat("updated")
+                   << " replayed documents overwritten";
+  second->Signal(SIGTERM);
+  EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
+}
+
+// Requests above the server's size limit get 413: they are split until they pass; a document
+// too large on its own is dead-lettered. With op_type create, 409s of a replay count as done.
+TEST_F(ElasticsearchTest, TooLargeRequestsAreSplitAndEveryEventIndexedOnce) {
+  MockCluster cluster(dir_ / "mock", {"spark:1:1"});
+  constexpr int kLines = 20000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  es.Command("max_bytes 60000");
+  auto collector = Run(Collector(cluster.bootstrap(), es.url(),
+                                 "        op_type: create\n        compression: none\n"),
+                       "c");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
+      << collector->Stderr();
+  EXPECT_GT(es.Stat("too_large"), 0);
+  EXPECT_GT(Metric(*collector, Series("sluice_elasticsearch_output_splits_total")), 0);
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  EXPECT_EQ(es.Stat("conflicts"), 0);
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+}
+
+// Wrong credentials and an unreachable host are clear errors with /ready 503 and nothing acked;
+// the right credentials (API key) index everything; setup_template installs the shipped template.
+TEST_F(ElasticsearchTest, CredentialsHostsAndTheIndexTemplate) {
+  EsServer es(dir_ / "es", {"--api-key", "c2x1aWNlOnNlY3JldA=="});
+  auto generate = [&](const std::string& name, const std::string& hosts, const std::string& extra) {
+    return WriteConfig(name,
+                       "pipelines:\n  c:\n    inputs: [{type: generate, count: 3000, seed: 2}]\n"
+                       "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
+                           hosts + "']\n        max_backoff: 1s\n" + extra);
+  };
+  auto wrong = Run(generate("wrong", es.url(), "        api_key: bm9wZQ==\n"), "wrong");
+  ASSERT_TRUE(WaitUntil([&] {
+    return wrong->Stderr().find("HTTP 401: security_exception") != std::string::npos;
+  })) << wrong->Stderr();
+  EXPECT_NE(wrong->Stderr().find("check user and password, api_key or bearer_token"),
+            std::string::npos);
+  EXPECT_EQ(ReadyStatus(*wrong), 503);
+  EXPECT_LT(Metric(*wrong, OutputSent("c", "elasticsearch")), 1);
+  wrong->Signal(SIGKILL);
+  wrong->WaitFor(seconds(10));
+
+  auto nowhere = Run(generate("nowhere", "http://127.0.0.1:1", ""), "nowhere");
+  ASSERT_TRUE(WaitUntil([&] {
+    return nowhere->Stderr().find("cannot reach Elasticsearch at http://127.0.0.1:1") !=
+           std::string::npos;
+  })) << nowhere->Stderr();
+  EXPECT_EQ(ReadyStatus(*nowhere), 503);
+  EXPECT_LT(Metric(*nowhere, OutputSent("c", "elasticsearch")), 1);
+  nowhere->Signal(SIGKILL);
+  nowhere->WaitFor(seconds(10));
+  EXPECT_EQ(es.Stat("docs"), 0);
+
+  auto good = Run(generate("good", es.url(),
+                           "        api_key: c2x1aWNlOnNlY3JldA==\n        setup_template: true\n"),
+                  "good");
+  EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();
+  EXPECT_EQ(es.Stat("docs"), 3000);
+  std::ifstream shipped(fs::path(SLUICE_SOURCE_DIR) / "config" / "elasticsearch" /
+                        "spark-logs-template.json");
+  std::stringstream text;
+  text << shipped.rdbuf();
+  httplib::Client client("127.0.0.1", std::stoi(es.announced()));
+  auto r =
+      client.Get("/_index_template/logs-spark", {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ(r->status, 200) << r->body;
+  EXPECT_NE(r->body.find(text.str()), std::string::npos) << r->body.substr(0, 300);
+  EXPECT_NE(good->Stderr().find("installed the index template 'logs-spark'"), std::string::npos);
+  r = client.Get("/logs-spark-*/_count", {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
+  ASSERT_TRUE(r);
+  EXPECT_NE(r->body.find("\"count\":3000"), std::string::npos) << r->body;
+}
+
+// A literal index name Elasticsearch would refuse is a config error with its position.
+TEST_F(ElasticsearchTest, AnInvalidIndexNameIsAConfigError) {
+  std::string cfg = WriteConfig("bad",
+                                "pipelines:\n  c:\n    inputs: [{type: generate, count: 1}]\n"
+                                "    outputs:\n      - type: elasticsearch\n"
+                                "        index: 'Logs-Spark-%Y'\n");
+  Subprocess validate({SLUICE_BINARY, "validate", "-c", cfg}, dir_);
+  EXPECT_NE(validate.WaitFor(seconds(10)), 0);
+  EXPECT_NE(validate.Stderr().find("index names must be lowercase"), std::string::npos)
+      << validate.Stderr();
+  EXPECT_NE(validate.Stderr().find("bad.yaml:"), std::string::npos) << validate.Stderr();
+}
+
+}  // namespace
+}  // namespace sluice::testing
