@@ -24,10 +24,11 @@
 //   GET  /_test/docs                    (test only) every document, one JSON line each:
 //                                       {"_index":...,"_id":...,"_version":N,"_source":{...}}
 //
+// With `--discard` (benchmarks) items are answered as created without being parsed or kept.
 // With `--auth user:password` or `--api-key KEY`, requests without the matching `Authorization`
 // header get 401 security_exception, as Elasticsearch's security does.
 //
-//   es_test_server [--port N] [--auth USER:PASSWORD] [--api-key KEY]
+//   es_test_server [--port N] [--discard] [--auth USER:PASSWORD] [--api-key KEY]
 //
 // Prints `port=N` once it listens. Then it reads fault commands, one per line, from stdin and
 // answers each with `ok N` (N counts the commands) on stdout:
@@ -82,6 +83,7 @@ struct State {
   uint64_t bulk_requests = 0, unavailable = 0, too_large = 0;
   // Credentials.
   std::string authorization;  // the expected header value; empty: no security
+  bool discard = false;
 };
 
 std::string JsonString(std::string_view s) {
@@ -155,6 +157,13 @@ bool BulkItem(State& s, std::string_view action, const std::string& index, std::
     return failed(429, "es_rejected_execution_exception",
                   "rejected execution of coordinating operation [shard_detail=[" + index +
                       "][0][P]] (injected by es_test_server)");
+  }
+  if (s.discard) {
+    ++s.created;
+    items += "{" + JsonString(action) + ":{\"_index\":" + JsonString(index) +
+             ",\"_id\":" + JsonString(id) +
+             ",\"_version\":1,\"result\":\"created\",\"status\":201}}";
+    return false;
   }
   simdjson::dom::parser parser;
   simdjson::dom::element doc;
@@ -390,6 +399,8 @@ int main(int argc, char** argv) {
     std::string arg = argv[i];
     if (arg == "--port" && i + 1 < argc) {
       port = std::atoi(argv[++i]);
+    } else if (arg == "--discard") {
+      state.discard = true;
     } else if (arg == "--auth" && i + 1 < argc) {
       // Basic credentials, as libcurl and every client send them.
       std::string plain = argv[++i];
@@ -408,7 +419,8 @@ int main(int argc, char** argv) {
     } else if (arg == "--api-key" && i + 1 < argc) {
       state.authorization = std::string("ApiKey ") + argv[++i];
     } else {
-      std::cerr << "usage: es_test_server [--port N] [--auth USER:PASSWORD] [--api-key KEY]\n";
+      std::cerr << "usage: es_test_server [--port N] [--discard] [--auth USER:PASSWORD] "
+                   "[--api-key KEY]\n";
       return 2;
     }
   }

@@ -16,8 +16,9 @@ TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
   EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter),
             std::vector<std::string>({"dissect", "drop", "grok", "json", "k8s", "kv", "mutate",
                                       "regex", "sample", "spark", "timestamp"}));
-  EXPECT_EQ(Registry::Get().Types(PluginKind::kOutput),
-            std::vector<std::string>({"blackhole", "elasticsearch", "file", "kafka", "s3", "stdout"}));
+  EXPECT_EQ(
+      Registry::Get().Types(PluginKind::kOutput),
+      std::vector<std::string>({"blackhole", "elasticsearch", "file", "kafka", "s3", "stdout"}));
 }
 
 TEST(RegistryTest, EveryOptionIsDocumented) {

@@ -73,7 +73,7 @@ TEST(ConfigTest, UnknownPluginTypeSuggestsAndLists) {
   EXPECT_EQ(Errors("pipelines:\n  p:\n    inputs: [{type: generate}]\n"
                    "    outputs: [{type: stdot}]\n"),
             "t.yaml:4:22: pipelines.p.outputs[0].type: unknown output type 'stdot'; did you mean "
-            "'stdout'? (available: blackhole, file, kafka, s3, stdout)\n");
+            "'stdout'? (available: blackhole, elasticsearch, file, kafka, s3, stdout)\n");
 }
 
 TEST(ConfigTest, UnknownOptionSuggestsTheClosest) {
