@@ -312,6 +312,50 @@ TEST_F(ElasticsearchTest, CredentialsHostsAndTheIndexTemplate) {
   EXPECT_NE(r->body.find("\"count\":3000"), std::string::npos) << r->body;
 }
 
+// Two hosts, one of them dead, and whole-request 503s from the live one: requests go round the
+// hosts, the dead one rests, every 503 is retried; with a data stream (create) and basic
+// authentication, every event is created once and none twice.
+TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
+  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
+  constexpr int kLines = 20000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es", {"--auth", "sluice:s3cret"});
+  es.Command("unavailable 6");
+  std::string cfg = Collector(cluster.bootstrap(), es.url() + "', 'http://127.0.0.1:1",
+                              "        data_stream: logs-spark-default\n"
+                              "        user: sluice\n        password: s3cret\n"
+                              "        max_backoff: 500ms\n");
+  auto collector = Run(cfg, "c");
+  ASSERT_TRUE(WaitUntil(
+      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
+      << collector->Stderr();
+  EXPECT_EQ(es.Stat("unavailable"), 6);
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  EXPECT_EQ(es.Stat("created"), kLines);
+  EXPECT_EQ(es.Stat("conflicts"), 0);
+  EXPECT_GT(Metric(*collector,
+                   Series("sluice_elasticsearch_output_retries_total", ",reason=\"connection\"")),
+            0);
+  EXPECT_GT(
+      Metric(*collector, Series("sluice_elasticsearch_output_retries_total", ",reason=\"5xx\"")),
+      0);
+  EXPECT_NE(collector->Stderr().find("cannot reach http://127.0.0.1:1"), std::string::npos);
+  // Every document went to the data stream with `create`.
+  std::string docs = es.Get("/_test/docs");
+  EXPECT_EQ(std::count(docs.begin(), docs.end(), '\n'), kLines);
+  size_t in_stream = 0;
+  for (size_t at = 0;
+       (at = docs.find("{\"_index\":\"logs-spark-default\",", at)) != std::string::npos; ++at) {
+    ++in_stream;
+  }
+  EXPECT_EQ(in_stream, size_t{kLines}) << docs.substr(0, 200);
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  collector->Signal(SIGTERM);
+  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+}
+
 // A literal index name Elasticsearch would refuse is a config error with its position.
 TEST_F(ElasticsearchTest, AnInvalidIndexNameIsAConfigError) {
   std::string cfg = WriteConfig("bad",
