@@ -361,9 +361,10 @@ S3Output::S3Output(const Options& options, PluginContext& context)
           "sluice_s3_output_upload_milliseconds_total",
           "Time spent storing objects (divide by objects_total for the mean latency).",
           context.metrics->labels())),
-      retries_(context.metrics->registry().GetCounter("sluice_s3_output_retries_total",
-                                                      "Object uploads tried again after a failure.",
-                                                      context.metrics->labels())),
+      retries_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_retries_total",
+          "S3 requests tried again after a failure (object uploads, offset-marker reads).",
+          context.metrics->labels())),
       skipped_(context.metrics->registry().GetCounter(
           "sluice_s3_output_skipped_events_total",
           "Kafka events skipped because bronze already holds them (a replay after a crash or a "
@@ -456,6 +457,7 @@ S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* grou
       }
       if (r.status == 404) break;
       healthy_ = false;
+      retries_.Add();
       plugin_.logger.Limited(error_log_, LogLevel::kError,
                              "cannot read the offset marker of {}: {}; retrying", *group,
                              r.ToString());

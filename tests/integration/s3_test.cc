@@ -196,7 +196,9 @@ TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
                                            "        compression: gzip\n"
                                            "        compression_level: 0\n"
                                            "        part_size: 5MiB\n"
-                                           "        max_object_size: 64MiB\n")),
+                                           "        max_object_size: 64MiB\n"
+                                           "        storage_class: STANDARD_IA\n"
+                                           "        sse: AES256\n")),
           "good");
   ASSERT_EQ(good->WaitFor(seconds(120)), 0) << good->Stderr();
   // s3api calls: `aws s3 ls/cp` send `delimiter=%2F`, a query moto's signature check refuses.
@@ -212,6 +214,14 @@ TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
         "s3api get-object --bucket bronze --key " + key + " " +
             (local / (std::to_string(n++) + "-" + fs::path(key).filename().string())).string());
   }
+  // What moto recorded of the objects' headers (set at PutObject or CreateMultipartUpload).
+  std::string head = Aws(moto.env(), moto.endpoint(),
+                         "s3api head-object --bucket bronze --key " +
+                             listing.substr(0, listing.find_first_of(" \t\n")));
+  EXPECT_NE(head.find("\"ContentType\": \"application/x-ndjson\""), std::string::npos) << head;
+  EXPECT_NE(head.find("\"ContentEncoding\": \"gzip\""), std::string::npos) << head;
+  EXPECT_NE(head.find("\"StorageClass\": \"STANDARD_IA\""), std::string::npos) << head;
+  EXPECT_NE(head.find("\"ServerSideEncryption\": \"AES256\""), std::string::npos) << head;
   std::set<std::string> seen;
   size_t objects = 0, largest = 0, lines = 0;
   for (const auto& entry : fs::recursive_directory_iterator(local)) {
