@@ -81,4 +81,28 @@ class AckHandle {
   uint64_t bytes_ = 0;
 };
 
+// A batch's handle shared by the pieces its events travel in (S3 objects, bulk requests): it is
+// acked once every piece settled well, and failed once they all settled and one did not. It
+// starts with one piece, the Write() call that creates it, which settles it last.
+// Thread-safety: Add() and Settle() from any thread.
+class SharedAck {
+ public:
+  explicit SharedAck(AckHandle ack) : ack_(std::move(ack)) {}
+  void Add(int64_t pieces = 1) { pending_.fetch_add(pieces); }
+  void Settle(bool ok) {
+    if (!ok) failed_ = true;
+    if (pending_.fetch_sub(1) != 1) return;
+    if (failed_.load()) {
+      ack_.Fail();
+    } else {
+      ack_.Ack();
+    }
+  }
+
+ private:
+  AckHandle ack_;
+  std::atomic<int64_t> pending_{1};
+  std::atomic<bool> failed_{false};
+};
+
 }  // namespace sluice

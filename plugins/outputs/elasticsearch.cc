@@ -69,28 +69,13 @@ std::string_view ActionIndex(std::string_view action) {
 
 }  // namespace
 
-struct ElasticsearchOutput::BatchAck {
-  AckHandle ack;
-  std::atomic<int64_t> pending{1};  // events not yet settled, plus the Write() call itself
-  std::atomic<bool> failed{false};
-  void Settle(bool ok) {
-    if (!ok) failed = true;
-    if (pending.fetch_sub(1) != 1) return;
-    if (failed.load()) {
-      ack.Fail();
-    } else {
-      ack.Ack();
-    }
-  }
-};
-
 struct ElasticsearchOutput::Bulk {
   // One action: its line is body[begin, doc), the document body[doc, end) (with its '\n').
   struct Item {
     size_t begin;
     size_t doc;
     size_t end;
-    BatchAck* ack;
+    SharedAck* ack;
     std::string_view action(const std::string& body) const {
       return std::string_view(body).substr(begin, doc - begin);
     }
@@ -100,8 +85,8 @@ struct ElasticsearchOutput::Bulk {
   };
   std::string body;
   std::vector<Item> items;
-  std::vector<std::shared_ptr<BatchAck>> acks;  // keeps the items' acks alive
-  int attempt = 0;                              // how often this request was retried
+  std::vector<std::shared_ptr<SharedAck>> acks;  // keeps the items' acks alive
+  int attempt = 0;                               // how often this request was retried
 
   std::unique_ptr<Bulk> Subset(const std::vector<size_t>& which) const {
     auto out = std::make_unique<Bulk>();
@@ -683,9 +668,8 @@ void ElasticsearchOutput::RunSender(size_t index) {
 }
 
 void ElasticsearchOutput::Write(const EventBatch& batch, AckHandle ack) {
-  auto settle = std::make_shared<BatchAck>();
-  settle->ack = std::move(ack);
-  settle->pending = static_cast<int64_t>(batch.size()) + 1;
+  auto settle = std::make_shared<SharedAck>(std::move(ack));
+  settle->Add(static_cast<int64_t>(batch.size()));  // one piece per event
   const bool custom_id = !options_.document_id.source().empty();
   for (const Event& e : batch.events()) {
     if (!open_) {

@@ -81,10 +81,9 @@ class ElasticsearchOutput final : public Output {
   static std::string_view ShippedIndexTemplate();
 
  private:
-  struct BatchAck;  // a batch's handle, settled once each of its events is
-  struct Bulk;      // one bulk request: its body and what each item is
-  class HostPool;   // the hosts, in turn, with the failed ones rested
-  class Sender;     // one sender thread's requests
+  struct Bulk;     // one bulk request: its body and what each item is
+  class HostPool;  // the hosts, in turn, with the failed ones rested
+  class Sender;    // one sender thread's requests
 
   // Hands the open request to the senders (waits while `concurrency` requests already wait).
   void Enqueue();

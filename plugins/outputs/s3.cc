@@ -48,21 +48,6 @@ int64_t ParseOffset(const std::string& text) {
 
 }  // namespace
 
-struct S3Output::BatchAck {
-  AckHandle ack;
-  std::atomic<int> pieces{1};  // objects holding its events, plus the Write() call itself
-  std::atomic<bool> failed{false};
-  void Settle(bool ok) {
-    if (!ok) failed = true;
-    if (pieces.fetch_sub(1) != 1) return;
-    if (failed.load()) {
-      ack.Fail();
-    } else {
-      ack.Ack();
-    }
-  }
-};
-
 struct S3Output::Object {
   std::string group;
   std::string prefix;
@@ -79,7 +64,7 @@ struct S3Output::Object {
   int fd = -1;
   uint64_t staged = 0;  // bytes in the staging file
   bool broken = false;  // the staging file could not be written: its batches fail
-  std::vector<std::shared_ptr<BatchAck>> acks;
+  std::vector<std::shared_ptr<SharedAck>> acks;
   uint64_t size() const { return staged + buffer.size(); }
 };
 
@@ -535,8 +520,7 @@ bool WriteAll(int fd, std::string_view data) {
 }  // namespace
 
 void S3Output::Write(const EventBatch& batch, AckHandle ack) {
-  auto b = std::make_shared<BatchAck>();
-  b->ack = std::move(ack);
+  auto b = std::make_shared<SharedAck>(std::move(ack));
   std::string group;
   for (const Event& e : batch.events()) {
     prefix_.clear();
@@ -558,7 +542,7 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
     o->raw_bytes += line_.size();
     if (o->kafka) o->last_offset = offset;
     if (o->acks.empty() || o->acks.back() != b) {
-      b->pieces.fetch_add(1);
+      b->Add();
       o->acks.push_back(b);
     }
     if (o->buffer.size() >= kWriteChunk) {

@@ -83,7 +83,6 @@ class S3Output final : public Output {
   class Store;  // where objects go: S3 or a local directory (s3.cc)
 
  private:
-  struct BatchAck;   // a batch's handle, settled when every object holding its events is stored
   struct Object;     // an object being written or uploaded
   struct Partition;  // what is known of one Kafka partition
 
