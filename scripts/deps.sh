@@ -8,7 +8,7 @@ packages=(
   zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libsystemd-dev libre2-dev
   libgtest-dev libgmock-dev libsimdjson-dev libabsl-dev tzdata
   librdkafka-dev kcat
-  libcurl4-openssl-dev libssl-dev libzstd-dev awscli
+  libcurl4-openssl-dev libssl-dev libzstd-dev awscli openssl
 )
 # npm comes with the machine's Node.js; Debian's npm otherwise.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

@@ -129,12 +129,17 @@ class ElasticsearchOutput::HostPool {
     return best;
   }
   const std::string& url(size_t i) const { return hosts_[i].url; }
-  // A connection error or an unavailable node: rested 1 s, doubling up to a minute.
-  void Failed(size_t i) {
+  // A connection error or a gateway error (502, 504) on a request sent at `sent_ns`: rested 1 s,
+  // doubling up to a minute. Requests sent before the host's last rest began fail of the same
+  // outage: they do not lengthen it.
+  void Failed(size_t i, int64_t sent_ns) {
     std::lock_guard lock(mu_);
     Host& h = hosts_[i];
+    const int64_t now = MonoNs();
+    if (sent_ns < h.rest_began_ns) return;
+    h.rest_began_ns = now;
     h.rested_until_ns =
-        MonoNs() + std::min<int64_t>(60'000, 1000ll << std::min(h.failures, 6)) * 1'000'000;
+        now + std::min<int64_t>(60'000, 1000ll << std::min(h.failures, 6)) * 1'000'000;
     ++h.failures;
   }
   void Succeeded(size_t i) {
@@ -147,6 +152,7 @@ class ElasticsearchOutput::HostPool {
   struct Host {
     std::string url;
     int64_t rested_until_ns = 0;
+    int64_t rest_began_ns = 0;
     int failures = 0;
   };
   std::mutex mu_;
@@ -179,7 +185,7 @@ class ElasticsearchOutput::Sender {
   bool Probe();
 
  private:
-  enum class Verdict { kDone, kRetry, kSplit, kReject };
+  enum class Verdict { kDone, kRetry, kSplit };
   // One request of `bulk`: settles what succeeded or is refused for good; leaves in `retry` the
   // items to send again.
   Verdict Post(Bulk& bulk, std::vector<size_t>* retry, std::string* why);
@@ -196,6 +202,7 @@ class ElasticsearchOutput::Sender {
   std::mt19937_64 jitter_;
   std::string gzipped_;
   std::vector<common::BulkItemResult> results_;
+  int64_t sent_ns_ = 0;  // when the last request was sent
 };
 
 common::HttpResponse ElasticsearchOutput::Sender::Request(const std::string& method,
@@ -221,6 +228,7 @@ common::HttpResponse ElasticsearchOutput::Sender::Request(const std::string& met
     }
   }
   out_.inflight_requests_.Add(1);
+  sent_ns_ = MonoNs();
   common::HttpResponse resp = client_.Send(req);
   out_.inflight_requests_.Add(-1);
   out_.requests_.Add();
@@ -280,7 +288,7 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
   common::HttpResponse resp = Request("POST", out_.bulk_path_, bulk.body, true, &host);
   const std::string& url = out_.hosts_->url(host);
   if (resp.status == 0) {
-    out_.hosts_->Failed(host);
+    out_.hosts_->Failed(host, sent_ns_);
     out_.healthy_ = false;
     *why = fmt::format("cannot reach {}: {}", url, resp.error);
     Retries("connection").Add(bulk.items.size());
@@ -297,11 +305,12 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
     }
     out_.hosts_->Succeeded(host);
     if (!out_.healthy_.exchange(true)) out_.plugin_.logger.Info("{} indexes again", url);
-    size_t busy = 0;
+    size_t busy = 0, blocked = 0;
+    bool blocked_auth = false;
     std::string first_retry;
     for (size_t i = 0; i < bulk.items.size(); ++i) {
       const common::BulkItemResult& r = results_[i];
-      switch (common::ClassifyBulkItem(r.status, out_.create_)) {
+      switch (common::ClassifyBulkItem(r, out_.create_)) {
         case common::BulkItemOutcome::kIndexed:
           out_.indexed_.Add();
           bulk.items[i].ack->Settle(true);
@@ -317,15 +326,35 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
           ++busy;
           retry->push_back(i);
           break;
+        case common::BulkItemOutcome::kBlocked:
+          // Not the document's fault: a setup to fix (privileges, auto-create, the pipeline).
+          if (blocked++ == 0) {
+            *why = fmt::format(
+                "{} refused documents with HTTP {} {}: {} (check the user's "
+                "privileges on the index, action.auto_create_index and the "
+                "ingest pipeline)",
+                url, r.status, r.type, r.reason);
+            blocked_auth = r.status == 401 || r.status == 403;
+          }
+          retry->push_back(i);
+          break;
         case common::BulkItemOutcome::kRejected:
           DeadLetter(bulk, i, fmt::format("HTTP {} {}: {}", r.status, r.type, r.reason));
           break;
       }
     }
     if (retry->empty()) return Verdict::kDone;
-    Retries(first_retry.starts_with("HTTP 429") ? "429" : "5xx").Add(busy);
-    *why = fmt::format("{} of {} documents were refused for now ({})", busy, bulk.items.size(),
-                       first_retry);
+    if (blocked > 0) {
+      out_.healthy_ = false;
+      Retries(blocked_auth ? "auth" : "other").Add(blocked);
+    }
+    if (busy > 0) {
+      Retries(first_retry.starts_with("HTTP 429") ? "429" : "5xx").Add(busy);
+      if (blocked == 0) {
+        *why = fmt::format("{} of {} documents were refused for now ({})", busy, bulk.items.size(),
+                           first_retry);
+      }
+    }
     return Verdict::kRetry;
   }
   std::string detail = common::DescribeErrorBody(resp.body);
@@ -344,11 +373,16 @@ ElasticsearchOutput::Sender::Verdict ElasticsearchOutput::Sender::Post(Bulk& bul
     return Verdict::kRetry;
   }
   if (resp.status == 408 || resp.status == 429 || resp.status >= 500) {
-    if (resp.status == 502 || resp.status == 503 || resp.status == 504) out_.hosts_->Failed(host);
+    // A gateway in front of the node failed: try another. A 503 is the cluster's own answer
+    // (no master, a block): every node would say it, so the backoff alone applies.
+    if (resp.status == 502 || resp.status == 504) out_.hosts_->Failed(host, sent_ns_);
     Retries(resp.status == 429 ? "429" : "5xx").Add(bulk.items.size());
     return Verdict::kRetry;
   }
-  return Verdict::kReject;  // another 4xx: one of the documents makes the request invalid
+  // Another 4xx for the whole request: Sluice writes the action lines, so it is the way there
+  // (a proxy, a header) rather than one document: sent again, never dead-lettered.
+  Retries("other").Add(bulk.items.size());
+  return Verdict::kRetry;
 }
 
 void ElasticsearchOutput::Sender::Deliver(std::unique_ptr<Bulk> bulk) {
@@ -367,7 +401,7 @@ void ElasticsearchOutput::Sender::Deliver(std::unique_ptr<Bulk> bulk) {
       Verdict v = Post(*b, &retry, &why);
       if (v == Verdict::kDone) {
         b.reset();
-      } else if ((v == Verdict::kSplit || v == Verdict::kReject) && b->items.size() > 1) {
+      } else if (v == Verdict::kSplit && b->items.size() > 1) {
         // Halves, until the request passes or holds the one document that does not.
         out_.splits_.Add();
         std::vector<size_t> first, second;
@@ -377,17 +411,15 @@ void ElasticsearchOutput::Sender::Deliver(std::unique_ptr<Bulk> bulk) {
         work.push_back(b->Subset(second));
         work.push_back(b->Subset(first));
         b.reset();
-      } else if (v == Verdict::kSplit || v == Verdict::kReject) {
+      } else if (v == Verdict::kSplit) {
         DeadLetter(*b, 0,
-                   v == Verdict::kSplit
-                       ? "HTTP 413: the document is larger than the cluster accepts "
-                         "(http.max_content_length)"
-                       : why);
+                   "HTTP 413: the document is larger than the cluster accepts "
+                   "(http.max_content_length)");
         b.reset();
       } else {
         // Items refused for now (429) are routine under load: a warning; a failed request is not.
-        const bool items_only = !retry.empty();
-        if (items_only && retry.size() != b->items.size()) b = b->Subset(retry);
+        const bool items_only = !retry.empty() && out_.healthy_.load();
+        if (!retry.empty() && retry.size() != b->items.size()) b = b->Subset(retry);
         ++b->attempt;
         out_.plugin_.logger.Limited(items_only ? out_.retry_log_ : out_.error_log_,
                                     items_only ? LogLevel::kWarn : LogLevel::kError,
@@ -412,11 +444,12 @@ bool ElasticsearchOutput::Sender::Probe() {
       if (doc.at_pointer("/version/number").get(version) != simdjson::SUCCESS) version = "?";
     }
     out_.plugin_.logger.Info("indexing into Elasticsearch {} at {}", version, url);
+    out_.healthy_ = true;
     return true;
   }
   out_.healthy_ = false;
   if (resp.status == 0) {
-    out_.hosts_->Failed(host);
+    out_.hosts_->Failed(host, sent_ns_);
     out_.plugin_.logger.Error("cannot reach Elasticsearch at {}: {}; not ready, retrying", url,
                               resp.error);
   } else {
@@ -435,6 +468,10 @@ bool ElasticsearchOutput::Sender::EnsureTemplate() {
   const std::string path = "/_index_template/" + common::UriEncode(out_.options_.template_name,
                                                                    /*keep_slash=*/false);
   for (int attempt = 0; !out_.template_ready_.load(); ++attempt) {
+    {
+      std::lock_guard lock(out_.mu_);
+      if (out_.give_up_) return false;
+    }
     size_t host = 0;
     common::HttpResponse resp = Request("PUT", path, out_.index_template_, false, &host);
     const std::string& url = out_.hosts_->url(host);
@@ -442,6 +479,7 @@ bool ElasticsearchOutput::Sender::EnsureTemplate() {
       out_.plugin_.logger.Info("installed the index template '{}' at {}",
                                out_.options_.template_name, url);
       out_.template_ready_ = true;
+      out_.healthy_ = true;
       break;
     }
     if (resp.status == 400) {
@@ -454,7 +492,7 @@ bool ElasticsearchOutput::Sender::EnsureTemplate() {
       break;
     }
     out_.healthy_ = false;
-    if (resp.status == 0) out_.hosts_->Failed(host);
+    if (resp.status == 0) out_.hosts_->Failed(host, sent_ns_);
     out_.plugin_.logger.Limited(
         out_.error_log_, LogLevel::kError,
         "cannot install the index template '{}' at {}: {}; retrying before indexing",
@@ -524,7 +562,8 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
              "warning.")
         .Add("timeout", &Options::timeout, "Timeout of one request.")
         .Add("max_backoff", &Options::max_backoff,
-             "Longest wait between two tries of a request (the wait doubles from 100 ms).")
+             "Longest wait between two tries of a request (the wait doubles from 100 ms).",
+             {.min = Duration{std::chrono::milliseconds(100)}})
         .Add("setup_template", &Options::setup_template,
              "Install the index template (PUT _index_template/`template_name`) before indexing.")
         .Add("template_name", &Options::template_name, "Name of the installed index template.")
@@ -582,7 +621,9 @@ Result<std::unique_ptr<ElasticsearchOutput>> ElasticsearchOutput::Build(const Op
                                        options.template_file, simdjson::error_message(err)));
   }
   if (!options.data_stream.empty() && doc["data_stream"].error() != simdjson::SUCCESS) {
-    tpl.insert(tpl.find('{') + 1, "\"data_stream\":{},");  // a data stream needs its template
+    // A data stream needs its template to say so.
+    const bool empty = doc.get_object().value().size() == 0;
+    tpl.insert(tpl.find('{') + 1, empty ? "\"data_stream\":{}" : "\"data_stream\":{},");
   }
   return std::make_unique<ElasticsearchOutput>(options, context, std::move(tpl));
 }
@@ -633,7 +674,6 @@ Status ElasticsearchOutput::Start() {
     plugin_.logger.Warn("verify: false: the nodes' TLS certificates are not checked");
   }
   hosts_ = std::make_unique<HostPool>(options_.hosts);
-  Sender(*this).Probe();
   for (int64_t i = 0; i < options_.concurrency; ++i) {
     senders_.emplace_back([this, i] { RunSender(static_cast<size_t>(i)); });
   }
@@ -642,12 +682,24 @@ Status ElasticsearchOutput::Start() {
 
 void ElasticsearchOutput::RunSender(size_t index) {
   Sender sender(*this);
-  if (index == 0 && !sender.EnsureTemplate()) return;
+  if (index == 0) {
+    // On the sender, not in Start(): a cluster that does not answer must not hold the start.
+    sender.Probe();
+    sender.EnsureTemplate();
+  }
   while (true) {
     std::unique_ptr<Bulk> bulk;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      // Idle and unready (the cluster was down at start, say): sender 0 asks again every 5 s, so
+      // /ready follows the cluster even without data.
+      if (!cv_.wait_for(lock, std::chrono::seconds(5), [&] { return stop_ || !queue_.empty(); })) {
+        if (index == 0 && !healthy_.load() && sending_ == 0) {
+          lock.unlock();
+          sender.Probe();
+        }
+        continue;
+      }
       if (queue_.empty()) return;
       bulk = std::move(queue_.front());
       queue_.pop_front();
@@ -718,7 +770,7 @@ void ElasticsearchOutput::Enqueue() {
   {
     std::unique_lock lock(mu_);
     cv_.wait(lock,
-             [&] { return queue_.size() < static_cast<size_t>(options_.concurrency) || give_up_; });
+             [&] { return queue_.size() < static_cast<size_t>(options_.concurrency) || closing_; });
     queue_.push_back(std::move(open_));
   }
   cv_.notify_all();
@@ -732,6 +784,10 @@ void ElasticsearchOutput::Drain(bool) { Enqueue(); }
 
 Status ElasticsearchOutput::Close() {
   if (senders_.empty()) return Status::Ok();
+  {
+    std::lock_guard lock(mu_);
+    closing_ = true;  // the last request is queued without waiting for room
+  }
   Enqueue();
   // Everything was acked when the pipeline drained; otherwise give the senders a little while.
   const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);

@@ -356,6 +356,91 @@ TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
   EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
 }
 
+// Items refused because of the cluster's setup (403: the user may not write the index) are not
+// the documents' fault: they are kept and sent again, the output unready meanwhile, and once the
+// setup is fixed every event is indexed; nothing goes to the dead-letter file.
+TEST_F(ElasticsearchTest, ItemsRefusedByTheSetupAreRetriedNotDeadLettered) {
+  EsServer es(dir_ / "es");
+  es.Command("item_error 1000000 403 security_exception");
+  auto p =
+      Run(WriteConfig("p",
+                      "pipelines:\n  c:\n    inputs: [{type: generate, count: 5000, seed: 6}]\n"
+                      "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
+                          es.url() + "']\n        max_backoff: 500ms\n"),
+          "p");
+  ASSERT_TRUE(WaitUntil([&] {
+    return p->Stderr().find("refused documents with HTTP 403 security_exception") !=
+           std::string::npos;
+  })) << p->Stderr();
+  EXPECT_NE(p->Stderr().find("check the user's privileges on the index"), std::string::npos);
+  ASSERT_TRUE(WaitUntil([&] { return ReadyStatus(*p) == 503; })) << p->Stderr();
+  EXPECT_LT(Metric(*p, OutputSent("c", "elasticsearch")), 1);
+  EXPECT_GT(Metric(*p, Series("sluice_elasticsearch_output_retries_total", ",reason=\"auth\"")), 0);
+  es.Command("item_error 0 0 none");  // the privilege is granted
+  EXPECT_EQ(p->WaitFor(seconds(60)), 0) << p->Stderr();
+  EXPECT_EQ(es.Stat("docs"), 5000);
+  EXPECT_FALSE(fs::exists(dir_ / "p-data" / "dead_letter" / "c" / "elasticsearch.ndjson"));
+}
+
+// TLS: an https node whose certificate a private CA signed, and that asks for a client
+// certificate. Without ca_file the certificate is refused, without client_cert the handshake is;
+// both are clear errors with /ready 503 and nothing acked. With both, everything is indexed.
+TEST_F(ElasticsearchTest, TlsWithAPrivateCaAndAClientCertificate) {
+  const fs::path tls = dir_ / "tls";
+  fs::create_directories(tls);
+  auto openssl = [&](const std::string& args) {
+    std::string cmd = "cd " + tls.string() + " && openssl " + args + " >>openssl.log 2>&1";
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  };
+  { std::ofstream(tls / "san.ext") << "subjectAltName=IP:127.0.0.1\n"; }
+  openssl(
+      "req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj "
+      "/CN=sluice-test-ca");
+  for (const std::string name : {"server", "client"}) {
+    openssl("req -newkey rsa:2048 -nodes -keyout " + name + ".key -out " + name +
+            ".csr -subj /CN=127.0.0.1");
+    openssl("x509 -req -in " + name +
+            ".csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 -out " + name +
+            ".pem -extfile san.ext");
+  }
+  EsServer es(dir_ / "es", {"--tls", (tls / "server.pem").string(), (tls / "server.key").string(),
+                            "--client-ca", (tls / "ca.pem").string()});
+  const std::string url = "https://127.0.0.1:" + es.announced();
+  auto generate = [&](const std::string& name, const std::string& extra) {
+    return WriteConfig(name,
+                       "pipelines:\n  c:\n    inputs: [{type: generate, count: 2000, seed: 4}]\n"
+                       "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
+                           url + "']\n        max_backoff: 1s\n" + extra);
+  };
+  auto no_ca = Run(generate("no_ca", ""), "no_ca");
+  ASSERT_TRUE(WaitUntil([&] {
+    return no_ca->Stderr().find("cannot reach Elasticsearch at " + url) != std::string::npos;
+  })) << no_ca->Stderr();
+  EXPECT_NE(no_ca->Stderr().find("certificate"), std::string::npos) << no_ca->Stderr();
+  EXPECT_EQ(ReadyStatus(*no_ca), 503);
+  EXPECT_LT(Metric(*no_ca, OutputSent("c", "elasticsearch")), 1);
+  no_ca->Signal(SIGKILL);
+  no_ca->WaitFor(seconds(10));
+
+  const std::string ca = "        ca_file: " + (tls / "ca.pem").string() + "\n";
+  auto no_cert = Run(generate("no_cert", ca), "no_cert");
+  ASSERT_TRUE(WaitUntil([&] {
+    return no_cert->Stderr().find("cannot reach Elasticsearch at " + url) != std::string::npos;
+  })) << no_cert->Stderr();
+  EXPECT_EQ(ReadyStatus(*no_cert), 503);
+  EXPECT_LT(Metric(*no_cert, OutputSent("c", "elasticsearch")), 1);
+  no_cert->Signal(SIGKILL);
+  no_cert->WaitFor(seconds(10));
+  EXPECT_EQ(es.Stat("docs"), 0);
+
+  auto good =
+      Run(generate("good", ca + "        client_cert: " + (tls / "client.pem").string() +
+                               "\n        client_key: " + (tls / "client.key").string() + "\n"),
+          "good");
+  EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();
+  EXPECT_EQ(es.Stat("docs"), 2000);
+}
+
 // A literal index name Elasticsearch would refuse is a config error with its position.
 TEST_F(ElasticsearchTest, AnInvalidIndexNameIsAConfigError) {
   std::string cfg = WriteConfig("bad",

@@ -29,6 +29,9 @@
 // header get 401 security_exception, as Elasticsearch's security does.
 //
 //   es_test_server [--port N] [--discard] [--auth USER:PASSWORD] [--api-key KEY]
+//                  [--tls CERT KEY [--client-ca CA]]
+// With `--tls` it speaks HTTPS with that certificate; `--client-ca` also asks every client for a
+// certificate that CA signed (TLS client authentication).
 //
 // Prints `port=N` once it listens. Then it reads fault commands, one per line, from stdin and
 // answers each with `ok N` (N counts the commands) on stdout:
@@ -38,6 +41,10 @@
 //                          document_parsing_exception, as a `long` mapping makes Elasticsearch do
 //   unavailable COUNT      the next COUNT bulk requests get a whole-request 503
 //   max_bytes N            bulk bodies above N bytes get 413 (http.max_content_length); 0: off
+//   item_error COUNT STATUS TYPE
+//                          the next COUNT bulk items get STATUS with error.type TYPE (e.g.
+//                          `item_error 500 403 security_exception`: a user without the index
+//                          privilege; `404 index_not_found_exception`: auto-create off)
 //   delay COUNT MS         the next COUNT bulk requests are answered after MS milliseconds
 //   down SECONDS           stops listening (connections are refused) for SECONDS
 //   stats                  answers `ok N docs=D created=C updated=U conflicts=X rejected=R
@@ -76,11 +83,14 @@ struct State {
   int unavailable_left = 0;
   size_t max_bytes = 0;
   int delay_left = 0;
+  int item_error_left = 0;
+  int item_error_status = 0;
+  std::string item_error_type;
   int delay_ms = 0;
   std::mt19937_64 random{42};
   // Counters.
   uint64_t created = 0, updated = 0, conflicts = 0, rejected = 0, mapping_errors = 0;
-  uint64_t bulk_requests = 0, unavailable = 0, too_large = 0;
+  uint64_t bulk_requests = 0, unavailable = 0, too_large = 0, item_errors = 0;
   // Credentials.
   std::string authorization;  // the expected header value; empty: no security
   bool discard = false;
@@ -151,6 +161,12 @@ bool BulkItem(State& s, std::string_view action, const std::string& index, std::
   if (std::string why = InvalidIndexReason(index); !why.empty()) {
     return failed(400, "invalid_index_name_exception",
                   "Invalid index name [" + index + "], " + why);
+  }
+  if (s.item_error_left > 0) {
+    --s.item_error_left;
+    ++s.item_errors;
+    return failed(s.item_error_status, s.item_error_type,
+                  "injected by es_test_server for [" + index + "]");
   }
   if (s.reject > 0 && std::uniform_real_distribution<double>(0, 1)(s.random) < s.reject) {
     ++s.rejected;
@@ -386,7 +402,8 @@ std::string Stats(State& s) {
   out << "docs=" << docs << " created=" << s.created << " updated=" << s.updated
       << " conflicts=" << s.conflicts << " rejected=" << s.rejected
       << " mapping_errors=" << s.mapping_errors << " bulk_requests=" << s.bulk_requests
-      << " unavailable=" << s.unavailable << " too_large=" << s.too_large;
+      << " unavailable=" << s.unavailable << " too_large=" << s.too_large
+      << " item_errors=" << s.item_errors;
   return out.str();
 }
 
@@ -395,10 +412,16 @@ std::string Stats(State& s) {
 int main(int argc, char** argv) {
   State state;
   int port = 0;
+  std::string tls_cert, tls_key, client_ca;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
     if (arg == "--port" && i + 1 < argc) {
       port = std::atoi(argv[++i]);
+    } else if (arg == "--tls" && i + 2 < argc) {
+      tls_cert = argv[++i];
+      tls_key = argv[++i];
+    } else if (arg == "--client-ca" && i + 1 < argc) {
+      client_ca = argv[++i];
     } else if (arg == "--discard") {
       state.discard = true;
     } else if (arg == "--auth" && i + 1 < argc) {
@@ -420,7 +443,7 @@ int main(int argc, char** argv) {
       state.authorization = std::string("ApiKey ") + argv[++i];
     } else {
       std::cerr << "usage: es_test_server [--port N] [--discard] [--auth USER:PASSWORD] "
-                   "[--api-key KEY]\n";
+                   "[--api-key KEY] [--tls CERT KEY [--client-ca CA]]\n";
       return 2;
     }
   }
@@ -428,12 +451,22 @@ int main(int argc, char** argv) {
   std::mutex server_mu;
   std::unique_ptr<httplib::Server> server;
   auto make = [&] {
-    auto s = std::make_unique<httplib::Server>();
+    std::unique_ptr<httplib::Server> s;
+    if (tls_cert.empty()) {
+      s = std::make_unique<httplib::Server>();
+    } else {
+      s = std::make_unique<httplib::SSLServer>(tls_cert.c_str(), tls_key.c_str(),
+                                               client_ca.empty() ? nullptr : client_ca.c_str());
+    }
     s->set_payload_max_length(1ull << 30);
     Routes(*s, state);
     return s;
   };
   server = make();
+  if (!server->is_valid()) {
+    std::cerr << "es_test_server: cannot use the TLS certificate or key\n";
+    return 1;
+  }
   if (port == 0) {
     port = server->bind_to_any_port("127.0.0.1");
   } else if (!server->bind_to_port("127.0.0.1", port)) {
@@ -484,6 +517,8 @@ int main(int argc, char** argv) {
         in >> state.unavailable_left;
       } else if (cmd == "max_bytes") {
         in >> state.max_bytes;
+      } else if (cmd == "item_error") {
+        in >> state.item_error_left >> state.item_error_status >> state.item_error_type;
       } else if (cmd == "delay") {
         in >> state.delay_left >> state.delay_ms;
       }

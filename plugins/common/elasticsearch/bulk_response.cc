@@ -24,10 +24,12 @@ std::string Reason(simdjson::dom::element error) {
 
 }  // namespace
 
-BulkItemOutcome ClassifyBulkItem(int status, bool create) {
-  if (status >= 200 && status < 300) return BulkItemOutcome::kIndexed;
-  if (status == 409 && create) return BulkItemOutcome::kDuplicate;
-  if (status == 429 || status >= 500) return BulkItemOutcome::kRetry;
+BulkItemOutcome ClassifyBulkItem(const BulkItemResult& r, bool create) {
+  if (r.status >= 200 && r.status < 300) return BulkItemOutcome::kIndexed;
+  if (r.status == 409 && create) return BulkItemOutcome::kDuplicate;
+  if (r.status == 429 || r.status >= 500) return BulkItemOutcome::kRetry;
+  if (r.status == 401 || r.status == 403 || r.status == 404) return BulkItemOutcome::kBlocked;
+  if (r.reason.find("pipeline with id") != std::string::npos) return BulkItemOutcome::kBlocked;
   return BulkItemOutcome::kRejected;
 }
 

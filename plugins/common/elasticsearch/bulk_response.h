@@ -20,14 +20,16 @@ struct BulkItemResult {
   std::string reason;  // error.reason (with caused_by's reason appended), when it failed
 };
 
-// What an item's status means for the output.
+// What an item's result means for the output.
 enum class BulkItemOutcome {
   kIndexed,    // 2xx
   kDuplicate,  // 409 on `create`: the document (same _id) is already there
   kRetry,      // 429 (queue full), 5xx: send it again later
+  kBlocked,    // the cluster's setup refuses it (401/403 privileges, 404 no such index with
+               // auto-create off, a missing ingest pipeline): send it again once that is fixed
   kRejected,   // other 4xx (mapping/parse errors, invalid index name): never succeeds as is
 };
-BulkItemOutcome ClassifyBulkItem(int status, bool create);
+BulkItemOutcome ClassifyBulkItem(const BulkItemResult& result, bool create);
 
 // Fills `items` with `expected` results. An error when `body` is not a bulk response or holds
 // another number of items.

@@ -37,17 +37,24 @@ TEST(BulkResponseTest, AnAnswerThatDoesNotMatchTheRequestIsAnError) {
   EXPECT_FALSE(ParseBulkResponse(R"({"errors":true,"items":[{"index":{}}]})", 1, &items).ok());
 }
 
-TEST(BulkResponseTest, StatusesMeanIndexedDuplicateRetryOrRejected) {
-  EXPECT_EQ(ClassifyBulkItem(201, false), BulkItemOutcome::kIndexed);
-  EXPECT_EQ(ClassifyBulkItem(200, false), BulkItemOutcome::kIndexed);
-  EXPECT_EQ(ClassifyBulkItem(409, true), BulkItemOutcome::kDuplicate);
-  EXPECT_EQ(ClassifyBulkItem(409, false), BulkItemOutcome::kRejected);  // index never conflicts
-  EXPECT_EQ(ClassifyBulkItem(429, false), BulkItemOutcome::kRetry);
-  EXPECT_EQ(ClassifyBulkItem(503, true), BulkItemOutcome::kRetry);
-  EXPECT_EQ(ClassifyBulkItem(400, false), BulkItemOutcome::kRejected);
-  EXPECT_EQ(ClassifyBulkItem(404, false), BulkItemOutcome::kRejected);
+TEST(BulkResponseTest, ResultsMeanIndexedDuplicateRetryBlockedOrRejected) {
+  auto outcome = [](int status, bool create, std::string reason = "") {
+    return ClassifyBulkItem(BulkItemResult{status, "", std::move(reason)}, create);
+  };
+  EXPECT_EQ(outcome(201, false), BulkItemOutcome::kIndexed);
+  EXPECT_EQ(outcome(200, false), BulkItemOutcome::kIndexed);
+  EXPECT_EQ(outcome(409, true), BulkItemOutcome::kDuplicate);
+  EXPECT_EQ(outcome(409, false), BulkItemOutcome::kRejected);  // index never conflicts
+  EXPECT_EQ(outcome(429, false), BulkItemOutcome::kRetry);
+  EXPECT_EQ(outcome(503, true), BulkItemOutcome::kRetry);
+  // The setup's fault, not the document's: kept until it is fixed.
+  EXPECT_EQ(outcome(403, false), BulkItemOutcome::kBlocked);
+  EXPECT_EQ(outcome(404, false), BulkItemOutcome::kBlocked);  // index_not_found_exception
+  EXPECT_EQ(outcome(400, false, "pipeline with id [spark] does not exist"),
+            BulkItemOutcome::kBlocked);
+  EXPECT_EQ(outcome(400, false, "failed to parse field [code] of type [long]"),
+            BulkItemOutcome::kRejected);
 }
-
 TEST(BulkResponseTest, DescribesErrorBodies) {
   EXPECT_EQ(
       DescribeErrorBody(
