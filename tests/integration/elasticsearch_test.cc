@@ -441,6 +441,30 @@ TEST_F(ElasticsearchTest, TlsWithAPrivateCaAndAClientCertificate) {
   EXPECT_EQ(es.Stat("docs"), 2000);
 }
 
+// A bearer token (OAuth2/JWT) is sent as `Authorization: Bearer ...`; a wrong one is a 401.
+TEST_F(ElasticsearchTest, BearerTokens) {
+  EsServer es(dir_ / "es", {"--bearer", "eyJhbGciOiJSUzI1NiJ9.sluice"});
+  auto run = [&](const std::string& name, const std::string& token) {
+    return Run(WriteConfig(name,
+                           "pipelines:\n  c:\n    inputs: [{type: generate, count: 500, seed: 7}]\n"
+                           "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
+                               es.url() + "']\n        bearer_token: " + token +
+                               "\n        max_backoff: 1s\n"),
+               name);
+  };
+  auto wrong = run("wrong", "nope");
+  ASSERT_TRUE(WaitUntil([&] {
+    return wrong->Stderr().find("HTTP 401: security_exception") != std::string::npos;
+  })) << wrong->Stderr();
+  EXPECT_EQ(ReadyStatus(*wrong), 503);
+  wrong->Signal(SIGKILL);
+  wrong->WaitFor(seconds(10));
+  EXPECT_EQ(es.Stat("docs"), 0);
+  auto good = run("good", "eyJhbGciOiJSUzI1NiJ9.sluice");
+  EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();
+  EXPECT_EQ(es.Stat("docs"), 500);
+}
+
 // A literal index name Elasticsearch would refuse is a config error with its position.
 TEST_F(ElasticsearchTest, AnInvalidIndexNameIsAConfigError) {
   std::string cfg = WriteConfig("bad",

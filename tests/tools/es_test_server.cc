@@ -25,10 +25,10 @@
 //                                       {"_index":...,"_id":...,"_version":N,"_source":{...}}
 //
 // With `--discard` (benchmarks) items are answered as created without being parsed or kept.
-// With `--auth user:password` or `--api-key KEY`, requests without the matching `Authorization`
-// header get 401 security_exception, as Elasticsearch's security does.
+// With `--auth user:password`, `--api-key KEY` or `--bearer TOKEN`, requests without the matching
+// `Authorization` header get 401 security_exception, as Elasticsearch's security does.
 //
-//   es_test_server [--port N] [--discard] [--auth USER:PASSWORD] [--api-key KEY]
+//   es_test_server [--port N] [--discard] [--auth USER:PASSWORD] [--api-key KEY] [--bearer TOKEN]
 //                  [--tls CERT KEY [--client-ca CA]]
 // With `--tls` it speaks HTTPS with that certificate; `--client-ca` also asks every client for a
 // certificate that CA signed (TLS client authentication).
@@ -441,9 +441,11 @@ int main(int argc, char** argv) {
       state.authorization = "Basic " + enc;
     } else if (arg == "--api-key" && i + 1 < argc) {
       state.authorization = std::string("ApiKey ") + argv[++i];
+    } else if (arg == "--bearer" && i + 1 < argc) {
+      state.authorization = std::string("Bearer ") + argv[++i];
     } else {
       std::cerr << "usage: es_test_server [--port N] [--discard] [--auth USER:PASSWORD] "
-                   "[--api-key KEY] [--tls CERT KEY [--client-ca CA]]\n";
+                   "[--api-key KEY] [--bearer TOKEN] [--tls CERT KEY [--client-ca CA]]\n";
       return 2;
     }
   }
