@@ -1,13 +1,16 @@
 // Ground truth: the shipped agent config (config/agent.yaml: file input with the spark multiline
-// preset, grok SPARK_LOG4J, timestamp, spark, mutate) parses every line of LogHub's Spark sample
-// exactly as its structured CSV says. Also: the shipped configs pass their own tests, and `sluice
+// preset, grok SPARK_LOG4J, timestamp, spark, mutate, kafka output) parses every line of LogHub's
+// Spark sample exactly as its structured CSV says, as read back from Kafka (the mock cluster)
+// with kcat. Also: the shipped configs pass their own tests, and `sluice
 // test` reports failures with a diff and exit code 5.
 #include <gtest/gtest.h>
 #include <simdjson.h>
 
 #include <algorithm>
 #include <cstdlib>
+#include <thread>
 
+#include "tests/integration/kafka_mock.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -71,6 +74,7 @@ TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
   if (!fs::exists(corpus / "Spark_2k.log") || !fs::exists(corpus / "Spark_2k.log_structured.csv")) {
     GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
   }
+  if (!fs::exists("/usr/bin/kcat")) GTEST_SKIP() << "kcat not installed (scripts/deps.sh)";
   auto rows = ParseCsv(ReadFile(corpus / "Spark_2k.log_structured.csv"));
   ASSERT_EQ(rows.size(), 2001u);
   ASSERT_EQ(rows[0][1], "Date");
@@ -88,34 +92,37 @@ TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
   ::setenv("SPARK_LOGS_EMR", glob.c_str(), 1);
   ::setenv("SPARK_LOGS_LOCAL", glob.c_str(), 1);
   ::setenv("SLUICE_DATA", (dir_ / "data").c_str(), 1);
-  ::setenv("SLUICE_SPOOL", (dir_ / "spool").c_str(), 1);
+  fs::create_directories(dir_ / "mock");
+  MockCluster cluster(dir_ / "mock", {"spark-logs:1:1"});
+  ::setenv("KAFKA_BROKERS", cluster.bootstrap().c_str(), 1);
   ::setenv("SLUICE_ADMIN_LISTEN", "127.0.0.1:0", 1);
   std::string config = std::string(SLUICE_SOURCE_DIR) + "/config/agent.yaml";
   Subprocess agent({SLUICE_BINARY, "run", "-c", config}, dir_);
   for (const char* v : {"SPARK_LOGS", "SPARK_LOGS_EMR", "SPARK_LOGS_LOCAL", "SLUICE_DATA",
-                        "SLUICE_SPOOL", "SLUICE_ADMIN_LISTEN"}) {
+                        "KAFKA_BROKERS", "SLUICE_ADMIN_LISTEN"}) {
     ::unsetenv(v);
   }
 
-  auto spooled = [&] {
-    std::vector<std::string> lines;
-    if (!fs::exists(dir_ / "spool")) return lines;
-    std::vector<fs::path> files;
-    for (const auto& e : fs::directory_iterator(dir_ / "spool")) files.push_back(e.path());
-    std::sort(files.begin(), files.end());  // spark-YYYY-MM-DD-HH: time order
-    for (const auto& f : files) {
-      for (auto& l : ReadLines(f)) lines.push_back(std::move(l));
-    }
-    return lines;
+  // What the topic holds, one JSON event per line, in order (one file: one key, one partition).
+  auto consumed = [&] {
+    std::string cmd = "/usr/bin/kcat -C -q -e -o beginning -f '%s\\n' -b " + cluster.bootstrap() +
+                      " -t spark-logs >" + (dir_ / "consumed.ndjson").string() + " 2>/dev/null";
+    if (std::system(cmd.c_str()) != 0) return std::vector<std::string>();
+    return ReadLines(dir_ / "consumed.ndjson");
   };
   // The last record waits for the multiline timeout (2s) before it is flushed.
-  ASSERT_TRUE(WaitUntil([&] { return spooled().size() >= truth.size(); }, std::chrono::seconds(60)))
-      << "spooled " << spooled().size() << " events; stderr:\n"
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));  // polling pace
+        return consumed().size() >= truth.size();
+      },
+      std::chrono::seconds(60)))
+      << "consumed " << consumed().size() << " events; stderr:\n"
       << agent.Stderr();
   agent.Signal(SIGTERM);
   ASSERT_EQ(agent.Wait(), 0) << agent.Stderr();
 
-  std::vector<std::string> lines = spooled();
+  std::vector<std::string> lines = consumed();
   ASSERT_EQ(lines.size(), truth.size());
   simdjson::dom::parser parser;
   size_t mismatches = 0;
