@@ -234,6 +234,45 @@ TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) 
   EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
 }
 
+// A replay with op_type create (a second consumer group reading the same topic again): every
+// document is already there, so each 409 counts as done (a duplicate avoided), nothing is
+// dead-lettered and the index holds each event once. The ingest pipeline is named on every request.
+TEST_F(ElasticsearchTest, AReplayWithCreateCountsConflictsAsDone) {
+  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
+  constexpr int kLines = 10000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  const std::string extra = "        op_type: create\n        pipeline: spark-logs\n";
+  auto first = Run(Collector(cluster.bootstrap(), es.url(), extra), "first");
+  ASSERT_TRUE(WaitUntil([&] { return Metric(*first, OutputSent("c", "elasticsearch")) >= kLines; },
+                        seconds(120)))
+      << first->Stderr();
+  first->Signal(SIGTERM);
+  EXPECT_EQ(first->WaitFor(seconds(60)), 0) << first->Stderr();
+  EXPECT_EQ(es.Stat("created"), kLines);
+  // The same events again, as a new consumer group reads them.
+  std::string cfg = (dir_ / "collector.yaml").string();
+  std::string text = ReadFile(cfg);
+  text.replace(text.find("group_id: es"), 12, "group_id: replay");
+  std::ofstream(cfg) << text;
+  auto second = Run(cfg, "second");
+  ASSERT_TRUE(WaitUntil([&] { return Metric(*second, OutputSent("c", "elasticsearch")) >= kLines; },
+                        seconds(120)))
+      << second->Stderr();
+  EXPECT_EQ(Metric(*second, Series("sluice_elasticsearch_output_duplicates_total")), kLines);
+  EXPECT_EQ(es.Stat("conflicts"), kLines);
+  EXPECT_EQ(es.Stat("docs"), kLines);
+  EXPECT_EQ(es.Stat("updated"), 0);
+  EXPECT_EQ(es.Stat("pipelined"), es.Stat("bulk_requests"));
+  EXPECT_FALSE(fs::exists(dir_ / "collector-data" / "dead_letter"));
+  EXPECT_EQ(ReadyStatus(*second), 200);
+  SequenceReport report = CheckDocs(es, kLines);
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  second->Signal(SIGTERM);
+  EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
+}
+
 // Requests above the server's size limit get 413: they are split until they pass; a document
 // too large on its own is dead-lettered. With op_type create, 409s of a replay count as done.
 TEST_F(ElasticsearchTest, TooLargeRequestsAreSplitAndEveryEventIndexedOnce) {

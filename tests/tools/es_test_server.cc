@@ -48,7 +48,8 @@
 //   delay COUNT MS         the next COUNT bulk requests are answered after MS milliseconds
 //   down SECONDS           stops listening (connections are refused) for SECONDS
 //   stats                  answers `ok N docs=D created=C updated=U conflicts=X rejected=R
-//                          mapping_errors=M bulk_requests=B unavailable=V too_large=T`
+//                          mapping_errors=M bulk_requests=B unavailable=V too_large=T
+//                          item_errors=E pipelined=P` (P: bulk requests with ?pipeline=)
 // Exit status: 0 when stdin closes, 2 on bad arguments, 1 when it cannot listen.
 
 #include <httplib.h>
@@ -91,6 +92,7 @@ struct State {
   // Counters.
   uint64_t created = 0, updated = 0, conflicts = 0, rejected = 0, mapping_errors = 0;
   uint64_t bulk_requests = 0, unavailable = 0, too_large = 0, item_errors = 0;
+  uint64_t pipelined = 0;  // bulk requests naming an ingest pipeline (?pipeline=)
   // Credentials.
   std::string authorization;  // the expected header value; empty: no security
   bool discard = false;
@@ -238,6 +240,7 @@ void Bulk(State& s, const httplib::Request& req, httplib::Response& res) {
     std::lock_guard lock(s.mu);
     if (!Authorized(s, req, res)) return;
     ++s.bulk_requests;
+    if (req.has_param("pipeline")) ++s.pipelined;
     if (s.unavailable_left > 0) {
       --s.unavailable_left;
       ++s.unavailable;
@@ -403,7 +406,7 @@ std::string Stats(State& s) {
       << " conflicts=" << s.conflicts << " rejected=" << s.rejected
       << " mapping_errors=" << s.mapping_errors << " bulk_requests=" << s.bulk_requests
       << " unavailable=" << s.unavailable << " too_large=" << s.too_large
-      << " item_errors=" << s.item_errors;
+      << " item_errors=" << s.item_errors << " pipelined=" << s.pipelined;
   return out.str();
 }
 
