@@ -230,6 +230,14 @@ bool Template::Render(const Event& event, std::string& out, int64_t utc_offset_s
   return complete;
 }
 
+std::string Template::literal_text() const {
+  std::string out;
+  for (const Part& part : parts_) {
+    if (part.kind == Part::kLiteral) out += part.text;
+  }
+  return out;
+}
+
 bool Template::uses_time() const {
   for (const Part& part : parts_) {
     if (part.kind == Part::kTime) return true;

@@ -48,6 +48,10 @@ class Template {
   }
   // True when the rendering depends on the event time.
   bool uses_time() const;
+  // The template's literal text, concatenated (what no event changes), and whether a rendering
+  // starts with it.
+  std::string literal_text() const;
+  bool starts_with_literal() const { return !parts_.empty() && parts_[0].kind == Part::kLiteral; }
 
  private:
   struct Part {

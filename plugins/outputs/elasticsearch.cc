@@ -11,6 +11,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/json_string.h"
+#include "plugins/common/backoff.h"
 #include "plugins/common/compressor.h"
 #include "plugins/common/elasticsearch/bulk_response.h"
 #include "plugins/common/hash.h"
@@ -38,23 +39,6 @@ std::string IndexNameProblem(std::string_view text, bool whole_name) {
     return "index names must not start with '-', '_' or '+'";
   }
   return "";
-}
-
-// The literal text of a template (field references and conversions left out).
-std::string LiteralText(std::string_view source) {
-  std::string out;
-  for (size_t i = 0; i < source.size(); ++i) {
-    if (source.compare(i, 2, "{{") == 0) {
-      size_t end = source.find("}}", i + 2);
-      if (end == std::string_view::npos) break;
-      i = end + 1;
-    } else if (source[i] == '%' && i + 1 < source.size()) {
-      ++i;
-    } else {
-      out += source[i];
-    }
-  }
-  return out;
 }
 
 // The index an action line names: {"index":{"_index":"NAME",...
@@ -247,12 +231,9 @@ Counter& ElasticsearchOutput::Sender::Retries(std::string_view reason) {
 }
 
 bool ElasticsearchOutput::Sender::Backoff(int attempt) {
-  // Exponential backoff with jitter: 100 ms, 200 ms, ... up to max_backoff.
-  int64_t ms = std::min<int64_t>(
-      std::chrono::duration_cast<std::chrono::milliseconds>(out_.options_.max_backoff.value)
-          .count(),
-      100ll << std::min(attempt, 12));
-  ms = ms / 2 + static_cast<int64_t>(jitter_() % static_cast<uint64_t>(ms / 2 + 1));
+  // 100 ms doubling up to max_backoff, with jitter.
+  const int64_t ms =
+      common::JitteredBackoffMs(attempt, 100, out_.options_.max_backoff.millis(), jitter_);
   std::unique_lock lock(out_.mu_);
   return !out_.cv_.wait_for(lock, std::chrono::milliseconds(ms), [&] { return out_.give_up_; });
 }
@@ -582,9 +563,8 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
             if (std::string why = IndexNameProblem(o.data_stream, true); !why.empty()) {
               return "data_stream: " + why;
             }
-          } else if (std::string why = IndexNameProblem(LiteralText(o.index.source()),
-                                                        o.index.source().rfind("{{", 0) != 0 &&
-                                                            o.index.source().rfind('%', 0) != 0);
+          } else if (std::string why =
+                         IndexNameProblem(o.index.literal_text(), o.index.starts_with_literal());
                      !why.empty()) {
             return fmt::format("index '{}': {}", o.index.source(), why);
           }

@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "pipeline/clock.h"
+#include "plugins/common/backoff.h"
 
 namespace sluice::outputs {
 
@@ -373,9 +374,8 @@ void KafkaOutput::QueueRetry(Retry r, rd_kafka_resp_err_t err) {
                          "cannot deliver to topic '{}': {}; producing it again (the pipeline "
                          "waits for it)",
                          r.topic, rd_kafka_err2str(err));
-  // Exponential backoff with jitter: 250ms, 500ms, ... up to 30 s between attempts.
-  int64_t backoff_ms = std::min<int64_t>(30'000, 250ll << std::min(r.attempts, 7));
-  backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter() % (backoff_ms / 2 + 1));
+  // 250 ms doubling up to 30 s between attempts, with jitter.
+  const int64_t backoff_ms = common::JitteredBackoffMs(r.attempts, 250, 30'000, jitter);
   r.attempts++;
   r.due_ns = MonoNs() + backoff_ms * 1'000'000;
   std::lock_guard lock(mu_);

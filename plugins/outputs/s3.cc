@@ -13,6 +13,7 @@
 #include <random>
 
 #include "pipeline/clock.h"
+#include "plugins/common/backoff.h"
 #include "plugins/common/time_parse.h"
 
 namespace sluice::outputs {
@@ -672,9 +673,8 @@ bool S3Output::Upload(Object& o) {
                            "nothing is dropped)",
                            upload_store_->Describe(o.key), o.events, r.ToString(),
                            r.setup_error() ? " (check the bucket, region and credentials)" : "");
-    // Exponential backoff with jitter: 200ms, 400ms, ... up to 30 s.
-    int64_t backoff_ms = std::min<int64_t>(30'000, 200ll << std::min(attempt, 8));
-    backoff_ms = backoff_ms / 2 + static_cast<int64_t>(jitter() % (backoff_ms / 2 + 1));
+    // 200 ms doubling up to 30 s, with jitter.
+    const int64_t backoff_ms = common::JitteredBackoffMs(attempt, 200, 30'000, jitter);
     std::unique_lock lock(mu_);
     if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return give_up_; })) {
       return false;

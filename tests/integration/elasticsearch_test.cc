@@ -78,6 +78,17 @@ class ElasticsearchTest : public SluiceProcessTest {
     for (std::string line; std::getline(docs, line);) checker.Add(MessageOf(line));
     return checker.Report();
   }
+  // Every numbered line is stored once: none lost, none twice.
+  void ExpectEachLineOnce(EsServer& es, int lines) {
+    SequenceReport report = CheckDocs(es, lines);
+    EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+    EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  }
+  // SIGTERM drains, flushes and exits 0.
+  static void StopCleanly(Subprocess& p) {
+    p.Signal(SIGTERM);
+    EXPECT_EQ(p.WaitFor(seconds(60)), 0) << p.Stderr();
+  }
   static std::string Series(const std::string& name, const std::string& extra = "") {
     return name + "{pipeline=\"c\",kind=\"output\",type=\"elasticsearch\",id=\"elasticsearch\"" +
            extra + "}";
@@ -105,11 +116,8 @@ TEST_F(ElasticsearchTest, ItemRejectionStormIndexesEveryEventExactlyOnce) {
       kLines / 5);
   EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_indexed_total")), kLines);
   EXPECT_EQ(ReadyStatus(*collector), 200);
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
-  collector->Signal(SIGTERM);
-  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  ExpectEachLineOnce(es, kLines);
+  StopCleanly(*collector);
 }
 
 // Elasticsearch stops listening for 20 s mid-stream: /ready 503, requests retried, then every
@@ -139,11 +147,8 @@ TEST_F(ElasticsearchTest, TwentySecondOutageLosesAndDuplicatesNothing) {
                    Series("sluice_elasticsearch_output_retries_total", ",reason=\"connection\"")),
             0);
   EXPECT_EQ(es.Stat("docs"), kLines);
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
-  collector->Signal(SIGTERM);
-  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  ExpectEachLineOnce(es, kLines);
+  StopCleanly(*collector);
 }
 
 // Documents Elasticsearch refuses for good (a string in a `long` field, an uppercase index name
@@ -200,8 +205,7 @@ TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
   EXPECT_EQ(index_name, kLines / 10);
   EXPECT_EQ(other, 0);
   EXPECT_NE(collector->Stderr().find("refused for good"), std::string::npos);
-  collector->Signal(SIGTERM);
-  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  StopCleanly(*collector);
 }
 
 // The collector SIGKILLed mid-stream and restarted: what it had indexed without committing is
@@ -223,15 +227,12 @@ TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) 
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(240)))
       << second->Stderr();
   ASSERT_TRUE(WaitUntil([&] { return Metric(*second, OutputSent("c", "elasticsearch")) >= 1; }));
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  ExpectEachLineOnce(es, kLines);
   EXPECT_EQ(es.Stat("docs"), kLines);
   GTEST_LOG_(INFO) << "collector SIGKILL into Elasticsearch: " << at_kill
                    << " documents at the kill, " << es.Stat("updated")
                    << " replayed documents overwritten";
-  second->Signal(SIGTERM);
-  EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
+  StopCleanly(*second);
 }
 
 // A replay with op_type create (a second consumer group reading the same topic again): every
@@ -247,8 +248,7 @@ TEST_F(ElasticsearchTest, AReplayWithCreateCountsConflictsAsDone) {
   ASSERT_TRUE(WaitUntil([&] { return Metric(*first, OutputSent("c", "elasticsearch")) >= kLines; },
                         seconds(120)))
       << first->Stderr();
-  first->Signal(SIGTERM);
-  EXPECT_EQ(first->WaitFor(seconds(60)), 0) << first->Stderr();
+  StopCleanly(*first);
   EXPECT_EQ(es.Stat("created"), kLines);
   // The same events again, as a new consumer group reads them.
   std::string cfg = (dir_ / "collector.yaml").string();
@@ -266,11 +266,8 @@ TEST_F(ElasticsearchTest, AReplayWithCreateCountsConflictsAsDone) {
   EXPECT_EQ(es.Stat("pipelined"), es.Stat("bulk_requests"));
   EXPECT_FALSE(fs::exists(dir_ / "collector-data" / "dead_letter"));
   EXPECT_EQ(ReadyStatus(*second), 200);
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
-  second->Signal(SIGTERM);
-  EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
+  ExpectEachLineOnce(es, kLines);
+  StopCleanly(*second);
 }
 
 // Requests above the server's size limit get 413: they are split until they pass; a document
@@ -291,11 +288,8 @@ TEST_F(ElasticsearchTest, TooLargeRequestsAreSplitAndEveryEventIndexedOnce) {
   EXPECT_GT(Metric(*collector, Series("sluice_elasticsearch_output_splits_total")), 0);
   EXPECT_EQ(es.Stat("docs"), kLines);
   EXPECT_EQ(es.Stat("conflicts"), 0);
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
-  collector->Signal(SIGTERM);
-  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  ExpectEachLineOnce(es, kLines);
+  StopCleanly(*collector);
 }
 
 // Wrong credentials and an unreachable host are clear errors with /ready 503 and nothing acked;
@@ -388,11 +382,8 @@ TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
     ++in_stream;
   }
   EXPECT_EQ(in_stream, size_t{kLines}) << docs.substr(0, 200);
-  SequenceReport report = CheckDocs(es, kLines);
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
-  collector->Signal(SIGTERM);
-  EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+  ExpectEachLineOnce(es, kLines);
+  StopCleanly(*collector);
 }
 
 // Items refused because of the cluster's setup (403: the user may not write the index) are not

@@ -56,6 +56,16 @@ TEST_F(TemplateTest, LiteralTextIsConstant) {
   EXPECT_TRUE(complete);
 }
 
+TEST_F(TemplateTest, LiteralTextLeavesReferencesAndConversionsOut) {
+  Template t = MustCompile("logs-{{spark.app_id}}-%Y.%m.%d-100%%");
+  EXPECT_EQ(t.literal_text(), "logs--..-100%");
+  EXPECT_TRUE(t.starts_with_literal());
+  EXPECT_FALSE(MustCompile("{{a}}-x").starts_with_literal());
+  EXPECT_FALSE(MustCompile("%Y-x").starts_with_literal());
+  EXPECT_EQ(MustCompile("%Y-x").literal_text(), "-x");
+  EXPECT_FALSE(MustCompile("").starts_with_literal());
+}
+
 TEST_F(TemplateTest, EmptyTemplate) {
   Template t = MustCompile("");
   EXPECT_TRUE(t.is_constant());
