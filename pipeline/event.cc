@@ -1,6 +1,7 @@
 #include "pipeline/event.h"
 
 #include <algorithm>
+#include <cassert>
 
 namespace sluice {
 
@@ -40,6 +41,11 @@ void Event::SetView(std::string_view name, Value value) {
     f->value = value;
     return;
   }
+  Append(name, value);
+}
+
+void Event::AddView(std::string_view name, Value value) {
+  assert(FindMutable(name) == nullptr);
   Append(name, value);
 }
 

@@ -53,6 +53,9 @@ class Event {
   // Like Set, but takes `name` and a string value as views the caller keeps alive at least as long
   // as the batch (string literals, the event's own message, other arena bytes).
   void SetView(std::string_view name, Value value);
+  // Like SetView for a field the event does not have yet (an input filling a new event): appends
+  // without looking for `name` first.
+  void AddView(std::string_view name, Value value);
   // Removes field `name`; returns whether it was there.
   bool Remove(std::string_view name);
 

@@ -2,7 +2,8 @@
 
 namespace sluice {
 
-EventBatch::EventBatch(size_t expected_events) : arena_(std::make_unique<Arena>()) {
+EventBatch::EventBatch(size_t expected_events, size_t arena_bytes)
+    : arena_(arena_bytes > 0 ? std::make_unique<Arena>(arena_bytes) : std::make_unique<Arena>()) {
   events_.reserve(expected_events);
 }
 

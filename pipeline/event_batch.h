@@ -21,7 +21,11 @@ class SourceTracker;
 
 class EventBatch {
  public:
-  explicit EventBatch(size_t expected_events = 256);
+  // `arena_bytes`: the arena's first block (0: the arena's default, 64 KiB). An input that makes
+  // batches of similar size passes what its last batch used, so a batch holds one block of about
+  // the size it needs rather than doubling blocks up to twice that (the in-flight bound counts
+  // reserved bytes).
+  explicit EventBatch(size_t expected_events = 256, size_t arena_bytes = 0);
   EventBatch(EventBatch&&) noexcept = default;
   EventBatch& operator=(EventBatch&&) noexcept = default;
   EventBatch(const EventBatch&) = delete;

@@ -134,10 +134,23 @@ void JsonEncoder::AppendTimestamp(std::string& out, int64_t ns) {
 // that order, so every object is opened once and closed when the first name outside it comes.
 // Whether prefix P becomes an object depends on P alone (its last segment is not empty and no
 // value is written under the name P), so all names under P agree on it.
-void JsonEncoder::Encode(const Event& event, std::string& out) {
-  const bool has_tags = !event.tags().empty();
+// The result is a plan: the JSON text around the values (keys, braces, commas) with a slot for
+// each value. It depends on the field names alone, so it is kept for the events that follow.
+void JsonEncoder::BuildPlan(const Event& event, bool has_tags) {
+  const std::span<const Field> fields = event.fields();
+  plan_has_tags_ = has_tags;
+  plan_names_.clear();
+  plan_name_ends_.clear();
+  for (const Field& field : fields) {
+    plan_names_.append(field.name);
+    plan_name_ends_.push_back(static_cast<uint32_t>(plan_names_.size()));
+  }
+  plan_text_.clear();
+  plan_slots_.clear();
+  plan_valid_ = true;
+
   sorted_.clear();
-  for (const Field& field : event.fields()) {
+  for (const Field& field : fields) {
     if (field.name == kTimestampKey || field.name == kMessageKey) continue;
     if (has_tags && field.name == kTagsKey) continue;
     sorted_.push_back(&field);
@@ -156,11 +169,7 @@ void JsonEncoder::Encode(const Event& event, std::string& out) {
     return (*it)->name == prefix;
   };
 
-  out += "{\"@timestamp\":\"";
-  AppendTimestamp(out, event.timestamp_ns());
-  out += "\",\"message\":";
-  AppendJsonString(out, event.message());
-
+  std::string& out = plan_text_;
   std::string_view open;  // the open objects' dotted path, "" at the top level
   int depth = 0;          // how many objects are open
   for (size_t index = 0; index < sorted_.size(); ++index) {
@@ -201,9 +210,45 @@ void JsonEncoder::Encode(const Event& event, std::string& out) {
     // The rest of the name is the key: one segment, or a dotted one after a clash.
     AppendJsonString(out, name.substr(pos));
     out += ':';
-    AppendValue(out, sorted_[index]->value);
+    plan_slots_.push_back(Slot{static_cast<uint32_t>(out.size()),
+                               static_cast<uint32_t>(sorted_[index] - fields.data())});
   }
   for (int i = 0; i < depth; ++i) out += '}';
+}
+
+bool JsonEncoder::PlanFits(const Event& event, bool has_tags) const {
+  const std::span<const Field> fields = event.fields();
+  if (!plan_valid_ || has_tags != plan_has_tags_ || fields.size() != plan_name_ends_.size()) {
+    return false;
+  }
+  const std::string_view names = plan_names_;
+  uint32_t begin = 0;
+  for (size_t i = 0; i < fields.size(); ++i) {
+    const uint32_t end = plan_name_ends_[i];
+    if (fields[i].name != names.substr(begin, end - begin)) return false;
+    begin = end;
+  }
+  return true;
+}
+
+void JsonEncoder::Encode(const Event& event, std::string& out) {
+  const bool has_tags = !event.tags().empty();
+  if (!PlanFits(event, has_tags)) BuildPlan(event, has_tags);
+
+  out += "{\"@timestamp\":\"";
+  AppendTimestamp(out, event.timestamp_ns());
+  out += "\",\"message\":";
+  AppendJsonString(out, event.message());
+
+  const std::span<const Field> fields = event.fields();
+  const char* text = plan_text_.data();
+  uint32_t done = 0;  // plan text written so far
+  for (const Slot& slot : plan_slots_) {
+    out.append(text + done, slot.text_end - done);
+    AppendValue(out, fields[slot.field].value);
+    done = slot.text_end;
+  }
+  out.append(text + done, plan_text_.size() - done);
 
   if (has_tags) {
     out += ",\"tags\":[";

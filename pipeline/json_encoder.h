@@ -14,9 +14,14 @@
 // when that would read back as an integer (1.0 → `1.0`, 1e21 → `1e+21`); NaN and infinities,
 // which JSON cannot hold, are written as null. Metadata is never written. Encoding allocates
 // nothing once `out` and the encoder's scratch space have grown.
+// The layout (keys, nesting, order) depends on the field names alone: the encoder keeps the
+// layout of the last event and reuses it while the next events have the same names in the same
+// order (events of one input mostly do), so sorting and nesting are done once per layout.
 // Thread-safety: an encoder holds scratch space; use one per thread.
 #pragma once
 
+#include <cstdint>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -36,8 +41,23 @@ class JsonEncoder {
   }
 
  private:
+  // A value's place in the plan: after plan_text_[0, text_end), the value of field `field`.
+  struct Slot {
+    uint32_t text_end;
+    uint32_t field;  // index into Event::fields()
+  };
   void AppendTimestamp(std::string& out, int64_t ns);
+  // Whether the plan was built for events with `event`'s field names, in its order.
+  bool PlanFits(const Event& event, bool has_tags) const;
+  void BuildPlan(const Event& event, bool has_tags);
 
+  // The plan: the text after "message" up to the tags, with slots for the values.
+  bool plan_valid_ = false;
+  bool plan_has_tags_ = false;
+  std::string plan_names_;                // the field names it was built for, concatenated
+  std::vector<uint32_t> plan_name_ends_;  // where each name ends in plan_names_
+  std::string plan_text_;
+  std::vector<Slot> plan_slots_;
   std::vector<const Field*> sorted_;  // scratch: the written fields sorted by name
   // "YYYY-MM-DDTHH:MM:SS" of cached_second_: consecutive events mostly share their second.
   int64_t cached_second_ = 0;

@@ -1,6 +1,7 @@
 #include "pipeline/json_string.h"
 
 #include <cstdint>
+#include <cstring>
 
 namespace sluice {
 namespace {
@@ -41,6 +42,18 @@ size_t Utf8SequenceLength(std::string_view s, size_t i) {
   return 0;
 }
 
+// Whether any of the 8 bytes in `w` is special (kSpecial): below 0x20, '"', '\\', or 0x7f and
+// above. Bit tricks on a 64-bit word (exact as a yes/no answer), so plain ASCII text is scanned
+// 8 bytes per step on any CPU; the byte order of the load does not matter.
+bool AnySpecial(uint64_t w) {
+  constexpr uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr uint64_t kHigh = 0x8080808080808080ULL;
+  auto has_zero = [](uint64_t v) { return (v - kOnes) & ~v & kHigh; };
+  const uint64_t below_space = (w - kOnes * 0x20) & ~w & kHigh;
+  return (below_space | (w & kHigh) | has_zero(w ^ (kOnes * '"')) | has_zero(w ^ (kOnes * '\\')) |
+          has_zero(w ^ (kOnes * 0x7f))) != 0;
+}
+
 }  // namespace
 
 void AppendJsonEscaped(std::string& out, std::string_view s) {
@@ -48,6 +61,14 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   size_t run = 0;  // start of the pending run of plain bytes
   size_t i = 0;
   while (i < s.size()) {
+    if (i + 8 <= s.size()) {
+      uint64_t word;
+      std::memcpy(&word, s.data() + i, sizeof(word));
+      if (!AnySpecial(word)) {
+        i += 8;
+        continue;
+      }
+    }
     uint8_t c = static_cast<uint8_t>(s[i]);
     if (!kSpecial.v[c]) {
       ++i;

@@ -285,6 +285,9 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
   auto* pending = new Pending();
   pending->ack = std::move(ack);
   messages_.clear();
+  // Room for the batch up front (as large per event as the last batch's), not regrown per append.
+  pending->values.reserve(batch.size() * value_bytes_per_event_ + 256);
+  if (options_.key.source().empty()) pending->keys.reserve(batch.size() * 16);
   const bool constant_topic = options_.topic.is_constant();
   for (const Event& e : batch.events()) {
     Message m{};
@@ -322,6 +325,9 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
       }
     }
     messages_.push_back(m);
+  }
+  if (!messages_.empty()) {
+    value_bytes_per_event_ = pending->values.size() / messages_.size() + 16;
   }
   // One extra count for this call: delivery reports that come while producing cannot settle the
   // batch before every message is handed over.

@@ -63,6 +63,21 @@ TEST(EventTest, SetCopiesNameAndStringIntoTheArena) {
   EXPECT_EQ(e.Get("transient.name")->as_string(), "transient value");
 }
 
+TEST(EventTest, AddViewAppendsWithoutCopying) {
+  EventBatch batch;
+  Event& e = batch.Add(0, "m");
+  static constexpr std::string_view kPath = "/var/log/a.log";
+  e.AddView("log.file.path", Value::String(kPath));
+  e.AddView("log.offset", Value::Int(7));
+  ASSERT_EQ(e.fields().size(), 2u);
+  EXPECT_EQ(e.fields()[0].name, "log.file.path");
+  EXPECT_EQ(e.Get("log.file.path")->as_string().data(), kPath.data());  // the view itself
+  EXPECT_EQ(e.Get("log.offset")->as_int(), 7);
+  e.SetView("log.offset", Value::Int(8));  // later sets find it
+  EXPECT_EQ(e.fields().size(), 2u);
+  EXPECT_EQ(e.Get("log.offset")->as_int(), 8);
+}
+
 TEST(EventTest, ManyFieldsGrowInPlace) {
   EventBatch batch;
   Event& e = batch.Add(0, "m");

@@ -100,6 +100,39 @@ TEST_F(JsonEncoderTest, ReusesScratchAcrossEvents) {
   EXPECT_EQ(Encode(second), std::string(kHead) + R"(,"z":4})");
 }
 
+// The encoder keeps the layout of the last event's field names: a reused encoder must write each
+// event exactly as a fresh one does, whether the names repeat, change, come in another order, or
+// tags come and go.
+TEST_F(JsonEncoderTest, AReusedLayoutWritesWhatAFreshEncoderWrites) {
+  std::vector<Event> events;
+  auto add = [&](std::vector<std::pair<std::string_view, Value>> fields, bool tagged) {
+    Event& e = events.emplace_back(&arena_, kTime, "m");
+    for (const auto& [name, value] : fields) e.Set(name, value);
+    if (tagged) e.AddTag("t");
+  };
+  add({{"log.file.path", Value::String("/a")}, {"log.offset", Value::Int(1)}}, false);
+  add({{"log.file.path", Value::String("/b")}, {"log.offset", Value::Int(2)}}, false);
+  add({{"log.file.path", Value::String("/c")}, {"log.offset", Value::Float(2.5)}}, false);
+  add({{"log.offset", Value::Int(3)}, {"log.file.path", Value::String("/d")}}, false);
+  add({{"log.offset", Value::Int(4)}, {"log.file.path", Value::String("/e")}}, true);
+  add({{"log.offset", Value::Int(5)}, {"log.file.path", Value::String("/f")}}, false);
+  add({{"log.offset", Value::Int(6)}, {"log.file", Value::String("/g")}}, false);
+  add({{"log.offset", Value::Int(7)}, {"log.file.pathx", Value::String("/h")}}, false);
+  add({{"tags", Value::String("field")}, {"log", Value::Int(8)}}, false);
+  add({{"tags", Value::String("field")}, {"log", Value::Int(9)}}, true);
+  add({{"a", Value::Int(10)}}, false);
+  add({}, false);
+  add({{"a", Value::Int(11)}}, false);
+  for (size_t i = 0; i < events.size(); ++i) {
+    JsonEncoder fresh;
+    std::string want;
+    fresh.Encode(events[i], want);
+    EXPECT_EQ(Encode(events[i]), want) << "event " << i;
+  }
+  EXPECT_EQ(Encode(events[3]), std::string(kHead) + R"(,"log":{"file":{"path":"/d"},"offset":3}})");
+  EXPECT_EQ(Encode(events[9]), std::string(kHead) + R"(,"log":9,"tags":["t"]})");
+}
+
 TEST_F(JsonEncoderTest, EscapesQuotesBackslashesAndControlCharacters) {
   EXPECT_EQ(EncodeMessage(R"(say "hi" \o/)"), R"("say \"hi\" \\o/")");
   EXPECT_EQ(EncodeMessage("\n\r\t\b\f"), R"("\n\r\t\b\f")");
