@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "pipeline/config/config.h"
+#include "pipeline/thread_name.h"
 
 namespace sluice::agent {
 
@@ -45,7 +46,10 @@ Status AdminServer::Start(const std::string& listen) {
     }
     port_ = port;
   }
-  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  thread_ = std::thread([this] {
+    NameThisThread("admin-http");
+    server_->listen_after_bind();
+  });
   // httplib's stop() does nothing before the listener runs: wait for it, so Stop() cannot hang.
   for (int i = 0; i < 5000 && !server_->is_running(); ++i) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));

@@ -6,6 +6,7 @@
 
 #include "agent/cli.h"
 #include "pipeline/log.h"
+#include "pipeline/thread_name.h"
 
 namespace sluice::agent {
 namespace {
@@ -29,6 +30,7 @@ void BlockSignals() {
 
 void StartSignalThread(std::function<void(const char*)> on_stop) {
   std::thread([on_stop = std::move(on_stop)] {
+    NameThisThread("signals");
     sigset_t set = StopSignals();
     bool stopping = false;
     while (true) {

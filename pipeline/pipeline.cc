@@ -4,6 +4,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/registry.h"
+#include "pipeline/thread_name.h"
 
 namespace sluice {
 
@@ -189,8 +190,18 @@ Status Pipeline::Start() {
                                           config_.name, outputs_[i]->id, s.message()));
     }
   }
-  for (auto& o : outputs_) o->thread = std::thread([this, r = o.get()] { RunOutput(*r); });
-  for (auto& w : workers_) w->thread = std::thread([this, w = w.get()] { RunWorker(*w); });
+  for (auto& o : outputs_) {
+    o->thread = std::thread([this, r = o.get()] {
+      NameThisThread("out", r->id);
+      RunOutput(*r);
+    });
+  }
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    workers_[i]->thread = std::thread([this, i, w = workers_[i].get()] {
+      NameThisThread("filter" + std::to_string(i), config_.name);
+      RunWorker(*w);
+    });
+  }
   started_ = true;
   for (auto& in : inputs_) {
     Status s = in->input->Start(*in);

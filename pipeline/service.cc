@@ -6,6 +6,7 @@
 
 #include "pipeline/json_string.h"
 #include "pipeline/log.h"
+#include "pipeline/thread_name.h"
 
 namespace sluice {
 namespace {
@@ -70,7 +71,10 @@ Status Service::Start() {
     pipelines_.push_back(std::move(p));
   }
   for (auto& p : pipelines_) SLUICE_RETURN_IF_ERROR(p->Start());
-  checkpointer_ = std::thread([this] { RunCheckpointer(); });
+  checkpointer_ = std::thread([this] {
+    NameThisThread("checkpoint");
+    RunCheckpointer();
+  });
   running_ = true;
   kLog.Info("started {} pipeline(s) from {}", pipelines_.size(),
             fmt::format("{}", fmt::join(config_.files, ", ")));

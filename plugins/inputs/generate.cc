@@ -3,6 +3,7 @@
 #include <charconv>
 #include <chrono>
 
+#include "pipeline/thread_name.h"
 #include "plugins/common/spark_log_generator.h"
 
 namespace sluice::inputs {
@@ -53,7 +54,10 @@ GenerateInput::~GenerateInput() {
 }
 
 Status GenerateInput::Start(InputContext& context) {
-  thread_ = std::thread([this, &context] { Run(context); });
+  thread_ = std::thread([this, &context] {
+    NameThisThread("in", plugin_.id);
+    Run(context);
+  });
   return Status::Ok();
 }
 

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/hash.h"
 
 namespace sluice::inputs {
@@ -186,7 +187,10 @@ Status KafkaInput::Start(InputContext& context) {
   plugin_.logger.Info("consuming {} from {} as group '{}'", fmt::join(options_.topics, ", "),
                       kafka_conf_.bootstrap_servers, options_.group_id);
   last_message_ns_ = MonoNs();
-  thread_ = std::thread([this] { Run(); });
+  thread_ = std::thread([this] {
+    NameThisThread("in", plugin_.id);
+    Run();
+  });
   return Status::Ok();
 }
 

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/line_splitter.h"
 
 namespace sluice::inputs {
@@ -49,7 +50,10 @@ Status StdinInput::Start(InputContext& context) {
   if (::pipe2(wake_, O_CLOEXEC | O_NONBLOCK) != 0) {
     return IoError(std::string("pipe: ") + std::strerror(errno));
   }
-  thread_ = std::thread([this, &context] { Run(context); });
+  thread_ = std::thread([this, &context] {
+    NameThisThread("in", plugin_.id);
+    Run(context);
+  });
   return Status::Ok();
 }
 

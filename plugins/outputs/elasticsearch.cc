@@ -11,6 +11,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/json_string.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
 #include "plugins/common/compressor.h"
 #include "plugins/common/elasticsearch/bulk_response.h"
@@ -655,7 +656,10 @@ Status ElasticsearchOutput::Start() {
   }
   hosts_ = std::make_unique<HostPool>(options_.hosts);
   for (int64_t i = 0; i < options_.concurrency; ++i) {
-    senders_.emplace_back([this, i] { RunSender(static_cast<size_t>(i)); });
+    senders_.emplace_back([this, i] {
+      NameThisThread("send" + std::to_string(i), plugin_.id);
+      RunSender(static_cast<size_t>(i));
+    });
   }
   return Status::Ok();
 }

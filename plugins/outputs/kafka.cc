@@ -9,6 +9,7 @@
 #include <utility>
 
 #include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
 
 namespace sluice::outputs {
@@ -204,7 +205,10 @@ Status KafkaOutput::Start() {
       "Messages (and requests) librdkafka holds, not yet delivered.", plugin_.metrics->labels(),
       [this] { return static_cast<double>(queue_length_.load()); });
   plugin_.logger.Info("producing to {}", bootstrap_servers_);
-  poller_ = std::thread([this] { RunPoller(); });
+  poller_ = std::thread([this] {
+    NameThisThread("poll", plugin_.id);
+    RunPoller();
+  });
   return Status::Ok();
 }
 

@@ -13,6 +13,7 @@
 #include <random>
 
 #include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
 #include "plugins/common/time_parse.h"
 
@@ -410,7 +411,10 @@ Status S3Output::Start() {
   } else {
     plugin_.logger.Info("writing objects to {}", writer_store_->Describe(""));
   }
-  uploader_ = std::thread([this] { RunUploader(); });
+  uploader_ = std::thread([this] {
+    NameThisThread("upload", plugin_.id);
+    RunUploader();
+  });
   return Status::Ok();
 }
 

@@ -16,6 +16,7 @@
 #include <unordered_set>
 
 #include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
 #include "plugins/common/line_splitter.h"
 #include "plugins/inputs/file/file_glob.h"
 #include "plugins/inputs/file/file_identity.h"
@@ -982,7 +983,10 @@ Status FileInput::Start(InputContext& context) {
   auto globs = file::GlobSet::Compile(options_.include, options_.exclude);
   if (!globs.ok()) return globs.status();
   tailer_ = std::make_unique<Tailer>(options_, plugin_, rules_, std::move(globs).value());
-  thread_ = std::thread([this, &context] { tailer_->Run(context); });
+  thread_ = std::thread([this, &context] {
+    NameThisThread("in", plugin_.id);
+    tailer_->Run(context);
+  });
   return Status::Ok();
 }
 

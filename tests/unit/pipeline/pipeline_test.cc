@@ -6,9 +6,11 @@
 #include <atomic>
 #include <future>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "pipeline/registry.h"
+#include "pipeline/thread_name.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice {
@@ -101,6 +103,7 @@ class HoldingOutput final : public Output {
 
   void Write(const EventBatch& batch, AckHandle ack) override {
     std::lock_guard lock(mu_);
+    thread_name_ = ThisThreadName();
     for (const Event& e : batch.events()) messages_.emplace_back(e.message());
     if (options_.auto_ack) {
       ack.Ack();
@@ -129,11 +132,16 @@ class HoldingOutput final : public Output {
     std::lock_guard lock(mu_);
     return messages_;
   }
+  std::string thread_name() {
+    std::lock_guard lock(mu_);
+    return thread_name_;
+  }
   std::atomic<int> writes{0};
 
  private:
   Options options_;
   std::mutex mu_;
+  std::string thread_name_;  // of the last Write()
   std::vector<AckHandle> held_;
   std::vector<std::string> messages_;
 };
@@ -150,10 +158,23 @@ class DropOddFilter final : public Filter {
   static Result<std::unique_ptr<DropOddFilter>> Build(const Options&, PluginContext&) {
     return std::make_unique<DropOddFilter>();
   }
+  // The names of the threads that ran Apply().
+  static std::set<std::string> ThreadNames() {
+    std::lock_guard lock(names_mu_);
+    return thread_names_;
+  }
   FilterResult Apply(Event& e) override {
+    {
+      std::lock_guard lock(names_mu_);
+      thread_names_.insert(ThisThreadName());
+    }
     return std::stoi(std::string(e.message())) % 2 == 1 ? FilterResult::kDropped
                                                         : FilterResult::kMatched;
   }
+
+ private:
+  static inline std::mutex names_mu_;
+  static inline std::set<std::string> thread_names_;
 };
 
 // Holds the batch that starts with event "0" until a later batch has been filtered by another
@@ -275,6 +296,21 @@ TEST_F(PipelineTest, DeliversEverythingInSourceOrderAndFinishes) {
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "in"), 1000u);
   EXPECT_EQ(Metric("sluice_component_received_events_total", "out"), 1000u);
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "out"), 1000u);
+}
+
+// top -H and perf show which output or worker a thread is.
+TEST_F(PipelineTest, OutputAndWorkerThreadsAreNamed) {
+  Configure({.batches = 20, .events_per_batch = 10}, {.auto_ack = true}, true, 64 << 20, "2");
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+  pipeline_->JoinInputs();
+  ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+  ASSERT_TRUE(pipeline_->Close().ok());
+  EXPECT_EQ(output_->thread_name(), "out:out");
+  std::set<std::string> names = DropOddFilter::ThreadNames();
+  ASSERT_FALSE(names.empty());
+  for (const std::string& name : names) {
+    EXPECT_TRUE(name == "filter0:p" || name == "filter1:p") << name;
+  }
 }
 
 TEST_F(PipelineTest, OneSourceIsFilteredInParallelAndDeliveredInOrder) {
