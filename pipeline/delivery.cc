@@ -1,5 +1,7 @@
 #include "pipeline/delivery.h"
 
+#include "pipeline/clock.h"
+
 namespace sluice {
 
 void Delivery::Settle(bool acked) {
@@ -11,6 +13,9 @@ void Delivery::Settle(bool acked) {
   } else {
     if (source_) source_->Complete(seq_);
     if (counters_.acked_batches) counters_.acked_batches->Add();
+    if (counters_.ack_seconds != nullptr && emitted_ns_ != 0) {
+      counters_.ack_seconds->Observe(static_cast<double>(MonoNs() - emitted_ns_) / 1e9);
+    }
   }
   if (limiter_) limiter_->Release(bytes_);
 }

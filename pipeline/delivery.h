@@ -22,18 +22,24 @@ namespace sluice {
 struct DeliveryCounters {
   Counter* acked_batches = nullptr;
   Counter* failed_batches = nullptr;
+  // Seconds from the input handing a batch over to every output having acked it.
+  Histogram* ack_seconds = nullptr;
 };
 
 class Delivery {
  public:
+  // `emitted_ns`: when the input handed the batch over (MonoNs()), for counters.ack_seconds; 0
+  // leaves it out.
   Delivery(int outputs, std::shared_ptr<SourceTracker> source, uint64_t seq, size_t bytes,
-           std::shared_ptr<InflightLimiter> limiter, DeliveryCounters counters)
+           std::shared_ptr<InflightLimiter> limiter, DeliveryCounters counters,
+           int64_t emitted_ns = 0)
       : pending_(outputs),
         source_(std::move(source)),
         seq_(seq),
         bytes_(bytes),
         limiter_(std::move(limiter)),
-        counters_(counters) {}
+        counters_(counters),
+        emitted_ns_(emitted_ns) {}
 
   // One output is done with the batch; `acked` says whether the data is durable there.
   void Settle(bool acked);
@@ -46,6 +52,7 @@ class Delivery {
   size_t bytes_;
   std::shared_ptr<InflightLimiter> limiter_;
   DeliveryCounters counters_;
+  int64_t emitted_ns_;
 };
 
 class AckHandle {

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace sluice {
 namespace {
 
@@ -25,7 +27,42 @@ std::string FormatValue(double v) {
   return fmt::format("{}", v);
 }
 
+void AppendLabels(std::string& out, const Labels& labels, std::string_view le = {}) {
+  if (labels.empty() && le.empty()) return;
+  out += '{';
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (i > 0) out += ',';
+    out += labels[i].first;
+    out += "=\"";
+    AppendEscapedLabelValue(out, labels[i].second);
+    out += '"';
+  }
+  if (!le.empty()) {
+    if (!labels.empty()) out += ',';
+    out += "le=\"";
+    out += le;
+    out += '"';
+  }
+  out += '}';
+}
+
 }  // namespace
+
+Histogram::Histogram(std::vector<double> bounds)
+    : bounds_(std::move(bounds)),
+      buckets_(std::make_unique<std::atomic<uint64_t>[]>(bounds_.size() + 1)) {}
+
+void Histogram::Observe(double v) {
+  size_t i =
+      static_cast<size_t>(std::lower_bound(bounds_.begin(), bounds_.end(), v) - bounds_.begin());
+  buckets_[i].fetch_add(1, std::memory_order_relaxed);
+  sum_.fetch_add(v, std::memory_order_relaxed);
+  count_.fetch_add(1, std::memory_order_relaxed);
+}
+
+std::vector<double> Histogram::LatencySeconds() {
+  return {0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120};
+}
 
 double MetricsRegistry::Series::Read() const {
   if (counter) return static_cast<double>(counter->value());
@@ -64,6 +101,14 @@ Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
   return *s.gauge;
 }
 
+Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view help,
+                                         const Labels& labels, std::vector<double> bounds) {
+  std::lock_guard lock(mu_);
+  Series& s = GetSeries(name, help, "histogram", labels);
+  if (!s.histogram) s.histogram = std::make_unique<Histogram>(std::move(bounds));
+  return *s.histogram;
+}
+
 void MetricsRegistry::AddGaugeFunction(std::string_view name, std::string_view help,
                                        const Labels& labels, std::function<double()> read) {
   std::lock_guard lock(mu_);
@@ -89,7 +134,15 @@ std::vector<MetricsRegistry::Sample> MetricsRegistry::Snapshot() const {
   std::lock_guard lock(mu_);
   std::vector<Sample> out;
   for (const auto& [name, family] : families_) {
-    for (const auto& s : family.series) out.push_back(Sample{name, s->labels, s->Read()});
+    for (const auto& s : family.series) {
+      if (s->histogram) {
+        out.push_back(
+            Sample{name + "_count", s->labels, static_cast<double>(s->histogram->count())});
+        out.push_back(Sample{name + "_sum", s->labels, s->histogram->sum()});
+        continue;
+      }
+      out.push_back(Sample{name, s->labels, s->Read()});
+    }
   }
   return out;
 }
@@ -101,18 +154,30 @@ std::string MetricsRegistry::PrometheusText() const {
     fmt::format_to(std::back_inserter(out), "# HELP {} {}\n# TYPE {} {}\n", name, family.help, name,
                    family.type);
     for (const auto& s : family.series) {
-      out += name;
-      if (!s->labels.empty()) {
-        out += '{';
-        for (size_t i = 0; i < s->labels.size(); ++i) {
-          if (i > 0) out += ',';
-          out += s->labels[i].first;
-          out += "=\"";
-          AppendEscapedLabelValue(out, s->labels[i].second);
-          out += '"';
+      if (s->histogram) {
+        const Histogram& h = *s->histogram;
+        uint64_t cumulative = 0;
+        for (size_t i = 0; i <= h.bounds().size(); ++i) {
+          cumulative += h.bucket(i);
+          out += name;
+          out += "_bucket";
+          AppendLabels(out, s->labels, i < h.bounds().size() ? FormatValue(h.bounds()[i]) : "+Inf");
+          fmt::format_to(std::back_inserter(out), " {}\n", cumulative);
         }
-        out += '}';
+        out += name;
+        out += "_sum";
+        AppendLabels(out, s->labels);
+        out += ' ';
+        out += FormatValue(h.sum());
+        out += '\n';
+        out += name;
+        out += "_count";
+        AppendLabels(out, s->labels);
+        fmt::format_to(std::back_inserter(out), " {}\n", h.count());
+        continue;
       }
+      out += name;
+      AppendLabels(out, s->labels);
       out += ' ';
       out += FormatValue(s->Read());
       out += '\n';

@@ -66,6 +66,11 @@ Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOp
   delivery_counters_.failed_batches = &metrics_.GetCounter(
       "sluice_pipeline_failed_batches_total",
       "Batches an output gave up on (their checkpoint does not advance).", labels);
+  delivery_counters_.ack_seconds = &metrics_.GetHistogram(
+      "sluice_pipeline_ack_seconds",
+      "Seconds from an input handing a batch over to every output having acked it (filters, "
+      "output queues and the destinations' acknowledgements).",
+      labels);
   std::weak_ptr<InflightLimiter> weak = limiter_;
   metrics_.AddGaugeFunction("sluice_pipeline_inflight_bytes",
                             "Bytes of events between the inputs and the outputs' acks.", labels,
@@ -229,7 +234,7 @@ bool Pipeline::Emit(InputRunner& input, EventBatch&& batch,
   uint64_t ticket = static_cast<OrderedSource&>(*source).sequencer.Next();
   {
     std::lock_guard lock(work_mu_);
-    work_.push_back(WorkItem{std::move(batch), source, seq, ticket, bytes});
+    work_.push_back(WorkItem{std::move(batch), source, seq, ticket, bytes, MonoNs()});
   }
   work_cv_.notify_one();
   return true;
@@ -266,9 +271,9 @@ void Pipeline::Process(Worker& worker, WorkItem& item) {
 
 void Pipeline::Deliver(Worker& worker, WorkItem& item) {
   EventBatch& batch = item.batch;
-  auto delivery =
-      std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()), item.source,
-                                 item.seq, item.bytes, limiter_, delivery_counters_);
+  auto delivery = std::make_shared<Delivery>(batch.empty() ? 1 : static_cast<int>(outputs_.size()),
+                                             item.source, item.seq, item.bytes, limiter_,
+                                             delivery_counters_, item.emitted_ns);
   if (batch.empty()) {  // everything was dropped: nothing to deliver, the checkpoint moves on
     delivery->Settle(true);
     return;

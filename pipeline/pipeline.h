@@ -78,6 +78,7 @@ class Pipeline {
     uint64_t seq;     // the source tracker's (acks and checkpoints)
     uint64_t ticket;  // the source's sequencer's (delivery order)
     size_t bytes;
+    int64_t emitted_ns;  // MonoNs() when the input handed it over
   };
   class OrderedSource;
   struct Worker {

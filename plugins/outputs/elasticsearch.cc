@@ -218,6 +218,7 @@ common::HttpResponse ElasticsearchOutput::Sender::Request(const std::string& met
   out_.inflight_requests_.Add(-1);
   out_.requests_.Add();
   out_.request_ms_.Add(static_cast<uint64_t>(resp.seconds * 1000));
+  out_.request_seconds_.Observe(resp.seconds);
   return resp;
 }
 
@@ -634,6 +635,9 @@ ElasticsearchOutput::ElasticsearchOutput(const Options& options, PluginContext& 
       request_ms_(context.metrics->registry().GetCounter(
           "sluice_elasticsearch_output_request_milliseconds_total",
           "Time spent in requests (divide by requests_total for the mean latency).",
+          context.metrics->labels())),
+      request_seconds_(context.metrics->registry().GetHistogram(
+          "sluice_elasticsearch_output_request_seconds", "Seconds per HTTP request.",
           context.metrics->labels())),
       splits_(context.metrics->registry().GetCounter(
           "sluice_elasticsearch_output_splits_total",

@@ -119,6 +119,7 @@ class ElasticsearchOutput final : public Output {
   Counter& dead_lettered_;
   Counter& requests_;
   Counter& request_ms_;
+  Histogram& request_seconds_;
   Counter& splits_;
   Gauge& inflight_requests_;
   RateLimiter error_log_;

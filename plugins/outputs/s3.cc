@@ -344,10 +344,15 @@ S3Output::S3Output(const Options& options, PluginContext& context)
       bytes_(context.metrics->registry().GetCounter("sluice_s3_output_bytes_total",
                                                     "Compressed bytes of the objects stored.",
                                                     context.metrics->labels())),
-      upload_seconds_(context.metrics->registry().GetCounter(
+      upload_ms_(context.metrics->registry().GetCounter(
           "sluice_s3_output_upload_milliseconds_total",
           "Time spent storing objects (divide by objects_total for the mean latency).",
           context.metrics->labels())),
+      upload_seconds_(
+          context.metrics->registry().GetHistogram("sluice_s3_output_upload_seconds",
+                                                   "Seconds to store one object: its successful "
+                                                   "attempt (every part, and the offset marker).",
+                                                   context.metrics->labels())),
       retries_(context.metrics->registry().GetCounter(
           "sluice_s3_output_retries_total",
           "S3 requests tried again after a failure (object uploads, offset-marker reads).",
@@ -666,7 +671,9 @@ bool S3Output::Upload(Object& o) {
     if (r.ok()) {
       objects_.Add();
       bytes_.Add(o.staged);
-      upload_seconds_.Add(static_cast<uint64_t>((MonoNs() - start) / 1'000'000));
+      const int64_t took_ns = MonoNs() - start;
+      upload_ms_.Add(static_cast<uint64_t>(took_ns / 1'000'000));
+      upload_seconds_.Observe(static_cast<double>(took_ns) / 1e9);
       if (!healthy_.exchange(true)) plugin_.logger.Info("storing objects again");
       return true;
     }

@@ -128,7 +128,8 @@ class S3Output final : public Output {
 
   Counter& objects_;
   Counter& bytes_;
-  Counter& upload_seconds_;
+  Counter& upload_ms_;
+  Histogram& upload_seconds_;
   Counter& retries_;
   Counter& skipped_;
   Gauge& open_objects_;

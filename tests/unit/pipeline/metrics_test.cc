@@ -17,6 +17,29 @@ TEST(MetricsTest, PrometheusTextHasHelpTypeAndEscapedLabels) {
             "# HELP sluice_z Computed.\n# TYPE sluice_z gauge\nsluice_z{p=\"1\"} 1.5\n");
 }
 
+TEST(MetricsTest, HistogramsAreCumulativeBucketsWithSumAndCount) {
+  MetricsRegistry r;
+  Histogram& h = r.GetHistogram("sluice_h_seconds", "Latency.", {{"id", "o"}}, {0.1, 1});
+  for (double v : {0.05, 0.1, 0.5, 2.0}) h.Observe(v);
+  EXPECT_EQ(h.bucket(0), 2u);  // 0.05 and 0.1 (a bound is inclusive)
+  EXPECT_EQ(h.bucket(1), 1u);
+  EXPECT_EQ(h.bucket(2), 1u);  // +Inf
+  EXPECT_EQ(&r.GetHistogram("sluice_h_seconds", "Latency.", {{"id", "o"}}), &h);
+  EXPECT_EQ(r.PrometheusText(),
+            "# HELP sluice_h_seconds Latency.\n# TYPE sluice_h_seconds histogram\n"
+            "sluice_h_seconds_bucket{id=\"o\",le=\"0.1\"} 2\n"
+            "sluice_h_seconds_bucket{id=\"o\",le=\"1\"} 3\n"
+            "sluice_h_seconds_bucket{id=\"o\",le=\"+Inf\"} 4\n"
+            "sluice_h_seconds_sum{id=\"o\"} 2.65\n"
+            "sluice_h_seconds_count{id=\"o\"} 4\n");
+  auto samples = r.Snapshot();
+  ASSERT_EQ(samples.size(), 2u);
+  EXPECT_EQ(samples[0].name, "sluice_h_seconds_count");
+  EXPECT_EQ(samples[0].value, 4);
+  EXPECT_EQ(samples[1].name, "sluice_h_seconds_sum");
+  EXPECT_DOUBLE_EQ(samples[1].value, 2.65);
+}
+
 TEST(MetricsTest, SameNameAndLabelsIsTheSameCounter) {
   MetricsRegistry r;
   Counter& a = r.GetCounter("c", "h", {{"k", "v"}});

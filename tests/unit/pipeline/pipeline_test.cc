@@ -296,6 +296,12 @@ TEST_F(PipelineTest, DeliversEverythingInSourceOrderAndFinishes) {
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "in"), 1000u);
   EXPECT_EQ(Metric("sluice_component_received_events_total", "out"), 1000u);
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "out"), 1000u);
+  // Every batch's acknowledgement latency was observed once.
+  double observed = -1;
+  for (const auto& s : metrics_.Snapshot()) {
+    if (s.name == "sluice_pipeline_ack_seconds_count") observed = s.value;
+  }
+  EXPECT_EQ(observed, 50);
 }
 
 // top -H and perf show which output or worker a thread is.
