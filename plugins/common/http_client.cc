@@ -37,6 +37,11 @@ struct CurlGlobal {
   CurlGlobal() { curl_global_init(CURL_GLOBAL_DEFAULT); }
 };
 
+// libcurl's progress callback (at least once a second while a transfer runs): non-zero aborts.
+int OnProgress(void* abort, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
+  return static_cast<const std::atomic<bool>*>(abort)->load() ? 1 : 0;
+}
+
 }  // namespace
 
 HttpClient::HttpClient(HttpClientOptions options) : options_(std::move(options)) {
@@ -99,9 +104,18 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &response.body);
   curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &response.headers);
+  if (options_.abort != nullptr) {
+    curl_easy_setopt(curl_, CURLOPT_NOPROGRESS, 0L);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFOFUNCTION, &OnProgress);
+    curl_easy_setopt(curl_, CURLOPT_XFERINFODATA, const_cast<std::atomic<bool>*>(options_.abort));
+  }
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
   CURLcode rc = curl_easy_perform(curl_);
+  if (rc == CURLE_ABORTED_BY_CALLBACK) {
+    response.error = "aborted";
+    return response;
+  }
   curl_slist_free_all(headers);
   curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME, &response.seconds);
   if (rc != CURLE_OK) {

@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 
+#include <atomic>
 #include <chrono>
 #include <map>
 #include <string>
@@ -42,6 +43,9 @@ struct HttpClientOptions {
   // HTTP basic authentication on every request (empty: none).
   std::string username;
   std::string password;
+  // When set: a request in progress stops (within about a second) once it becomes true, with the
+  // error "aborted" (an output giving up at shutdown does not wait out `timeout`).
+  const std::atomic<bool>* abort = nullptr;
 };
 
 class HttpClient {

@@ -159,7 +159,8 @@ class ElasticsearchOutput::Sender {
             .client_key = out.options_.client_key,
             .verify = out.options_.verify,
             .username = out.options_.user,
-            .password = out.options_.password}),
+            .password = out.options_.password,
+            .abort = &out.abort_requests_}),
         jitter_(std::random_device{}()) {}
 
   // Sends `bulk` until every item is settled (or the output gives up at shutdown).
@@ -787,6 +788,7 @@ Status ElasticsearchOutput::Close() {
     give_up_ = true;
     stop_ = true;
   }
+  abort_requests_ = true;  // requests still in flight stop now, not after their timeout
   cv_.notify_all();
   for (auto& t : senders_) t.join();
   senders_.clear();

@@ -108,6 +108,7 @@ class ElasticsearchOutput final : public Output {
   size_t sending_ = 0;                       // guarded by mu_
   bool stop_ = false;                        // guarded by mu_: senders exit when queue_ is empty
   bool give_up_ = false;                     // guarded by mu_: retries stop (shutdown deadline)
+  std::atomic<bool> abort_requests_{false};  // set with give_up_: transfers in flight stop
   bool closing_ = false;  // guarded by mu_: Close() began; Enqueue() does not wait for room
   std::atomic<bool> template_ready_{false};
   std::mutex template_mu_;

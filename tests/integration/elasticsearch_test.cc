@@ -58,12 +58,15 @@ class ElasticsearchTest : public SluiceProcessTest {
     fs::create_directories(dir_ / "es");
     fs::create_directories(dir_ / "mock");
   }
-  // A collector: the kafka input (raw messages) → elasticsearch with `extra` options.
+  // A collector: the kafka input (raw messages) → elasticsearch with `extra` options; `process`:
+  // top-level settings.
   std::string Collector(const std::string& bootstrap, const std::string& es,
-                        const std::string& extra, const std::string& decode = "raw") {
+                        const std::string& extra, const std::string& decode = "raw",
+                        const std::string& process = "") {
     return WriteConfig(
         "collector",
-        "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " + bootstrap +
+        process +
+            "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " + bootstrap +
             "\n        topics: [spark]\n        group_id: es\n        decode: " + decode +
             "\n        commit_interval: 200ms\n"
             "        librdkafka: {session.timeout.ms: '6000', heartbeat.interval.ms: '500'}\n"
@@ -232,6 +235,32 @@ TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) 
   GTEST_LOG_(INFO) << "collector SIGKILL into Elasticsearch: " << at_kill
                    << " documents at the kill, " << es.Stat("updated")
                    << " replayed documents overwritten";
+  StopCleanly(*second);
+}
+
+// A cluster that takes bulk requests and never answers (it would after 120 s; the output's timeout
+// is 90 s) does not hold shutdown up: the drain gives up at shutdown_timeout, the process exits 4
+// at once, and the events of the unanswered request, never acked, are indexed by the next run.
+TEST_F(ElasticsearchTest, ShutdownWithARequestStuckInFlightExitsAndLosesNothing) {
+  MockCluster cluster(dir_ / "mock", {"spark:1:1"});
+  constexpr int kLines = 1000;
+  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  EsServer es(dir_ / "es");
+  es.Command("delay 1000 120000");
+  std::string cfg = Collector(cluster.bootstrap(), es.url(), "        timeout: 90s\n", "raw",
+                              "shutdown_timeout: 1s\n");
+  auto first = Run(cfg, "first");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("bulk_requests") >= 1; }, seconds(60)))
+      << first->Stderr();
+  first->Signal(SIGTERM);
+  // shutdown_timeout is 1 s: far from the request's 90 s timeout.
+  EXPECT_EQ(first->WaitFor(seconds(30)), 4) << first->Stderr();
+  EXPECT_NE(first->Stderr().find("1 batches ("), std::string::npos) << first->Stderr();
+  es.Command("delay 0 0");
+  auto second = Run(cfg, "second");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(120)))
+      << second->Stderr();
+  ExpectEachLineOnce(es, kLines);
   StopCleanly(*second);
 }
 
