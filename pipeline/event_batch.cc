@@ -1,10 +1,17 @@
 #include "pipeline/event_batch.h"
 
+#include <algorithm>
+
 namespace sluice {
 
 EventBatch::EventBatch(size_t expected_events, size_t arena_bytes)
     : arena_(arena_bytes > 0 ? std::make_unique<Arena>(arena_bytes) : std::make_unique<Arena>()) {
   events_.reserve(expected_events);
+}
+
+size_t EventBatch::NextArenaBytes() const {
+  const size_t used = arena_->bytes_allocated();
+  return std::clamp<size_t>(used + used / 8, 4096, 4u << 20);
 }
 
 Event& EventBatch::Add(int64_t timestamp_ns, std::string_view message) {

@@ -26,6 +26,9 @@ class EventBatch {
   // the size it needs rather than doubling blocks up to twice that (the in-flight bound counts
   // reserved bytes).
   explicit EventBatch(size_t expected_events = 256, size_t arena_bytes = 0);
+  // The `arena_bytes` for a next batch like this one: what this one's arena holds, plus 1/8 (4 KiB
+  // to 4 MiB).
+  size_t NextArenaBytes() const;
   EventBatch(EventBatch&&) noexcept = default;
   EventBatch& operator=(EventBatch&&) noexcept = default;
   EventBatch(const EventBatch&) = delete;

@@ -78,8 +78,9 @@ void StdinInput::Run(InputContext& context) {
   bool stopped = false;
   auto flush = [&] {
     if (batch.empty()) return;
+    const size_t arena_bytes = batch.NextArenaBytes();
     if (!context.Emit(std::move(batch), nullptr, offset)) stopped = true;
-    batch = EventBatch(static_cast<size_t>(options_.batch_events));
+    batch = EventBatch(static_cast<size_t>(options_.batch_events), arena_bytes);
     batch_bytes = 0;
   };
   auto on_line = [&](std::string_view line, bool truncated, size_t /*consumed*/) {

@@ -691,9 +691,7 @@ bool FileInput::Tailer::EmitBatch(TailedFile& f) {
       f.commit->emitted = safe;
     }
   }
-  // The next batch's arena starts as large as this one's use, plus 1/8 (4 KiB to 4 MiB).
-  const size_t used = batch_.arena().bytes_allocated();
-  const size_t arena_bytes = std::clamp<size_t>(used + used / 8, 4096, 4u << 20);
+  const size_t arena_bytes = batch_.NextArenaBytes();
   bool ok = context_->Emit(std::move(batch_), f.source, safe);
   batch_ = EventBatch(static_cast<size_t>(options_.batch_events), arena_bytes);
   batch_path_ = {};

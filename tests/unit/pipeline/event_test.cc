@@ -139,5 +139,25 @@ TEST(EventBatchTest, AccountsBytes) {
   EXPECT_GE(batch.MemoryBytes(), 1500u);
 }
 
+// A batch sized from the last one holds one block of about what it needs: the in-flight bound
+// (which counts reserved bytes) is not spent on the empty half of a doubled block.
+TEST(EventBatchTest, ANextBatchSizedFromTheLastReservesAboutWhatItUses) {
+  auto fill = [](EventBatch& b) {
+    for (int i = 0; i < 1024; ++i) {
+      Event& e = b.Add(0, std::string(140, 'm'));
+      e.AddView("log.offset", Value::Int(i));
+    }
+  };
+  EventBatch first(1024);
+  fill(first);
+  const size_t used = first.arena().bytes_allocated();
+  EventBatch second(1024, first.NextArenaBytes());
+  fill(second);
+  EXPECT_LE(second.arena().bytes_reserved(), used + used / 8);
+  EXPECT_GE(second.arena().bytes_reserved(), used);
+  EXPECT_LT(second.arena().bytes_reserved(), first.arena().bytes_reserved());
+  EXPECT_EQ(EventBatch().NextArenaBytes(), 4096u);  // an empty batch: the floor
+}
+
 }  // namespace
 }  // namespace sluice
