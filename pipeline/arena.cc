@@ -6,6 +6,7 @@ namespace sluice {
 
 void* Arena::AllocateSlow(size_t bytes, size_t align) {
   size_t block = std::max(next_block_bytes_, bytes + align);
+  if (blocks_.size() == 1) block = std::max(block, second_block_bytes_);
   next_block_bytes_ = std::min<size_t>(next_block_bytes_ * 2, 4 * 1024 * 1024);
   blocks_.emplace_back(new char[block]);
   allocated_before_ += used_;

@@ -13,7 +13,11 @@ namespace sluice {
 
 class Arena {
  public:
-  explicit Arena(size_t first_block_bytes = 64 * 1024) : next_block_bytes_(first_block_bytes) {}
+  // Blocks double from `first_block_bytes` (up to 4 MiB); `second_block_bytes`, when larger than
+  // that doubling, is the second block's size (a batch expected to be large: one small block for a
+  // batch that stays small, one block of about the expected rest for one that does not).
+  explicit Arena(size_t first_block_bytes = 64 * 1024, size_t second_block_bytes = 0)
+      : next_block_bytes_(first_block_bytes), second_block_bytes_(second_block_bytes) {}
   Arena(const Arena&) = delete;
   Arena& operator=(const Arena&) = delete;
 
@@ -56,6 +60,7 @@ class Arena {
   size_t allocated_before_ = 0;
   size_t reserved_ = 0;
   size_t next_block_bytes_;
+  size_t second_block_bytes_;
 };
 
 }  // namespace sluice

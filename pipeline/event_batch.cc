@@ -5,7 +5,9 @@
 namespace sluice {
 
 EventBatch::EventBatch(size_t expected_events, size_t arena_bytes)
-    : arena_(arena_bytes > 0 ? std::make_unique<Arena>(arena_bytes) : std::make_unique<Arena>()) {
+    : arena_(arena_bytes > 0
+                 ? std::make_unique<Arena>(std::min<size_t>(arena_bytes, 16 * 1024), arena_bytes)
+                 : std::make_unique<Arena>()) {
   events_.reserve(expected_events);
 }
 

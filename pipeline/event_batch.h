@@ -21,10 +21,11 @@ class SourceTracker;
 
 class EventBatch {
  public:
-  // `arena_bytes`: the arena's first block (0: the arena's default, 64 KiB). An input that makes
-  // batches of similar size passes what its last batch used, so a batch holds one block of about
-  // the size it needs rather than doubling blocks up to twice that (the in-flight bound counts
-  // reserved bytes).
+  // `arena_bytes`: what the batch is expected to need (0: unknown; the arena's blocks double from
+  // 64 KiB). An input passes what its last batch used: the arena then starts with a 16 KiB block
+  // and, when the batch outgrows it, takes one block of `arena_bytes`, rather than doubling blocks
+  // up to twice what it needs (the in-flight bound counts reserved bytes). A batch that stays small
+  // after a large one costs 16 KiB, not the large size.
   explicit EventBatch(size_t expected_events = 256, size_t arena_bytes = 0);
   // The `arena_bytes` for a next batch like this one: what this one's arena holds, plus 1/8 (4 KiB
   // to 4 MiB).

@@ -33,7 +33,6 @@ struct KafkaInput::Partition {
   std::unique_ptr<EventBatch> batch;
   std::string_view batch_topic;  // the topic name, copied into the batch's arena
   int64_t batch_end = 0;         // offset after the batch's last message
-  size_t arena_bytes = 0;        // for the next batch: what the last one used (0: the default)
   bool eof = false;
 };
 
@@ -369,8 +368,10 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
   Partition& p = *it->second;
   p.eof = false;
   if (!p.batch) {
-    p.batch =
-        std::make_unique<EventBatch>(static_cast<size_t>(options_.batch_events), p.arena_bytes);
+    // The arena's default first block, not one sized from the last batch: a partition's batches
+    // vary widely (whatever one fetch brought), and every partition holds one open (measured:
+    // 140 MiB peak RSS instead of 109 for kafka-blackhole with 64 partitions).
+    p.batch = std::make_unique<EventBatch>(static_cast<size_t>(options_.batch_events));
     p.batch_topic = p.batch->arena().Copy(p.topic);
   }
   rd_kafka_timestamp_type_t ts_type;
@@ -441,7 +442,6 @@ bool KafkaInput::EmitBatch(const PartitionKey& key) {
   if (paused_) SetPaused(false);
   Partition& p = *it->second;
   std::unique_ptr<EventBatch> batch = std::move(p.batch);
-  p.arena_bytes = batch->NextArenaBytes();
   return context_->Emit(std::move(*batch), p.source, static_cast<uint64_t>(p.batch_end));
 }
 

@@ -153,9 +153,13 @@ TEST(EventBatchTest, ANextBatchSizedFromTheLastReservesAboutWhatItUses) {
   const size_t used = first.arena().bytes_allocated();
   EventBatch second(1024, first.NextArenaBytes());
   fill(second);
-  EXPECT_LE(second.arena().bytes_reserved(), used + used / 8);
+  EXPECT_LE(second.arena().bytes_reserved(), used + used / 8 + 16 * 1024);
   EXPECT_GE(second.arena().bytes_reserved(), used);
   EXPECT_LT(second.arena().bytes_reserved(), first.arena().bytes_reserved());
+  // One that stays small after a large one reserves its small first block only.
+  EventBatch small(1024, first.NextArenaBytes());
+  small.Add(0, "one event");
+  EXPECT_LE(small.arena().bytes_reserved(), 16u * 1024);
   EXPECT_EQ(EventBatch().NextArenaBytes(), 4096u);  // an empty batch: the floor
 }
 
