@@ -289,8 +289,13 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
   auto* pending = new Pending();
   pending->ack = std::move(ack);
   messages_.clear();
-  // Room for the batch up front (as large per event as the last batch's), not regrown per append.
-  pending->values.reserve(batch.size() * value_bytes_per_event_ + 256);
+  // Room for the batch up front, not regrown per append: its message bytes times what the last
+  // batch encoded per message byte (bounded by this batch's own size, even after a batch of one
+  // huge event).
+  const size_t message_bytes = batch.MessageBytes();
+  pending->values.reserve(
+      static_cast<size_t>(static_cast<double>(message_bytes) * encoded_per_message_byte_) +
+      batch.size() * 64);
   if (options_.key.source().empty()) pending->keys.reserve(batch.size() * 16);
   const bool constant_topic = options_.topic.is_constant();
   for (const Event& e : batch.events()) {
@@ -330,8 +335,9 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
     }
     messages_.push_back(m);
   }
-  if (!messages_.empty()) {
-    value_bytes_per_event_ = pending->values.size() / messages_.size() + 16;
+  if (message_bytes > 0) {
+    encoded_per_message_byte_ =
+        static_cast<double>(pending->values.size()) / static_cast<double>(message_bytes);
   }
   // One extra count for this call: delivery reports that come while producing cannot settle the
   // batch before every message is handed over.

@@ -112,8 +112,8 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   std::unordered_map<std::string, rd_kafka_topic_t*> topics_;
   std::string destination_;  // "kafka://brokers"
   JsonEncoder encoder_;
-  std::vector<Message> messages_;       // scratch for Write()
-  size_t value_bytes_per_event_ = 512;  // encoded size of the last batch's events, for reserve()
+  std::vector<Message> messages_;        // scratch for Write()
+  double encoded_per_message_byte_ = 3;  // of the last batch: encoded bytes / message bytes
   std::string topic_scratch_;
   common::DeadLetterFile dead_letter_;
 
