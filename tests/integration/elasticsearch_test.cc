@@ -4,13 +4,13 @@
 // 413s, bad credentials and hosts, and the index template. Every test reads back what the server
 // stores and counts lost and duplicated events.
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <fstream>
 #include <regex>
 #include <thread>
 
 #include "tests/integration/command_process.h"
+#include "tests/integration/http_get.h"
 #include "tests/integration/kafka_mock.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
@@ -36,9 +36,10 @@ class EsServer : public CommandProcess {
     std::regex re(" " + name + "=(\\d+)");
     return std::regex_search(line, m, re) ? std::stoll(m[1]) : -1;
   }
-  std::string Get(const std::string& path) {
-    httplib::Client client("127.0.0.1", std::stoi(announced()));
-    auto r = client.Get(path);
+  // The body of GET PATH; a test failure when the server does not answer.
+  std::string Get(const std::string& path, const httplib::Headers& headers = {}) {
+    auto r = HttpGet(std::stoi(announced()), path, headers);
+    if (!r) ADD_FAILURE() << "GET " << path << ": " << httplib::to_string(r.error());
     return r ? r->body : "";
   }
 
@@ -255,7 +256,11 @@ TEST_F(ElasticsearchTest, ShutdownWithARequestStuckInFlightExitsAndLosesNothing)
   first->Signal(SIGTERM);
   // shutdown_timeout is 1 s: far from the request's 90 s timeout.
   EXPECT_EQ(first->WaitFor(seconds(30)), 4) << first->Stderr();
-  EXPECT_NE(first->Stderr().find("1 batches ("), std::string::npos) << first->Stderr();
+  // The drain names what it left unacked: the stuck request's events, in however many batches the
+  // input happened to hand over (one or two on a loaded machine).
+  EXPECT_TRUE(std::regex_search(
+      first->Stderr(), std::regex("[1-9][0-9]* batches \\([1-9][0-9]* bytes\\) not acked")))
+      << first->Stderr();
   es.Command("delay 0 0");
   auto second = Run(cfg, "second");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(120)))
@@ -362,14 +367,14 @@ TEST_F(ElasticsearchTest, CredentialsHostsAndTheIndexTemplate) {
                         "spark-logs-template.json");
   std::stringstream text;
   text << shipped.rdbuf();
-  httplib::Client client("127.0.0.1", std::stoi(es.announced()));
-  auto r =
-      client.Get("/_index_template/logs-spark", {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
+  const int port = std::stoi(es.announced());
+  auto r = HttpGet(port, "/_index_template/logs-spark",
+                   {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
   ASSERT_TRUE(r);
   ASSERT_EQ(r->status, 200) << r->body;
   EXPECT_NE(r->body.find(text.str()), std::string::npos) << r->body.substr(0, 300);
   EXPECT_NE(good->Stderr().find("installed the index template 'logs-spark'"), std::string::npos);
-  r = client.Get("/logs-spark-*/_count", {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
+  r = HttpGet(port, "/logs-spark-*/_count", {{"Authorization", "ApiKey c2x1aWNlOnNlY3JldA=="}});
   ASSERT_TRUE(r);
   EXPECT_NE(r->body.find("\"count\":3000"), std::string::npos) << r->body;
 }

@@ -9,7 +9,6 @@
 // first run would have produced after the test looked) shows up deterministically in that run.
 #include <fcntl.h>
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -23,6 +22,7 @@
 #include <regex>
 #include <thread>
 
+#include "tests/integration/http_get.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/subprocess.h"
 
@@ -271,8 +271,7 @@ class FileInputTest : public ::testing::Test {
   }
   // The file input's metric `name` (-1 when it cannot be read).
   static double Metric(int port, const std::string& name) {
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/metrics");
+    auto r = HttpGet(port, "/metrics");
     if (!r) return -1;
     std::string series = "\n" + name + "{pipeline=\"p\",kind=\"input\",type=\"file\",id=\"file\"} ";
     size_t at = r->body.find(series);
@@ -472,8 +471,7 @@ TEST_F(FileInputTest, PerFileCheckpointLagIsExportedAndDropsWithTheFile) {
       "type=\"file\",id=\"file\",file=\"";
   const std::string path_label = "path=\"" + (logs_ / "app.log").string() + "\"} ";
   auto lag = [&]() -> std::string {
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/metrics");
+    auto r = HttpGet(port, "/metrics");
     if (!r) return "no answer";
     size_t at = r->body.find(series);
     if (at == std::string::npos) return "absent";

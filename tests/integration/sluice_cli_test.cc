@@ -1,11 +1,11 @@
 // End-to-end: the real `sluice` binary on configs, checked by what it wrote, what it printed, its
 // admin API and its exit code.
 #include <gtest/gtest.h>
-#include <httplib.h>
 #include <sys/ioctl.h>
 
 #include <regex>
 
+#include "tests/integration/http_get.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -154,13 +154,12 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
   ASSERT_GT(port, 0) << p.Stderr();
-  httplib::Client client("127.0.0.1", port);
   const std::string out_series =
       "sluice_component_sent_events_total{pipeline=\"p\",kind=\"output\",type=\"file\",id="
       "\"file\"}";
   std::string metrics;
   while (std::chrono::steady_clock::now() < deadline) {
-    auto r = client.Get("/metrics");
+    auto r = HttpGet(port, "/metrics");
     ASSERT_TRUE(r);
     metrics = r->body;
     if (MetricValue(metrics, out_series) == 5000) break;
@@ -175,13 +174,13 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
   EXPECT_EQ(ReadLines(out).size(), 5000u);  // acked means fsynced: all of it is in the file
   EXPECT_NE(metrics.find("# TYPE sluice_component_received_events_total counter"),
             std::string::npos);
-  auto health = client.Get("/health");
+  auto health = HttpGet(port, "/health");
   ASSERT_TRUE(health);
   EXPECT_EQ(health->status, 200);
-  auto ready = client.Get("/ready");
+  auto ready = HttpGet(port, "/ready");
   ASSERT_TRUE(ready);
   EXPECT_EQ(ready->status, 200);
-  auto stats = client.Get("/api/v1/stats");
+  auto stats = HttpGet(port, "/api/v1/stats");
   ASSERT_TRUE(stats);
   EXPECT_NE(stats->body.find("\"name\":\"p\""), std::string::npos) << stats->body;
   EXPECT_NE(stats->body.find("\"sent_events_total\":5000"), std::string::npos) << stats->body;

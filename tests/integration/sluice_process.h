@@ -4,7 +4,6 @@
 #pragma once
 
 #include <gtest/gtest.h>
-#include <httplib.h>
 
 #include <filesystem>
 #include <fstream>
@@ -12,6 +11,7 @@
 #include <regex>
 #include <string>
 
+#include "tests/integration/http_get.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -48,8 +48,7 @@ class SluiceProcessTest : public ::testing::Test {
   static double Metric(const Subprocess& p, const std::string& series) {
     int port = AdminPort(p);
     if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/metrics");
+    auto r = HttpGet(port, "/metrics");
     if (!r) return -1;
     size_t at = r->body.find("\n" + series + " ");
     if (at == std::string::npos) return -1;
@@ -58,8 +57,7 @@ class SluiceProcessTest : public ::testing::Test {
   static int ReadyStatus(const Subprocess& p) {
     int port = AdminPort(p);
     if (port < 0) return -1;
-    httplib::Client client("127.0.0.1", port);
-    auto r = client.Get("/ready");
+    auto r = HttpGet(port, "/ready");
     return r ? r->status : -1;
   }
   static std::string OutputSent(const std::string& pipeline, const std::string& type) {

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <fstream>
@@ -15,13 +16,17 @@
 namespace sluice::testing {
 
 // Polls `done` until it holds or `timeout` passes; returns whether it held. This waits for an
-// observable state, it is not a sleep standing in for synchronization.
+// observable state, it is not a sleep standing in for synchronization. The pause between polls
+// grows from 1 ms to 25 ms, so a long wait on an expensive check (an HTTP fetch of /metrics)
+// does not load the machine the awaited process runs on.
 inline bool WaitUntil(const std::function<bool()>& done,
                       std::chrono::milliseconds timeout = std::chrono::seconds(10)) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
+  std::chrono::milliseconds pause(1);
   while (!done()) {
     if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(pause);
+    pause = std::min(pause * 2, std::chrono::milliseconds(25));
   }
   return true;
 }
