@@ -4,16 +4,14 @@
 #include <cstdio>
 
 #include "agent/admin_server.h"
+#include "agent/service_watchdog.h"
 #include "agent/signals.h"
+#include "agent/systemd_notify.h"
 #include "pipeline/config/config.h"
 #include "pipeline/config_tests.h"
 #include "pipeline/log.h"
 #include "pipeline/registry.h"
 #include "pipeline/service.h"
-
-#ifdef SLUICE_HAVE_SYSTEMD
-#include <systemd/sd-daemon.h>
-#endif
 
 namespace sluice::agent {
 namespace {
@@ -79,6 +77,12 @@ int Test(const CommonFlags& flags) {
   return results.failed == 0 && diags.ok() ? kExitOk : kExitTestsFailed;
 }
 
+// Tells systemd (Type=notify) about a state change; a failure is logged, never fatal.
+void Notify(const SystemdNotifier& systemd, const std::string& state) {
+  Status s = systemd.Notify(state);
+  if (!s.ok()) kLog.Warn("{}", s.message());
+}
+
 void PrintSummary(Service& service) {
   // One line per component: what came in and what went out (for outputs: acked).
   for (const auto& s : service.metrics().Snapshot()) {
@@ -122,15 +126,15 @@ int Run(const CommonFlags& flags) {
     service.Shutdown();
     return kExitRuntime;
   }
-#ifdef SLUICE_HAVE_SYSTEMD
-  sd_notify(0, "READY=1");
-#endif
+  const SystemdNotifier systemd = SystemdNotifier::FromEnvironment();
+  Notify(systemd, fmt::format("READY=1\nSTATUS={} pipeline(s) running", service.pipeline_count()));
+  ServiceWatchdog watchdog(service, systemd);
+  watchdog.Start();
   std::string reason = service.WaitForStop();
   kLog.Info("stopping: {}; draining (shutdown_timeout {})", reason,
             service.config().process.shutdown_timeout.ToString());
-#ifdef SLUICE_HAVE_SYSTEMD
-  sd_notify(0, "STOPPING=1");
-#endif
+  watchdog.Stop();
+  Notify(systemd, "STOPPING=1\nSTATUS=draining: " + reason);
   ShutdownResult result = service.Shutdown();
   PrintSummary(service);
   admin.Stop();

@@ -248,7 +248,9 @@ void Pipeline::RunWorker(Worker& worker) {
     WorkItem item = std::move(work_.front());
     work_.pop_front();
     lock.unlock();
+    worker.busy_since_ns.store(MonoNs(), std::memory_order_relaxed);
     Process(worker, item);
+    worker.busy_since_ns.store(0, std::memory_order_relaxed);
     lock.lock();
   }
 }
@@ -430,6 +432,18 @@ bool Pipeline::ready() const {
     if (!o->output->healthy()) return false;
   }
   return true;
+}
+
+std::string Pipeline::DescribeStalls(int64_t now_ns, int64_t stall_ns) const {
+  std::string out;
+  for (size_t i = 0; i < workers_.size(); ++i) {
+    const int64_t since = workers_[i]->busy_since_ns.load(std::memory_order_relaxed);
+    if (since == 0 || now_ns - since <= stall_ns) continue;
+    if (!out.empty()) out += "; ";
+    out += fmt::format("pipeline '{}': filter worker {} busy on one batch for {:.1f} s",
+                       config_.name, i, static_cast<double>(now_ns - since) / 1e9);
+  }
+  return out;
 }
 
 std::string Pipeline::DescribeInflight() const {

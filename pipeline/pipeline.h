@@ -68,6 +68,11 @@ class Pipeline {
   void EndDrain();
   bool draining() const { return drain_requests_.load() > 0; }
 
+  // The filter workers busy on one batch for longer than `stall_ns` at `now_ns` (MonoNs()), as
+  // "pipeline 'P': filter worker N busy on one batch for S s" joined by "; "; empty when none.
+  // Filters are CPU-bound and bounded, so such a worker is stuck (the systemd watchdog asks).
+  std::string DescribeStalls(int64_t now_ns, int64_t stall_ns) const;
+
   // Batches some output gave up on (Fail() or a handle dropped without Ack()).
   uint64_t failed_batches() const { return delivery_counters_.failed_batches->value(); }
 
@@ -84,8 +89,9 @@ class Pipeline {
   struct Worker {
     std::thread thread;
     std::vector<std::unique_ptr<Filter>> filters;
-    std::vector<uint8_t> dropped;    // per event of the batch being filtered; reused
-    std::vector<uint32_t> selected;  // indices an output's `when:` selects; reused
+    std::vector<uint8_t> dropped;           // per event of the batch being filtered; reused
+    std::vector<uint32_t> selected;         // indices an output's `when:` selects; reused
+    std::atomic<int64_t> busy_since_ns{0};  // MonoNs() when it took its batch; 0 while idle
   };
 
   struct OutputItem {

@@ -4,6 +4,7 @@
 #include <future>
 #include <map>
 
+#include "pipeline/clock.h"
 #include "pipeline/json_string.h"
 #include "pipeline/log.h"
 #include "pipeline/thread_name.h"
@@ -48,12 +49,33 @@ bool Service::PersistCheckpoints() {
 void Service::RunCheckpointer() {
   std::unique_lock lock(mu_);
   while (!checkpointer_stop_) {
+    checkpointer_beat_ns_.store(MonoNs(), std::memory_order_relaxed);
     cv_.wait_for(lock, config_.process.checkpoint_interval.value);
     if (checkpointer_stop_) break;
     lock.unlock();
     PersistCheckpoints();
     lock.lock();
   }
+}
+
+Status Service::CheckAlive(std::chrono::milliseconds stall) const {
+  const int64_t now = MonoNs();
+  const int64_t stall_ns = std::chrono::nanoseconds(stall).count();
+  std::string stuck;
+  const int64_t beat = checkpointer_beat_ns_.load(std::memory_order_relaxed);
+  const int64_t interval_ns =
+      std::chrono::nanoseconds(config_.process.checkpoint_interval.value).count();
+  if (running_ && beat != 0 && now - beat > interval_ns + stall_ns) {
+    stuck = fmt::format("the checkpointer has not cycled for {:.1f} s (persisting checkpoints)",
+                        static_cast<double>(now - beat) / 1e9);
+  }
+  for (const auto& p : pipelines_) {
+    std::string stalls = p->DescribeStalls(now, stall_ns);
+    if (stalls.empty()) continue;
+    if (!stuck.empty()) stuck += "; ";
+    stuck += stalls;
+  }
+  return stuck.empty() ? Status::Ok() : Internal(stuck);
 }
 
 Status Service::Start() {
@@ -71,6 +93,7 @@ Status Service::Start() {
     pipelines_.push_back(std::move(p));
   }
   for (auto& p : pipelines_) SLUICE_RETURN_IF_ERROR(p->Start());
+  checkpointer_beat_ns_.store(MonoNs(), std::memory_order_relaxed);
   checkpointer_ = std::thread([this] {
     NameThisThread("checkpoint");
     RunCheckpointer();

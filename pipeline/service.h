@@ -44,6 +44,12 @@ class Service {
   const config::Config& config() const { return config_; }
   // Started, not shutting down, and every pipeline ready.
   bool ready() const;
+  // Ok while the process makes progress: the checkpointer has cycled within its interval plus
+  // `stall`, and no filter worker has been busy on one batch for longer than `stall`. Outputs
+  // waiting on a slow or dead destination count as alive: that is backpressure, which /ready
+  // reports; restarting would not help. Otherwise an Internal error naming what is stuck.
+  Status CheckAlive(std::chrono::milliseconds stall) const;
+  size_t pipeline_count() const { return pipelines_.size(); }
   // The /api/v1/stats document: per pipeline, in-flight state and per component counters.
   std::string StatsJson() const;
 
@@ -66,6 +72,7 @@ class Service {
   std::string stop_reason_;
   bool checkpointer_stop_ = false;
   std::thread checkpointer_;
+  std::atomic<int64_t> checkpointer_beat_ns_{0};  // MonoNs() at its last cycle
 };
 
 }  // namespace sluice

@@ -5,10 +5,13 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config ccache time python3 clang-format
-  zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libsystemd-dev libre2-dev
+  zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libre2-dev
   libgtest-dev libgmock-dev libsimdjson-dev libabsl-dev tzdata
   librdkafka-dev kcat
   libcurl4-openssl-dev libssl-dev libzstd-dev awscli openssl
+  # packaging: the portable build's static libraries from Debian's sources, CPack, the checks
+  dpkg-dev debian-archive-keyring file binutils help2man rpm cpio lintian mmdebstrap systemd
+  shellcheck yamllint
 )
 # npm comes with the machine's Node.js; Debian's npm otherwise.
 command -v npm >/dev/null 2>&1 || packages+=(npm)

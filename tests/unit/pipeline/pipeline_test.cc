@@ -9,6 +9,7 @@
 #include <set>
 #include <thread>
 
+#include "pipeline/clock.h"
 #include "pipeline/registry.h"
 #include "pipeline/thread_name.h"
 #include "tests/unit/test_util.h"
@@ -429,6 +430,33 @@ TEST_F(PipelineTest, ADrainCoversBatchesThatReachTheOutputAfterItWasRequested) {
   EXPECT_EQ(output_->held(), 0u);
   EXPECT_EQ(input_->commits().back(), 15u);
   EXPECT_FALSE(pipeline_->draining());
+  EXPECT_TRUE(pipeline_->Close().ok());
+}
+
+// A filter worker held on one batch longer than the stall limit is reported (the systemd
+// watchdog stops pinging); once it moves on, nothing is.
+TEST_F(PipelineTest, AWorkerStuckOnABatchIsReportedAsAStall) {
+  GateFilter::open = false;
+  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                 "gate",
+                                                 "gate",
+                                                 &kGateFactory,
+                                                 std::make_shared<GateFilter::Options>(),
+                                                 {}});
+  Configure({.batches = 1, .events_per_batch = 5}, {.auto_ack = true});
+  EXPECT_EQ(pipeline_->DescribeStalls(MonoNs(), int64_t{60'000'000'000}), "");
+  std::string stalls;
+  ASSERT_TRUE(WaitUntil([&] {
+    stalls = pipeline_->DescribeStalls(MonoNs(), 50'000'000);
+    return !stalls.empty();
+  }));
+  EXPECT_TRUE(stalls.starts_with("pipeline 'p': filter worker ")) << stalls;
+  EXPECT_NE(stalls.find(" busy on one batch for "), std::string::npos) << stalls;
+  GateFilter::open = true;
+  ASSERT_TRUE(WaitUntil([&] { return finished_ == 1 && output_->writes.load() == 1; }));
+  EXPECT_TRUE(WaitUntil([&] { return pipeline_->DescribeStalls(MonoNs(), 0).empty(); }));
+  pipeline_->JoinInputs();
+  EXPECT_TRUE(pipeline_->WaitDrained(10'000));
   EXPECT_TRUE(pipeline_->Close().ok());
 }
 

@@ -1,0 +1,63 @@
+// _dl_find_object for the portable binary (packaging/portable/portable.cmake links this file into
+// `sluice` only).
+//
+// GCC 12's static unwinder (libgcc_eh.a, linked by -static-libgcc) finds a function's unwind
+// tables with glibc's _dl_find_object when the toolchain's glibc has it (2.35 and later, as on
+// Debian 12). Linked against the host's libc, that makes the binary need GLIBC_2.35, which
+// Amazon Linux 2023 (glibc 2.34, EMR 7) and RHEL 9 lack: the binary would not start there. Defined
+// here, the unwinder's reference resolves to this function at link time instead, and it answers
+// the same question with dl_iterate_phdr (glibc 2.2.5): the loaded object whose PT_LOAD segments
+// hold the address, and its PT_GNU_EH_FRAME segment. It is slower than glibc's (a walk of the
+// loaded objects per frame), which only exceptions pay, and the data path throws none.
+// tests/packaging/portable_binary_test.sh proves the result needs no symbol above GLIBC_2.34.
+#include <dlfcn.h>
+#include <link.h>
+
+#include <cstdint>
+
+namespace {
+
+struct Search {
+  uintptr_t address;
+  dl_find_object* result;
+  bool found;
+};
+
+int Visit(dl_phdr_info* info, size_t, void* data) {
+  auto* search = static_cast<Search*>(data);
+  uintptr_t low = UINTPTR_MAX, high = 0;
+  bool contains = false;
+  const ElfW(Phdr)* eh_frame = nullptr;
+  for (ElfW(Half) i = 0; i < info->dlpi_phnum; ++i) {
+    const ElfW(Phdr)& phdr = info->dlpi_phdr[i];
+    if (phdr.p_type == PT_LOAD) {
+      const uintptr_t start = info->dlpi_addr + phdr.p_vaddr;
+      const uintptr_t end = start + phdr.p_memsz;
+      low = start < low ? start : low;
+      high = end > high ? end : high;
+      contains = contains || (search->address >= start && search->address < end);
+    } else if (phdr.p_type == PT_GNU_EH_FRAME) {
+      eh_frame = &phdr;
+    }
+  }
+  if (!contains) return 0;
+  dl_find_object* r = search->result;
+  r->dlfo_flags = 0;
+  r->dlfo_map_start = reinterpret_cast<void*>(low);
+  r->dlfo_map_end = reinterpret_cast<void*>(high);
+  r->dlfo_link_map = nullptr;  // not read by the unwinder
+  r->dlfo_eh_frame =
+      eh_frame ? reinterpret_cast<void*>(info->dlpi_addr + eh_frame->p_vaddr) : nullptr;
+  search->found = true;
+  return 1;
+}
+
+}  // namespace
+
+// Returns 0 and fills `result` when `address` lies in a loaded object; -1 otherwise (glibc's
+// contract, dlfcn.h).
+extern "C" int _dl_find_object(void* address, dl_find_object* result) noexcept {
+  Search search{reinterpret_cast<uintptr_t>(address), result, false};
+  dl_iterate_phdr(Visit, &search);
+  return search.found ? 0 : -1;
+}
