@@ -23,8 +23,9 @@ endif()
 # Their headers first: they match the archives (cpp-httplib's is the header-only form).
 include_directories(BEFORE SYSTEM "${SLUICE_STATIC_DEPS}/include")
 
-# Libraries used from headers alone in a portable build.
-set(sluice_header_only cpp-httplib)
+# Libraries used from headers alone in a portable build (fmt: FMT_HEADER_ONLY, Debian ships no
+# libfmt.a; cpp-httplib: its header-only form from static-deps).
+set(sluice_header_only cpp-httplib fmt)
 
 # The static archive for a shared object path (libfoo.so[.N...] → libfoo.a); "" for a
 # header-only one; a fatal error when there is none.

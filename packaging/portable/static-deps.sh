@@ -35,32 +35,40 @@ SOURCES
 apt_opts=(-o "Dir::Etc::SourceList=$apt_dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
   -o "Dir::State::Lists=$apt_dir/lists" -o "Dir::Cache=$apt_dir/cache" -o APT::Sandbox::User=root)
 log() { echo "static-deps: $*" >&2; }
+# Runs a build step with its output in PREFIX/build.log, shown only when the step fails.
+quietly() {
+  if ! "$@" >>"$prefix/build.log" 2>&1; then
+    tail -n 40 "$prefix/build.log" >&2
+    log "failed: $* (whole log: $prefix/build.log)"
+    exit 1
+  fi
+}
+: >"$prefix/build.log"
 
 log "fetching Debian's source packages (curl, librdkafka, simdjson, cpp-httplib)"
-apt-get -qq "${apt_opts[@]}" update
-(cd "$work" && apt-get -qq "${apt_opts[@]}" source curl librdkafka simdjson cpp-httplib >/dev/null)
+quietly apt-get -q "${apt_opts[@]}" update
+(cd "$work" && quietly apt-get -q "${apt_opts[@]}" source curl librdkafka simdjson cpp-httplib)
 
 log "building libcurl (HTTP/1.1, OpenSSL, zlib)"
 (
   cd "$work"/curl-*/
-  ./configure -q --prefix="$prefix" --disable-shared --enable-static --disable-dependency-tracking \
+  quietly ./configure -q --prefix="$prefix" --disable-shared --enable-static --disable-dependency-tracking \
     --with-openssl --with-zlib --without-zstd --without-brotli --without-libidn2 --without-libpsl \
     --without-nghttp2 --without-librtmp --without-libssh2 --without-gssapi --disable-ldap \
     --disable-ldaps --disable-rtsp --disable-dict --disable-telnet --disable-tftp --disable-pop3 \
     --disable-imap --disable-smb --disable-smtp --disable-gopher --disable-mqtt --disable-manual \
-    --without-ca-bundle --without-ca-path --with-ca-fallback >/dev/null
-  make -s -j"$jobs" -C lib >/dev/null
-  make -s -C lib install >/dev/null
-  make -s -C include install >/dev/null
-  make -s install-pkgconfigDATA >/dev/null
+    --without-ca-bundle --without-ca-path --with-ca-fallback
+  quietly make -j"$jobs" -C lib
+  quietly make -C lib install
+  quietly make -C include install
 )
 
 log "building librdkafka (TLS, SASL PLAIN/SCRAM/OAUTHBEARER, zstd, lz4; no GSSAPI)"
 (
   cd "$work"/librdkafka-*/
-  ./configure --prefix="$prefix" --disable-gssapi --disable-curl --disable-lz4-ext --enable-ssl \
-    --enable-zstd --enable-zlib --disable-debug-symbols >/dev/null
-  make -s -j"$jobs" -C src librdkafka.a >/dev/null
+  quietly ./configure --prefix="$prefix" --disable-gssapi --disable-curl --disable-lz4-ext \
+    --enable-ssl --enable-zstd --enable-zlib --disable-debug-symbols
+  quietly make -j"$jobs" -C src librdkafka.a
   mkdir -p "$prefix/include/librdkafka" "$prefix/lib"
   cp src/rdkafka.h src/rdkafka_mock.h "$prefix/include/librdkafka/"
   cp src/librdkafka.a "$prefix/lib/"
@@ -69,8 +77,8 @@ log "building librdkafka (TLS, SASL PLAIN/SCRAM/OAUTHBEARER, zstd, lz4; no GSSAP
 log "building simdjson"
 (
   cd "$work"/simdjson-*/singleheader
-  c++ -std=c++17 -O2 -g -DNDEBUG -c simdjson.cpp -o simdjson.o
-  ar rcs "$prefix/lib/libsimdjson.a" simdjson.o
+  quietly c++ -std=c++17 -O2 -g -DNDEBUG -c simdjson.cpp -o simdjson.o
+  quietly ar rcs "$prefix/lib/libsimdjson.a" simdjson.o
   cp simdjson.h "$prefix/include/"
 )
 
