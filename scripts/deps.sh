@@ -12,6 +12,8 @@ packages=(
   # packaging: the portable build's static libraries from Debian's sources, CPack, the checks
   dpkg-dev debian-archive-keyring file binutils help2man rpm cpio lintian mmdebstrap systemd
   shellcheck yamllint
+  # the Helm chart's render test: Go's text/template with sprig (tests/tools/helm_render)
+  golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 )
 # npm comes with the machine's Node.js; Debian's npm otherwise.
 command -v npm >/dev/null 2>&1 || packages+=(npm)
@@ -36,4 +38,12 @@ s3rver_dir="$(dirname "$0")/../tests/tools/s3rver"
 if [ ! -x "$s3rver_dir/node_modules/.bin/s3rver" ]; then
   echo "deps: installing s3rver (npm)" >&2
   npm ci --prefix "$s3rver_dir" --no-audit --no-fund --loglevel=error >/dev/null
+fi
+
+# kubernetes-models (npm), which validates the Kubernetes objects of packaging/, into
+# tests/tools/k8s-validate/node_modules.
+k8s_dir="$(dirname "$0")/../tests/tools/k8s-validate"
+if [ ! -d "$k8s_dir/node_modules/kubernetes-models" ]; then
+  echo "deps: installing kubernetes-models (npm)" >&2
+  npm ci --prefix "$k8s_dir" --no-audit --no-fund --loglevel=error >/dev/null
 fi

@@ -94,11 +94,17 @@ set_property(TARGET OpenSSL::Crypto APPEND PROPERTY INTERFACE_LINK_LIBRARIES
              Threads::Threads ${CMAKE_DL_LIBS})
 set_property(TARGET PkgConfig::LIBUV APPEND PROPERTY INTERFACE_LINK_LIBRARIES
              Threads::Threads ${CMAKE_DL_LIBS} rt)
+# cpp-httplib header-only: TLS and gzip as Debian builds it, without Brotli (the admin API and the
+# test servers need no Brotli, and it would be three more archives).
+set_target_properties(PkgConfig::HTTPLIB PROPERTIES INTERFACE_COMPILE_OPTIONS
+                      "-DCPPHTTPLIB_OPENSSL_SUPPORT;-DCPPHTTPLIB_ZLIB_SUPPORT")
+set_property(TARGET PkgConfig::HTTPLIB APPEND PROPERTY INTERFACE_LINK_LIBRARIES
+             OpenSSL::SSL OpenSSL::Crypto ZLIB::ZLIB Threads::Threads)
 # fmt: its header-only form (Debian ships no libfmt.a).
 set(SLUICE_FMT_TARGET fmt::fmt-header-only)
 
 # The C++ runtime inside the binary, and the unwinder's glibc 2.35 call answered locally.
 function(sluice_make_portable target)
   target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
-  target_sources(${target} PRIVATE "${CMAKE_SOURCE_DIR}/packaging/portable/dl_find_object.cc")
+  target_sources(${target} PRIVATE "${CMAKE_SOURCE_DIR}/packaging/portable/glibc_compat.cc")
 endfunction()

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "plugins/common/ca_bundle.h"
+
 namespace sluice::common {
 
 namespace {
@@ -59,7 +61,8 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
   curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT_MS,
                    static_cast<long>(options_.connect_timeout.count()));
   curl_easy_setopt(curl_, CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count()));
-  if (!options_.ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, options_.ca_file.c_str());
+  const std::string& ca_file = options_.ca_file.empty() ? SystemCaBundle() : options_.ca_file;
+  if (!ca_file.empty()) curl_easy_setopt(curl_, CURLOPT_CAINFO, ca_file.c_str());
   if (!options_.client_cert.empty()) {
     curl_easy_setopt(curl_, CURLOPT_SSLCERT, options_.client_cert.c_str());
     curl_easy_setopt(curl_, CURLOPT_SSLKEY, options_.client_key.c_str());

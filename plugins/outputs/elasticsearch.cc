@@ -161,7 +161,7 @@ class ElasticsearchOutput::Sender {
             .username = out.options_.user,
             .password = out.options_.password,
             .abort = &out.abort_requests_}),
-        jitter_(std::random_device{}()) {}
+        jitter_(common::JitterEngine()) {}
 
   // Sends `bulk` until every item is settled (or the output gives up at shutdown).
   void Deliver(std::unique_ptr<Bulk> bulk);

@@ -382,7 +382,7 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
 }
 
 void KafkaOutput::QueueRetry(Retry r, rd_kafka_resp_err_t err) {
-  static thread_local std::mt19937_64 jitter(std::random_device{}());
+  static thread_local std::mt19937_64 jitter = common::JitterEngine();
   if (common::IsKafkaSetupError(err)) setup_error_ = true;
   healthy_ = false;
   retried_.Add();

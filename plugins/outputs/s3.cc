@@ -660,7 +660,7 @@ void S3Output::RunUploader() {
 }
 
 bool S3Output::Upload(Object& o) {
-  static thread_local std::mt19937_64 jitter(std::random_device{}());
+  static thread_local std::mt19937_64 jitter = common::JitterEngine();
   for (int attempt = 0;; ++attempt) {
     const int64_t start = MonoNs();
     common::S3Result r = upload_store_->Put(o.key, o.staging_path, o.staged);

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "plugins/common/ca_bundle.h"
+
 namespace sluice::common {
 
 const config::OptionSchema<KafkaTlsOptions>& KafkaTlsOptions::Schema() {
@@ -102,7 +104,10 @@ Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
                         sasl ? (tls ? "sasl_ssl" : "sasl_plaintext") : (tls ? "ssl" : "plaintext"));
   if (tls) {
     const KafkaTlsOptions& t = connection.tls;
-    if (!t.ca_file.empty()) settings.emplace_back("ssl.ca.location", t.ca_file);
+    // No ca_file: the system's bundle, found per distribution (the packaged binary's OpenSSL is
+    // static, its own default path Debian's); `librdkafka: {ssl.ca.location: ...}` still wins.
+    const std::string& ca_file = t.ca_file.empty() ? SystemCaBundle() : t.ca_file;
+    if (!ca_file.empty()) settings.emplace_back("ssl.ca.location", ca_file);
     if (!t.cert_file.empty()) settings.emplace_back("ssl.certificate.location", t.cert_file);
     if (!t.key_file.empty()) settings.emplace_back("ssl.key.location", t.key_file);
     if (!t.key_password.empty()) settings.emplace_back("ssl.key.password", t.key_password);

@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <chrono>
 #include <cstring>
+#include <deque>
 #include <map>
 #include <mutex>
 #include <set>
@@ -18,6 +19,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/line_splitter.h"
+#include "plugins/inputs/file/file_cri.h"
 #include "plugins/inputs/file/file_glob.h"
 #include "plugins/inputs/file/file_identity.h"
 
@@ -97,6 +99,12 @@ const config::OptionSchema<FileInput::Options>& FileInput::Options::Schema() {
            .Add("exit_on_eof", &Options::exit_on_eof,
                 "Finish once every matched file is read to its end (one-shot backfills, "
                 "benchmarks): `sluice run` then drains and exits.")
+           .Add("format", &Options::format,
+                "How the files' lines are framed: `raw` (each line is a message) or `cri` "
+                "(Kubernetes container logs under /var/log/pods: the runtime's time becomes the "
+                "event time, `stream` is set, partial lines are joined; lines that are not CRI "
+                "are kept whole and tagged `_cri_parse_failure`). Multiline applies after.",
+                {.one_of = {"raw", "cri"}})
            .Add("multiline", &Options::multiline,
                 "Join lines into events (stack traces); see the multiline options below.")
            .Add("host", &Options::host, "Value of `host.name` (default: the machine's hostname).")
@@ -168,6 +176,17 @@ struct TailedFile {
   uint64_t size = 0;         // at the last fstat
   common::LineSplitter splitter;
   file::MultilineAggregator multiline;
+  std::unique_ptr<file::CriDecoder> cri;  // format: cri only
+  // format: cri: the time and stream of each container line given to `multiline` and not yet in
+  // an event, by its file offset (an event takes those of its first line).
+  struct CriMeta {
+    uint64_t begin;
+    int64_t time_ns;
+    bool stderr_stream;
+    bool malformed;
+  };
+  std::deque<CriMeta> cri_lines;
+  int64_t cri_partial_since_mono = 0;  // when a partial container line last grew (0: none)
   std::shared_ptr<SourceTracker> source;
   std::shared_ptr<FileCommit> commit = std::make_shared<FileCommit>();
   int64_t last_growth_mono = 0;
@@ -179,8 +198,21 @@ struct TailedFile {
   bool abandoned = false;  // deleted, given up on: dropped at the next housekeeping
   Labels lag_labels;       // of its sluice_file_input_file_lag_bytes series
 
-  TailedFile(size_t max_line, std::shared_ptr<const file::MultilineRules> rules)
-      : splitter(max_line), multiline(std::move(rules)) {}
+  TailedFile(size_t max_line, std::shared_ptr<const file::MultilineRules> rules, bool cri_format)
+      : splitter(max_line),
+        multiline(std::move(rules)),
+        cri(cri_format ? std::make_unique<file::CriDecoder>(max_line) : nullptr) {}
+  // Bytes read but not yet in an event: a partial line, a partial container line, a pending
+  // multiline event.
+  bool HasPending() const {
+    return splitter.pending_bytes() > 0 || multiline.pending() || (cri && cri->pending());
+  }
+  // Where the bytes not yet in an event begin: what a checkpoint may not pass.
+  uint64_t PendingBegin(uint64_t line_offset) const {
+    uint64_t begin = multiline.pending() ? multiline.pending_begin() : line_offset;
+    if (cri && cri->pending()) begin = std::min(begin, cri->pending_begin());
+    return begin;
+  }
 };
 
 class FileInput::Tailer {
@@ -204,6 +236,9 @@ class FileInput::Tailer {
   bool ReadTurn();
   bool ReadFile(TailedFile& f);
   void OnLine(TailedFile& f, std::string_view line, bool truncated, size_t consumed);
+  // Gives one (container) line to the file's multiline aggregator.
+  void PushLine(TailedFile& f, std::string_view line, uint64_t begin, uint64_t end, bool truncated,
+                const file::CriLine* cri);
   void AddEvent(TailedFile& f, const file::MultilineEvent& e);
   // Hands the batch being built (all events of `f`) to the pipeline, doing housekeeping while
   // the pipeline is full. Returns false when the input must stop.
@@ -373,6 +408,9 @@ void FileInput::Tailer::NewGeneration(TailedFile& f, uint64_t offset, uint64_t c
   f.line_offset = offset;
   f.splitter.Reset();
   f.multiline = file::MultilineAggregator(rules_);
+  if (f.cri) f.cri = std::make_unique<file::CriDecoder>(options_.max_line_bytes.bytes);
+  f.cri_lines.clear();
+  f.cri_partial_since_mono = 0;
   f.partial_since_mono = 0;
 }
 
@@ -406,7 +444,8 @@ void FileInput::Tailer::Track(const std::string& path, const struct stat& st, bo
         WallNs() - (static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec);
     if (age_ns > options_.ignore_older.value.count()) return;
   }
-  auto f = std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_);
+  auto f =
+      std::make_unique<TailedFile>(options_.max_line_bytes.bytes, rules_, options_.format == "cri");
   f->key = key;
   f->path = path;
   f->commit->key = key;
@@ -627,7 +666,17 @@ void FileInput::Tailer::Forget(TailedFile& f) {
 }
 
 void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
-  Event& event = batch_.Add(read_time_ns_, e.message);
+  const TailedFile::CriMeta* cri = nullptr;
+  if (f.cri) {
+    while (!f.cri_lines.empty() && f.cri_lines.front().begin < e.begin_offset) {
+      f.cri_lines.pop_front();
+    }
+    if (!f.cri_lines.empty() && f.cri_lines.front().begin == e.begin_offset) {
+      cri = &f.cri_lines.front();
+    }
+  }
+  const bool cri_time = cri != nullptr && !cri->malformed;
+  Event& event = batch_.Add(cri_time ? cri->time_ns : read_time_ns_, e.message);
   if (batch_path_.empty()) batch_path_ = batch_.arena().Copy(f.path);
   event.AddView("log.file.path", Value::String(batch_path_));
   event.AddView("log.offset", Value::Int(static_cast<int64_t>(e.begin_offset)));
@@ -643,6 +692,16 @@ void FileInput::Tailer::AddEvent(TailedFile& f, const file::MultilineEvent& e) {
   event.metadata().offset = e.begin_offset;
   if (e.line_truncated) event.AddTag("_line_truncated");
   if (e.multiline_truncated) event.AddTag("_multiline_truncated");
+  if (f.cri) {
+    if (cri_time) {
+      event.AddView("stream", Value::String(cri->stderr_stream ? "stderr" : "stdout"));
+    } else {
+      event.AddTag("_cri_parse_failure");
+    }
+    while (!f.cri_lines.empty() && f.cri_lines.front().begin < e.end_offset) {
+      f.cri_lines.pop_front();
+    }
+  }
 }
 
 void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool truncated,
@@ -652,14 +711,29 @@ void FileInput::Tailer::OnLine(TailedFile& f, std::string_view line, bool trunca
   f.line_offset += consumed;
   if (line.empty() && truncated) return;  // the end of a line already handed out in pieces
   ++lines_pending_count_;
-  f.multiline.Push(line, begin, f.line_offset, truncated, read_time_ns_,
+  if (f.cri) {
+    f.cri->Push(line, begin, f.line_offset, truncated, [&](const file::CriLine& c) {
+      PushLine(f, c.text, c.begin, c.end, c.truncated, &c);
+    });
+    f.cri_partial_since_mono = f.cri->pending() ? MonoNs() : 0;
+    return;
+  }
+  PushLine(f, line, begin, f.line_offset, truncated, nullptr);
+}
+
+void FileInput::Tailer::PushLine(TailedFile& f, std::string_view line, uint64_t begin, uint64_t end,
+                                 bool truncated, const file::CriLine* cri) {
+  if (cri != nullptr) {
+    f.cri_lines.push_back({begin, cri->time_ns, cri->stream == "stderr", cri->malformed});
+  }
+  f.multiline.Push(line, begin, end, truncated, read_time_ns_,
                    [&](const file::MultilineEvent& e) { AddEvent(f, e); });
   // Batches stay small enough to be cheap to build and free (one read may hold 10,000 lines).
   if (batch_.size() >= static_cast<size_t>(options_.batch_events)) EmitBatch(f);
 }
 
 void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
-  if (f.splitter.pending_bytes() == 0 && !f.multiline.pending()) return;
+  if (!f.HasPending()) return;
   int64_t now = MonoNs();
   bool partial_due = f.splitter.pending_bytes() > 0 && f.partial_since_mono != 0 &&
                      now - f.partial_since_mono >= options_.partial_timeout.value.count();
@@ -669,6 +743,13 @@ void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
     });
     f.partial_since_mono = 0;
   }
+  // A container line whose last part never came (the container was killed mid-line).
+  if (f.cri && f.cri->pending() &&
+      (force || now - f.cri_partial_since_mono >= options_.partial_timeout.value.count())) {
+    f.cri->Flush(
+        [&](const file::CriLine& c) { PushLine(f, c.text, c.begin, c.end, c.truncated, &c); });
+    f.cri_partial_since_mono = 0;
+  }
   read_time_ns_ = WallNs();
   f.multiline.Flush(read_time_ns_, force, [&](const file::MultilineEvent& e) { AddEvent(f, e); });
   lines_read_.Add(lines_pending_count_);
@@ -677,7 +758,7 @@ void FileInput::Tailer::FlushPending(TailedFile& f, bool force) {
 
 bool FileInput::Tailer::EmitBatch(TailedFile& f) {
   // Everything before `safe` is in this batch or an earlier one: the checkpoint it may reach.
-  uint64_t safe = f.multiline.pending() ? f.multiline.pending_begin() : f.line_offset;
+  uint64_t safe = f.PendingBegin(f.line_offset);
   if (batch_.empty()) return true;
   size_t bytes = batch_.MemoryBytes();
   for (bool waited = false; !context_->WaitForCapacity(bytes, 100, waited); waited = true) {
@@ -833,7 +914,7 @@ void FileInput::Tailer::Housekeeping() {
     }
     bool at_end = f.fd < 0 || f.offset >= f.size;
     int64_t quiet = now - f.last_growth_mono;
-    if (at_end && f.splitter.pending_bytes() == 0 && !f.multiline.pending()) {
+    if (at_end && !f.HasPending()) {
       if (f.removed) {  // deleted and read to its end: done with it for good
         Forget(f);
         it = files_.erase(it);
@@ -869,7 +950,7 @@ bool FileInput::Tailer::AllDone() const {
   for (const auto& [key, f] : files_) {
     if (f->fd < 0 && f->offset < f->size) return false;
     if (f->fd >= 0 && f->offset < f->size) return false;
-    if (f->splitter.pending_bytes() > 0 || f->multiline.pending()) return false;
+    if (f->HasPending()) return false;
   }
   return true;
 }
@@ -960,15 +1041,24 @@ void FileInput::FrameForTest(const Options& options, std::string_view text, Even
     if (e.multiline_truncated) event.AddTag("_multiline_truncated");
   };
   uint64_t offset = 0;
+  std::unique_ptr<file::CriDecoder> cri;
+  if (options.format == "cri")
+    cri = std::make_unique<file::CriDecoder>(options.max_line_bytes.bytes);
+  auto to_aggregator = [&](const file::CriLine& c) {
+    aggregator.Push(c.text, c.begin, c.end, c.truncated, 0, add);
+  };
+  auto push = [&](std::string_view line, bool truncated, size_t consumed) {
+    if (cri) {
+      cri->Push(line, offset, offset + consumed, truncated, to_aggregator);
+    } else {
+      aggregator.Push(line, offset, offset + consumed, truncated, 0, add);
+    }
+    offset += consumed;
+  };
   common::LineSplitter splitter(options.max_line_bytes.bytes);
-  splitter.Feed(text, [&](std::string_view line, bool truncated, size_t consumed) {
-    aggregator.Push(line, offset, offset + consumed, truncated, 0, add);
-    offset += consumed;
-  });
-  splitter.Finish([&](std::string_view line, bool truncated, size_t consumed) {
-    aggregator.Push(line, offset, offset + consumed, truncated, 0, add);
-    offset += consumed;
-  });
+  splitter.Feed(text, push);
+  splitter.Finish(push);
+  if (cri) cri->Flush(to_aggregator);
   aggregator.Flush(0, /*force=*/true, add);
 }
 

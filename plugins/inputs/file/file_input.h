@@ -45,6 +45,7 @@ class FileInput final : public Input {
     Duration rotate_wait{std::chrono::seconds(5)};
     Duration close_removed_after{std::chrono::minutes(5)};
     bool exit_on_eof = false;
+    std::string format = "raw";  // "raw" or "cri"
     file::MultilineOptions multiline;
     std::string host;
     int64_t batch_events = 1024;
