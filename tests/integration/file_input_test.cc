@@ -784,6 +784,53 @@ TEST_F(FileInputTest, MultilineStackTraceAcrossRenameRotationIsOneEvent) {
   EXPECT_EQ(JsonMessage(lines[1]), next) << lines[1];
 }
 
+// Kubernetes container logs (format: cri): a line that is not CRI is kept and tagged; prefixes are
+// removed; a Spark record and its stack trace, written as container lines, are one event; a line
+// written in three parts is joined; the runtime's time is the event time and `stream` is set.
+// Then a line whose first part is read before a SIGTERM and whose last part is written after it
+// arrives once, whole: the checkpoint never lands inside a partial line.
+TEST_F(FileInputTest, CriContainerLogsAreDecodedJoinedAndNeverCheckpointedMidLine) {
+  Configure(Glob("*.log"), "format: cri, multiline: {preset: spark, timeout: 1s}", "json");
+  const std::string part(100, 'x');
+  LogWriter log(logs_ / "0.log");
+  log.Write("not a cri line\n");
+  log.Write(
+      "2024-05-01T12:00:00.000000001Z stderr F 24/05/01 12:00:00 INFO SparkContext: Running\n");
+  log.Write(
+      "2024-05-01T12:00:01.5Z stderr F 24/05/01 12:00:01 ERROR Executor: Exception in task\n");
+  log.Write("2024-05-01T12:00:01.5Z stderr F java.lang.RuntimeException: boom\n");
+  log.Write("2024-05-01T12:00:01.5Z stderr F \tat org.example.Job.run(Job.scala:42)\n");
+  log.Write("2024-05-01T12:00:02Z stdout P 24/05/01 12:00:02 INFO Long: " + part + "\n");
+  log.Write("2024-05-01T12:00:02.1Z stdout P " + part + "\n");
+  log.Write("2024-05-01T12:00:02.2Z stdout F end\n");
+  auto p = Start();
+  ASSERT_TRUE(WaitForLines(4)) << p->Stderr();
+  log.Write("2024-05-01T12:00:03Z stdout P 24/05/01 12:00:03 INFO Split: first half, ");
+  log.Write("\n");
+  int port = AdminPort(*p);
+  ASSERT_TRUE(WaitForMetric(port, "sluice_file_input_read_lines_total", 9)) << p->Stderr();
+  Stop(*p);
+  log.Write("2024-05-01T12:00:03.5Z stdout F second half\n");
+  p.reset();
+  std::vector<std::string> lines = Finish(p);
+  ASSERT_EQ(lines.size(), 5u) << ReadFile(out_);
+  EXPECT_EQ(JsonMessage(lines[0]), "not a cri line");
+  EXPECT_NE(lines[0].find("\"_cri_parse_failure\""), std::string::npos) << lines[0];
+  EXPECT_EQ(lines[0].find("\"stream\""), std::string::npos) << lines[0];
+  EXPECT_EQ(JsonMessage(lines[1]), "24/05/01 12:00:00 INFO SparkContext: Running");
+  EXPECT_NE(lines[1].find("\"@timestamp\":\"2024-05-01T12:00:00."), std::string::npos) << lines[1];
+  EXPECT_NE(lines[1].find("\"stream\":\"stderr\""), std::string::npos) << lines[1];
+  EXPECT_EQ(JsonMessage(lines[2]),
+            "24/05/01 12:00:01 ERROR Executor: Exception in task\n"
+            "java.lang.RuntimeException: boom\n\tat org.example.Job.run(Job.scala:42)");
+  EXPECT_NE(lines[2].find("\"@timestamp\":\"2024-05-01T12:00:01.5"), std::string::npos) << lines[2];
+  EXPECT_EQ(JsonMessage(lines[3]), "24/05/01 12:00:02 INFO Long: " + part + part + "end");
+  EXPECT_NE(lines[3].find("\"stream\":\"stdout\""), std::string::npos) << lines[3];
+  EXPECT_EQ(lines[3].find("_cri_parse_failure"), std::string::npos) << lines[3];
+  EXPECT_EQ(JsonMessage(lines[4]), "24/05/01 12:00:03 INFO Split: first half, second half");
+  EXPECT_NE(lines[4].find("\"@timestamp\":\"2024-05-01T12:00:03"), std::string::npos) << lines[4];
+}
+
 // 10. and 11.: a writer appends 20,000 numbered lines to 3 files at a steady pace (about 4s);
 // sluice is stopped midway (SIGTERM or SIGKILL) and started again while the writer goes on.
 class FileInputRestartTest : public FileInputTest {
