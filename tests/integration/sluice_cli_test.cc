@@ -213,18 +213,23 @@ TEST_F(SluiceCliTest, MissingConfigIsAUsageError) {
   EXPECT_NE(p.Stderr().find("no config given"), std::string::npos);
 }
 
-// SIGTERM on an endless input: everything the input read is delivered before the exit.
+// SIGTERM on an endless input: everything the input read is delivered before the exit. The input
+// is paced (an unpaced one writes hundreds of MiB a second: a slow poll once filled the disk).
 TEST_F(SluiceCliTest, SigtermDrainsEverythingInFlight) {
   std::string out = (dir_ / "out.ndjson").string();
   std::string cfg = WriteConfig(
-      "pipelines:\n  p:\n    inputs: [{type: generate}]\n"
+      "pipelines:\n  p:\n    inputs: [{type: generate, rate: 50000}]\n"
       "    outputs: [{type: file, path: '" +
       out + "'}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (ReadLines(out).size() < 10000 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  // 10,000 events are under 6 MiB; the size is read without reading the file.
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        std::error_code ec;
+        return fs::file_size(out, ec) > (6u << 20) && !ec;
+      },
+      std::chrono::seconds(60)))
+      << p.Stderr();
   p.Signal(SIGTERM);
   ASSERT_EQ(p.WaitFor(std::chrono::seconds(60)), 0) << p.Stderr();
   std::smatch m;
