@@ -321,7 +321,7 @@ void KafkaInput::Run() {
       next_commit_ns = now + options_.commit_interval.value.count();
     }
     if (options_.exit_on_idle.value.count() > 0 && !partitions_.empty() &&
-        now - last_message_ns_ >= options_.exit_on_idle.value.count()) {
+        MonoNs() - last_message_ns_ >= options_.exit_on_idle.value.count()) {
       bool all_eof = true;
       for (const auto& [key, p] : partitions_) all_eof = all_eof && p->eof && !p->batch;
       if (all_eof) {
@@ -439,7 +439,12 @@ bool KafkaInput::EmitBatch(const PartitionKey& key) {
     bytes = it->second->batch->MemoryBytes();
   }
   emitting_ = false;
-  if (paused_) SetPaused(false);
+  if (paused_) {
+    SetPaused(false);
+    // Blocked by backpressure is not idle: the idle clock of exit_on_idle starts again, so that
+    // messages fetched after the resume come before it can pass.
+    last_message_ns_ = MonoNs();
+  }
   Partition& p = *it->second;
   std::unique_ptr<EventBatch> batch = std::move(p.batch);
   return context_->Emit(std::move(*batch), p.source, static_cast<uint64_t>(p.batch_end));

@@ -321,32 +321,45 @@ TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
                    << " replayed events skipped";
 }
 
-// README's main job, config/demo.yaml: agent → embedded Kafka → collector → local bronze. Every
-// generated event lands in bronze once, in objects named after their partition and first offset.
+// README's main job (scripts/demo): config/demo-logs.yaml writes a Spark application's YARN
+// container logs, then config/demo.yaml tails them (file input, multiline, grok, spark) → embedded
+// Kafka → collector → local bronze. Every record lands in bronze once, parsed, in objects named
+// after their partition and first offset.
 TEST_F(S3Test, DemoConfigWritesEveryEventToLocalBronzeOnce) {
   fs::path out = dir_ / "demo-out";
-  Subprocess demo({"/usr/bin/env", "SLUICE_DEMO_OUT=" + out.string(), SLUICE_BINARY, "run", "-c",
-                   std::string(SLUICE_SOURCE_DIR) + "/config/demo.yaml"},
-                  dir_);
-  ASSERT_EQ(demo.WaitFor(seconds(240)), 0) << demo.Stderr();
+  for (const std::string config : {"demo-logs.yaml", "demo.yaml"}) {
+    Subprocess run({"/usr/bin/env", "SLUICE_DEMO_OUT=" + out.string(), SLUICE_BINARY, "run", "-c",
+                    std::string(SLUICE_SOURCE_DIR) + "/config/" + config},
+                   dir_);
+    ASSERT_EQ(run.WaitFor(seconds(240)), 0) << config << ": " << run.Stderr();
+  }
   std::set<std::string> ids;
-  size_t lines = 0, objects = 0;
+  size_t lines = 0, objects = 0, parsed = 0, drivers = 0, traces = 0;
   static const std::regex kName("^spark-logs\\+\\d+\\+\\d{20}\\.ndjson\\.gz$");
   for (const auto& e : fs::recursive_directory_iterator(out / "bronze" / "spark-bronze")) {
     if (!e.is_regular_file() || e.path().string().find("/_sluice/") != std::string::npos) continue;
     ++objects;
     EXPECT_TRUE(std::regex_match(e.path().filename().string(), kName)) << e.path();
-    EXPECT_NE(e.path().string().find("/spark-logs/dt="), std::string::npos) << e.path();
+    EXPECT_NE(e.path().string().find("/spark-logs/dt=2017-06-09/"), std::string::npos) << e.path();
     for (const auto& line : GunzipLines(e.path())) {
       ++lines;
       size_t at = line.find("\"kafka\":{");
       ASSERT_NE(at, std::string::npos) << line.substr(0, 300);
       ids.insert(line.substr(at, line.find('}', at) - at));  // topic, partition, offset
+      if (line.find("\"app_id\":\"application_1496953840000_0001\"") != std::string::npos &&
+          line.find("\"level\":\"") != std::string::npos) {
+        ++parsed;
+      }
+      if (line.find("\"role\":\"driver\"") != std::string::npos) ++drivers;
+      if (line.find("\\n\\tat ") != std::string::npos) ++traces;
     }
   }
   EXPECT_GE(objects, 16u);  // at least one per partition
   EXPECT_EQ(lines, 200000u);
   EXPECT_EQ(ids.size(), 200000u) << "some Kafka messages are in bronze twice";
+  EXPECT_EQ(parsed, 200000u) << "every record has its level and application id";
+  EXPECT_EQ(drivers, 40000u) << "the driver container's records";
+  EXPECT_GT(traces, 1000u) << "stack traces joined to their records";
 }
 
 // s3rver stopped for 20 s mid-stream and started again: uploads fail, the output is unready and
