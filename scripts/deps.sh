@@ -11,7 +11,7 @@ packages=(
   libcurl4-openssl-dev libssl-dev libzstd-dev awscli openssl
   # packaging: the portable build's static libraries from Debian's sources, CPack, the checks
   dpkg-dev debian-archive-keyring file binutils help2man rpm cpio lintian mmdebstrap systemd
-  shellcheck yamllint
+  shellcheck yamllint umoci jq
   # the Helm chart's render test: Go's text/template with sprig (tests/tools/helm_render)
   golang-go golang-github-masterminds-sprig-dev golang-gopkg-yaml.v3-dev
 )

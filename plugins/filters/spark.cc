@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstring>
+#include <fstream>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -23,6 +24,8 @@ constexpr std::string_view kExecutor = "executor";
 // Spark's default container names in its driver and executor pods.
 constexpr std::string_view kK8sDriverContainer = "spark-kubernetes-driver";
 constexpr std::string_view kK8sExecutorContainer = "spark-kubernetes-executor";
+// launch_container.sh is a few KiB; a longer file is read this far.
+constexpr size_t kMaxLaunchScriptBytes = 1 << 20;
 
 using Span = SparkFilter::Span;
 using Role = SparkFilter::Role;
@@ -110,6 +113,10 @@ const config::OptionSchema<SparkFilter::Options>& SparkFilter::Options::Schema()
                 "SPARK_EXECUTOR_ID and SPARK_ROLE from Sluice's environment (read at start).")
            .Add("overwrite", &Options::overwrite,
                 "Replace fields the event already has. `false`: existing fields are kept.")
+           .Add("launch_script", &Options::launch_script,
+                "On YARN, read `spark.executor_id` from the container's `launch_container.sh` "
+                "beside its logs (Hadoop 3 keeps it there): the executor's `--executor-id`, or "
+                "`driver` for a cluster-mode ApplicationMaster. Read once per container.")
            .Check([](const Options& o) -> std::string {
              if (o.path_field.empty() && !o.use_env) {
                return "spark: path_field is empty and use_env is false: nothing to derive the "
@@ -255,6 +262,43 @@ SparkFilter::PathInfo SparkFilter::ParsePath(std::string_view path, std::vector<
   return info;
 }
 
+std::optional<std::string> SparkFilter::ExecutorIdFromLaunchScript(const std::string& script_path) {
+  std::ifstream in(script_path, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::string script(kMaxLaunchScriptBytes, '\0');
+  in.read(script.data(), static_cast<std::streamsize>(script.size()));
+  script.resize(static_cast<size_t>(in.gcount()));
+  constexpr std::string_view kFlag = "--executor-id";
+  for (size_t at = script.find(kFlag); at != std::string::npos; at = script.find(kFlag, at + 1)) {
+    size_t begin = at + kFlag.size();
+    if (begin >= script.size() || (script[begin] != ' ' && script[begin] != '=')) continue;
+    while (begin < script.size() && (script[begin] == ' ' || script[begin] == '=')) ++begin;
+    size_t end = begin;
+    while (end < script.size() && (std::isalnum(static_cast<unsigned char>(script[end])) ||
+                                   script[end] == '-' || script[end] == '_')) {
+      ++end;
+    }
+    if (end > begin) return script.substr(begin, end - begin);
+  }
+  if (script.find("org.apache.spark.deploy.yarn.ApplicationMaster") != std::string::npos) {
+    return std::string(kDriver);
+  }
+  return std::string();
+}
+
+std::string SparkFilter::YarnExecutorId() const {
+  const PathInfo& info = cache_info_;
+  if (info.container_id.empty() || !info.executor_id.empty()) return "";
+  const bool application_master = info.role == Role::kDriver;
+  if (options_.launch_script) {
+    const std::string dir(std::string_view(cache_path_)
+                              .substr(0, info.container_id.offset + info.container_id.length));
+    if (auto id = ExecutorIdFromLaunchScript(dir + "/launch_container.sh")) return *id;
+  }
+  // No script: the ApplicationMaster is labelled the driver, as its role is.
+  return application_master ? std::string(kDriver) : "";
+}
+
 bool SparkFilter::SetField(Event& event, std::string_view name, std::string_view value) const {
   if (value.empty()) return false;
   if (!options_.overwrite && event.Get(name) != nullptr) return false;
@@ -278,7 +322,12 @@ bool SparkFilter::SetFromPath(Event& event, std::string_view path) const {
     set |= SetField(event, kAppIdField, std::string_view(bytes, kPrefix.size() + suffix.size()));
   }
   set |= SetField(event, kContainerIdField, info.container_id.In(path));
-  set |= SetField(event, kExecutorIdField, info.executor_id.In(path));
+  if (!info.executor_id.empty()) {
+    set |= SetField(event, kExecutorIdField, info.executor_id.In(path));
+  } else if (!cache_executor_id_.empty() &&
+             (options_.overwrite || event.Get(kExecutorIdField) == nullptr)) {
+    set |= SetField(event, kExecutorIdField, event.arena().Copy(cache_executor_id_));
+  }
   if (info.role != Role::kNone) {
     set |= SetField(event, kRoleField, info.role == Role::kDriver ? kDriver : kExecutor);
   }
@@ -304,6 +353,7 @@ FilterResult SparkFilter::Apply(Event& event) {
       cache_path_.assign(path->data(), path->size());
       cache_info_ = ParsePath(cache_path_, components_);
       cache_valid_ = true;
+      cache_executor_id_ = YarnExecutorId();
     }
     if (cache_info_.recognized()) {
       set = SetFromPath(event, *path);

@@ -13,6 +13,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -28,6 +29,7 @@ class SparkFilter final : public Filter {
     std::string path_field = "log.file.path";
     bool use_env = true;
     bool overwrite = false;
+    bool launch_script = true;
     // Where environment variables come from; null: the process environment. Not a config option
     // (tests inject a map).
     config::EnvLookup env;
@@ -65,11 +67,19 @@ class SparkFilter final : public Filter {
   };
   // Parses `path`; `components` is scratch space. Exposed for tests.
   static PathInfo ParsePath(std::string_view path, std::vector<Span>& components);
+  // The Spark executor id in a YARN container's launch_container.sh (the NodeManager's copy in
+  // the container's log directory, Hadoop 3): the `--executor-id` of an executor's command line,
+  // "driver" for a cluster-mode ApplicationMaster (it runs the driver), "" for a client-mode one
+  // (ExecutorLauncher: the driver runs outside YARN) or a script of something else; nullopt when
+  // the script cannot be read. Exposed for tests.
+  static std::optional<std::string> ExecutorIdFromLaunchScript(const std::string& script_path);
 
  private:
   bool SetField(Event& event, std::string_view name, std::string_view value) const;
   bool SetFromPath(Event& event, std::string_view path) const;
   bool SetFromEnv(Event& event) const;
+  // The executor id of the cached path's YARN container ("" when not a container, or none).
+  std::string YarnExecutorId() const;
 
   const Options options_;
   // From the environment, read once (owned: given to events as views).
@@ -80,6 +90,9 @@ class SparkFilter final : public Filter {
   bool cache_valid_ = false;
   std::string cache_path_;
   PathInfo cache_info_;
+  // The executor id of cache_path_'s YARN container (launch_container.sh or the AM rule); "" for
+  // none. Copied into each event's arena: the cache changes under events already handed on.
+  std::string cache_executor_id_;
   std::vector<Span> components_;
 };
 

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
@@ -11,6 +13,7 @@
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
 #include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/test_util.h"
 
 namespace sluice::filters {
 namespace {
@@ -83,11 +86,12 @@ TEST(SparkFilterTest, YarnContainers) {
   // Container 1 is the ApplicationMaster: the driver in cluster mode.
   EXPECT_EQ(ForPath("/mnt/var/log/hadoop-yarn/containers/application_1496969700420_0001/"
                     "container_1496969700420_0001_01_000001/stdout"),
-            "application_1496969700420_0001|container_1496969700420_0001_01_000001|-|driver");
+            "application_1496969700420_0001|container_1496969700420_0001_01_000001|driver|driver");
   // A second attempt's AM, and an epoch in the container id.
-  EXPECT_EQ(ForPath("/hadoop/yarn/log/application_1496969700420_0012/"
-                    "container_e12_1496969700420_0012_02_000001/stderr"),
-            "application_1496969700420_0012|container_e12_1496969700420_0012_02_000001|-|driver");
+  EXPECT_EQ(
+      ForPath("/hadoop/yarn/log/application_1496969700420_0012/"
+              "container_e12_1496969700420_0012_02_000001/stderr"),
+      "application_1496969700420_0012|container_e12_1496969700420_0012_02_000001|driver|driver");
   EXPECT_EQ(ForPath("/data/yarn/logs/application_1_0001/container_e3_1_0001_01_1000123/syslog"),
             "application_1_0001|container_e3_1_0001_01_1000123|-|executor");
   // An EMR log bucket copy (gzipped name).
@@ -95,6 +99,100 @@ TEST(SparkFilterTest, YarnContainers) {
                     "application_1496969700420_0003/container_1496969700420_0003_01_000004/"
                     "stderr.gz"),
             "application_1496969700420_0003|container_1496969700420_0003_01_000004|-|executor");
+}
+
+// A YARN NodeManager log directory as Hadoop 3 (EMR 6 and 7) leaves it: each container's
+// stderr/stdout beside launch_container.sh, whose java command line names the executor.
+class SparkLaunchScriptTest : public ::testing::Test {
+ protected:
+  void SetUp() override { root_ = sluice::testing::FreshTestDir("spark_launch"); }
+  void TearDown() override { std::filesystem::remove_all(root_); }
+  // Makes root/var/log/hadoop-yarn/containers/APP/CONTAINER with `script` (none when empty) and
+  // returns the path of its stderr.
+  std::string Container(const std::string& container, const std::string& script) {
+    auto dir = root_ / "var/log/hadoop-yarn/containers/application_1700000000000_0007" / container;
+    std::filesystem::create_directories(dir);
+    std::ofstream(dir / "stderr") << "";
+    if (!script.empty()) std::ofstream(dir / "launch_container.sh") << script;
+    return (dir / "stderr").string();
+  }
+  static std::string Executor(const std::string& id) {
+    return "#!/bin/bash\nset -o pipefail -e\nexport PRELAUNCH_OUT=\"/var/log/hadoop-yarn/"
+           "prelaunch.out\"\nexec /bin/bash -c "
+           "\"LD_LIBRARY_PATH=\\\"/usr/lib/hadoop/lib/native\\\" "
+           "$JAVA_HOME/bin/java -server -Xmx4743m '-verbose:gc' -Djava.io.tmpdir=$PWD/tmp "
+           "-Dspark.yarn.app.container.log.dir=/var/log/hadoop-yarn/containers/"
+           "application_1700000000000_0007/container_1700000000000_0007_01_000003 "
+           "org.apache.spark.executor.YarnCoarseGrainedExecutorBackend --driver-url "
+           "spark://CoarseGrainedScheduler@ip-10-0-1-5.ec2.internal:35469 --executor-id " +
+           id +
+           " --hostname ip-10-0-1-9.ec2.internal --cores 4 --app-id "
+           "application_1700000000000_0007 --resourceProfileId 0 1>/var/log/stdout "
+           "2>/var/log/stderr\"\n";
+  }
+  std::filesystem::path root_;
+};
+
+TEST_F(SparkLaunchScriptTest, ExecutorIdsComeFromTheLaunchScript) {
+  // Executor 2 in container 3: YARN's container numbers and Spark's executor ids differ.
+  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000003", Executor("2"))),
+            "application_1700000000000_0007|container_1700000000000_0007_01_000003|2|executor");
+  EXPECT_EQ(
+      ForPath(Container("container_e14_1700000000000_0007_01_000011", Executor("17"))),
+      "application_1700000000000_0007|container_e14_1700000000000_0007_01_000011|17|executor");
+}
+
+TEST_F(SparkLaunchScriptTest, TheApplicationMasterIsTheDriverOnlyInClusterMode) {
+  const std::string cluster =
+      "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx2g "
+      "org.apache.spark.deploy.yarn.ApplicationMaster --class 'com.example.Job' --jar "
+      "s3://bucket/job.jar --properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n";
+  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000001", cluster)),
+            "application_1700000000000_0007|container_1700000000000_0007_01_000001|driver|driver");
+  // Client mode: the AM is only the ExecutorLauncher; the driver runs outside YARN.
+  const std::string client =
+      "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx512m "
+      "org.apache.spark.deploy.yarn.ExecutorLauncher --arg 'ip-10-0-1-5.ec2.internal:40543' "
+      "--properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n";
+  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_02_000001", client)),
+            "application_1700000000000_0007|container_1700000000000_0007_02_000001|-|driver");
+}
+
+TEST_F(SparkLaunchScriptTest, WithoutAScriptOrTheOptionOnlyTheApplicationMasterGetsAnId) {
+  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000004", "")),
+            "application_1700000000000_0007|container_1700000000000_0007_01_000004|-|executor");
+  // A MapReduce task's script names no executor.
+  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000005",
+                              "exec /bin/bash -c \"$JAVA_HOME/bin/java "
+                              "org.apache.hadoop.mapred.YarnChild 10.0.1.5 41213\"\n")),
+            "application_1700000000000_0007|container_1700000000000_0007_01_000005|-|executor");
+  auto b = Make("{launch_script: false}");
+  EventBatch batch;
+  Event& e = batch.Add(0, "line");
+  e.Set("log.file.path",
+        Value::String(Container("container_1700000000000_0007_01_000006", Executor("5"))));
+  b->filter->Apply(e);
+  EXPECT_EQ(Fields(e),
+            "application_1700000000000_0007|container_1700000000000_0007_01_000006|-|executor");
+}
+
+TEST_F(SparkLaunchScriptTest, TheLearnedIdOutlivesTheCache) {
+  // Two containers alternate in one batch: each event keeps its own executor id.
+  const std::string a = Container("container_1700000000000_0007_01_000002", Executor("1"));
+  const std::string b = Container("container_1700000000000_0007_01_000003", Executor("2"));
+  auto built = Make();
+  EventBatch batch;
+  std::vector<Event*> events;
+  for (int i = 0; i < 6; ++i) {
+    Event& e = batch.Add(0, "line");
+    e.Set("log.file.path", Value::String(i % 2 == 0 ? a : b));
+    built->filter->Apply(e);
+    events.push_back(&e);
+  }
+  for (int i = 0; i < 6; ++i) {
+    EXPECT_EQ(std::string(events[i]->Get("spark.executor_id")->as_string()), i % 2 == 0 ? "1" : "2")
+        << i;
+  }
 }
 
 TEST(SparkFilterTest, YarnAppIdFromTheContainerWhenThereIsNoApplicationDirectory) {
@@ -260,7 +358,7 @@ TEST(SparkFilterTest, CacheComparesEveryByte) {
   b->filter->Apply(a);
   b->filter->Apply(c);
   EXPECT_EQ(Fields(a), "application_1_0001|container_1_0001_01_000002|-|executor");
-  EXPECT_EQ(Fields(c), "application_1_0001|container_1_0001_01_000001|-|driver");
+  EXPECT_EQ(Fields(c), "application_1_0001|container_1_0001_01_000001|driver|driver");
 }
 
 TEST(SparkFilterTest, KubernetesEnvironment) {
@@ -326,7 +424,7 @@ TEST(SparkFilterTest, PathField) {
   EXPECT_EQ(b->filter->Apply(e), FilterResult::kSkipped);
   e.Set("source", Value::String("/c/application_1_0002/container_1_0002_01_000001/stderr"));
   EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Fields(e), "application_1_0002|container_1_0002_01_000001|-|driver");
+  EXPECT_EQ(Fields(e), "application_1_0002|container_1_0002_01_000001|driver|driver");
   // A path field that is not a string is treated as absent.
   Event& f = batch.Add(0, "line");
   f.Set("source", Value::Int(3));
@@ -366,7 +464,7 @@ TEST(SparkFilterTest, OverwriteTrueReplacesThem) {
   e.Set("spark.app_id", Value::String("old"));
   e.Set("spark.role", Value::String("executor"));
   EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Fields(e), "application_1_0003|container_1_0003_01_000001|-|driver");
+  EXPECT_EQ(Fields(e), "application_1_0003|container_1_0003_01_000001|driver|driver");
 }
 
 TEST(SparkFilterTest, OptionErrors) {
