@@ -32,14 +32,8 @@ sluice=${1:-$root/build/release/agent/sluice}
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
-# expect DESCRIPTION ACTUAL EXPECTED
-expect() {
-  if [[ "$2" == "$3" ]]; then ok "$1"; else bad "$1: got '$2', expected '$3'"; fi
-}
+# shellcheck source=tests/packaging/check_lib.sh
+source "$root/tests/packaging/check_lib.sh"
 
 for tool in go node; do
   if ! command -v "$tool" >/dev/null; then

@@ -16,10 +16,8 @@ chart=$root/packaging/helm/sluice
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-passed=0
-failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1"; failed=$((failed + 1)); }
+# shellcheck source=tests/packaging/check_lib.sh
+source "$root/tests/packaging/check_lib.sh"
 
 for tool in yamllint go; do
   if ! command -v "$tool" >/dev/null; then

@@ -79,24 +79,17 @@ void CriDecoder::Push(std::string_view line, uint64_t begin, uint64_t end, bool 
   bool full = false;
   if (!Parse(line, &time_ns, &stream, &full, &text)) {
     if (pending_) Complete(on_line);
-    CriLine out;
-    out.text = line;
-    out.begin = begin;
-    out.end = end;
-    out.truncated = truncated;
-    out.malformed = true;
-    on_line(out);
+    on_line(CriLine{
+        .text = line, .begin = begin, .end = end, .truncated = truncated, .malformed = true});
     return;
   }
   if (!pending_ && full) {  // the common case: a whole line, no copy
-    CriLine out;
-    out.text = text;
-    out.begin = begin;
-    out.end = end;
-    out.time_ns = time_ns;
-    out.stream = stream;
-    out.truncated = truncated;
-    on_line(out);
+    on_line(CriLine{.text = text,
+                    .begin = begin,
+                    .end = end,
+                    .time_ns = time_ns,
+                    .stream = stream,
+                    .truncated = truncated});
     return;
   }
   if (!pending_) {
@@ -125,14 +118,12 @@ void CriDecoder::Flush(OnLine&& on_line) {
 
 template <typename OnLine>
 void CriDecoder::Complete(OnLine& on_line) {
-  CriLine out;
-  out.text = buffer_;
-  out.begin = begin_;
-  out.end = end_;
-  out.time_ns = time_ns_;
-  out.stream = stderr_ ? "stderr" : "stdout";
-  out.truncated = truncated_;
-  on_line(out);
+  on_line(CriLine{.text = buffer_,
+                  .begin = begin_,
+                  .end = end_,
+                  .time_ns = time_ns_,
+                  .stream = stderr_ ? "stderr" : "stdout",
+                  .truncated = truncated_});
   pending_ = false;
   buffer_.clear();
   if (buffer_.capacity() > (64u << 10)) std::string().swap(buffer_);

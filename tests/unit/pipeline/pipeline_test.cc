@@ -265,6 +265,16 @@ class PipelineTest : public ::testing::Test {
     input_ = CountingInput::last;
     output_ = HoldingOutput::last;
   }
+  // A `gate` filter, closed, ahead of Configure().
+  void AddGateFilter() {
+    GateFilter::open = false;
+    config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
+                                                   "gate",
+                                                   "gate",
+                                                   &kGateFactory,
+                                                   std::make_shared<GateFilter::Options>(),
+                                                   {}});
+  }
   uint64_t Metric(const std::string& name, const std::string& id) {
     for (const auto& s : metrics_.Snapshot()) {
       if (s.name != name) continue;
@@ -411,13 +421,7 @@ TEST_F(PipelineTest, DrainTimesOutWhileAnOutputHoldsAcksAndAbortReleasesTheInput
 // A drain requested while a batch is still in a filter also hands over that batch when it reaches
 // the output (shutdown of a pipeline whose output acks only when it closes an object).
 TEST_F(PipelineTest, ADrainCoversBatchesThatReachTheOutputAfterItWasRequested) {
-  GateFilter::open = false;
-  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
-                                                 "gate",
-                                                 "gate",
-                                                 &kGateFactory,
-                                                 std::make_shared<GateFilter::Options>(),
-                                                 {}});
+  AddGateFilter();
   Configure({.batches = 3, .events_per_batch = 5}, {.ack_on_drain = true});
   ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
   pipeline_->JoinInputs();
@@ -436,13 +440,7 @@ TEST_F(PipelineTest, ADrainCoversBatchesThatReachTheOutputAfterItWasRequested) {
 // A filter worker held on one batch longer than the stall limit is reported (the systemd
 // watchdog stops pinging); once it moves on, nothing is.
 TEST_F(PipelineTest, AWorkerStuckOnABatchIsReportedAsAStall) {
-  GateFilter::open = false;
-  config_.filters.push_back(config::PluginConfig{PluginKind::kFilter,
-                                                 "gate",
-                                                 "gate",
-                                                 &kGateFactory,
-                                                 std::make_shared<GateFilter::Options>(),
-                                                 {}});
+  AddGateFilter();
   Configure({.batches = 1, .events_per_batch = 5}, {.auto_ack = true});
   EXPECT_EQ(pipeline_->DescribeStalls(MonoNs(), int64_t{60'000'000'000}), "");
   std::string stalls;
