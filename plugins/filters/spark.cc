@@ -1,5 +1,6 @@
 #include "plugins/filters/spark.h"
 
+#include <array>
 #include <cctype>
 #include <cstring>
 #include <fstream>
@@ -265,9 +266,14 @@ SparkFilter::PathInfo SparkFilter::ParsePath(std::string_view path, std::vector<
 std::optional<std::string> SparkFilter::ExecutorIdFromLaunchScript(const std::string& script_path) {
   std::ifstream in(script_path, std::ios::binary);
   if (!in) return std::nullopt;
-  std::string script(kMaxLaunchScriptBytes, '\0');
-  in.read(script.data(), static_cast<std::streamsize>(script.size()));
-  script.resize(static_cast<size_t>(in.gcount()));
+  // Read in chunks: the script is a few KiB, and a path change must not cost a 1 MiB buffer.
+  std::string script;
+  std::array<char, 16 << 10> chunk;
+  while (script.size() < kMaxLaunchScriptBytes) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    if (in.gcount() <= 0) break;
+    script.append(chunk.data(), static_cast<size_t>(in.gcount()));
+  }
   constexpr std::string_view kFlag = "--executor-id";
   for (size_t at = script.find(kFlag); at != std::string::npos; at = script.find(kFlag, at + 1)) {
     size_t begin = at + kFlag.size();
