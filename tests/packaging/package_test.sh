@@ -51,7 +51,7 @@ for script in postinst prerm postrm; do
   dpkg-deb -I "$deb" "$script" >/dev/null 2>&1 && ok "maintainer script $script" \
     || fail "no $script in the .deb"
 done
-if dpkg-deb -I "$deb" postinst | grep -q 'adduser --quiet --system --group --home /var/lib/sluice'; then
+if grep -q 'adduser --quiet --system --group --home /var/lib/sluice' <<<"$(dpkg-deb -I "$deb" postinst)"; then
   ok "postinst creates the sluice system user"
 else
   fail "postinst does not create the sluice user"
