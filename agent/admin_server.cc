@@ -4,7 +4,7 @@
 
 #include <chrono>
 
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/thread_name.h"
 
 namespace sluice::agent {

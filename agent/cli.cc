@@ -7,11 +7,11 @@
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
-#include "pipeline/config/config.h"
-#include "pipeline/config_tests.h"
+#include "pipeline/config.h"
 #include "pipeline/log.h"
 #include "pipeline/registry.h"
 #include "pipeline/service.h"
+#include "pipeline/test_runner.h"
 
 namespace sluice::agent {
 namespace {

@@ -12,7 +12,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/config/diagnostics.h"
+#include "pipeline/options/diagnostics.h"
 
 namespace sluice {
 namespace condition_internal {

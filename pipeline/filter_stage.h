@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "pipeline/condition.h"
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
 

@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/filter_stage.h"
 #include "pipeline/inflight_limiter.h"
 #include "pipeline/metrics.h"

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/config/option_schema.h"
+#include "pipeline/options/option_schema.h"
 #include "pipeline/plugin.h"
 
 namespace sluice {

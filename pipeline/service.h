@@ -15,7 +15,7 @@
 #include <thread>
 #include <vector>
 
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
 

@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/config/env.h"
+#include "pipeline/options/env.h"
 #include "pipeline/registry.h"
 
 namespace sluice::filters {

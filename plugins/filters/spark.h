@@ -18,7 +18,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/config/env.h"
+#include "pipeline/options/env.h"
 #include "pipeline/registry.h"
 
 namespace sluice::filters {

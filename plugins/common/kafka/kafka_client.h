@@ -15,8 +15,8 @@
 #include <utility>
 #include <vector>
 
-#include "pipeline/config/option_schema.h"
 #include "pipeline/log.h"
+#include "pipeline/options/option_schema.h"
 #include "pipeline/status.h"
 #include "plugins/common/kafka/kafka_embedded.h"
 

@@ -5,7 +5,7 @@
 
 #include <fmt/format.h>
 
-#include "pipeline/config/diagnostics.h"
+#include "pipeline/options/diagnostics.h"
 
 namespace sluice::filters::grok {
 namespace {

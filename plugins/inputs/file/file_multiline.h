@@ -20,7 +20,7 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/config/option_schema.h"
+#include "pipeline/options/option_schema.h"
 #include "pipeline/status.h"
 #include "pipeline/units.h"
 

@@ -5,7 +5,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 
 namespace sluice {
 namespace {

@@ -8,11 +8,11 @@
 #include <memory>
 #include <string>
 
-#include "pipeline/config/diagnostics.h"
-#include "pipeline/config/env.h"
-#include "pipeline/config/node_reader.h"
 #include "pipeline/event_batch.h"
 #include "pipeline/metrics.h"
+#include "pipeline/options/diagnostics.h"
+#include "pipeline/options/env.h"
+#include "pipeline/options/node_reader.h"
 #include "pipeline/plugin.h"
 
 namespace sluice::testing {

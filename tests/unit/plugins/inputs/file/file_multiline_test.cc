@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/config/diagnostics.h"
-#include "pipeline/config/node_reader.h"
+#include "pipeline/options/diagnostics.h"
+#include "pipeline/options/node_reader.h"
 
 namespace sluice::inputs::file {
 namespace {

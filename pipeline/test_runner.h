@@ -29,7 +29,7 @@
 
 #include <string>
 
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 
 namespace sluice {
 

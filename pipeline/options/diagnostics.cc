@@ -1,4 +1,4 @@
-#include "pipeline/config/diagnostics.h"
+#include "pipeline/options/diagnostics.h"
 
 #include <algorithm>
 #include <cctype>

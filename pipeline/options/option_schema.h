@@ -13,7 +13,7 @@
 #include <string_view>
 #include <vector>
 
-#include "pipeline/config/option_types.h"
+#include "pipeline/options/option_types.h"
 
 namespace sluice::config {
 

@@ -1,4 +1,4 @@
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 
 #include <algorithm>
 #include <filesystem>

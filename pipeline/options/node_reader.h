@@ -10,8 +10,8 @@
 #include <string>
 #include <string_view>
 
-#include "pipeline/config/diagnostics.h"
-#include "pipeline/config/env.h"
+#include "pipeline/options/diagnostics.h"
+#include "pipeline/options/env.h"
 
 namespace sluice::config {
 

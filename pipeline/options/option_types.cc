@@ -1,4 +1,4 @@
-#include "pipeline/config/option_types.h"
+#include "pipeline/options/option_types.h"
 
 #include <cmath>
 #include <cstdlib>

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "pipeline/config/node_reader.h"
+#include "pipeline/options/node_reader.h"
 #include "pipeline/template.h"
 #include "pipeline/units.h"
 

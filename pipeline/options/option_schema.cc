@@ -1,4 +1,4 @@
-#include "pipeline/config/option_schema.h"
+#include "pipeline/options/option_schema.h"
 
 namespace sluice::config {
 

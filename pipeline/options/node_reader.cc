@@ -1,4 +1,4 @@
-#include "pipeline/config/node_reader.h"
+#include "pipeline/options/node_reader.h"
 
 namespace sluice::config {
 

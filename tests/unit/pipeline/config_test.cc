@@ -1,5 +1,5 @@
 // One test per kind of config error, each with the exact message a user sees.
-#include "pipeline/config/config.h"
+#include "pipeline/config.h"
 
 #include <gtest/gtest.h>
 

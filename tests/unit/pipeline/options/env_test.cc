@@ -1,4 +1,4 @@
-#include "pipeline/config/env.h"
+#include "pipeline/options/env.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "pipeline/config_tests.h"
+#include "pipeline/test_runner.h"
 
 #include <fmt/format.h>
 

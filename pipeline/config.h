@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "pipeline/condition.h"
-#include "pipeline/config/diagnostics.h"
-#include "pipeline/config/env.h"
-#include "pipeline/config/option_schema.h"
+#include "pipeline/options/diagnostics.h"
+#include "pipeline/options/env.h"
+#include "pipeline/options/option_schema.h"
 #include "pipeline/plugin.h"
 
 namespace sluice {
