@@ -12,6 +12,7 @@
 #include "tests/integration/command_process.h"
 #include "tests/integration/http_get.h"
 #include "tests/integration/kafka_mock.h"
+#include "tests/integration/require_peer.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
 
@@ -54,7 +55,7 @@ class EsServer : public CommandProcess {
 class ElasticsearchTest : public SluiceProcessTest {
  protected:
   void SetUp() override {
-    if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
+    SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed (scripts/deps.sh installs it)");
     MakeDir("sluice_es");
     fs::create_directories(dir_ / "es");
     fs::create_directories(dir_ / "mock");

@@ -5,6 +5,7 @@
 #include <map>
 #include <regex>
 
+#include "tests/integration/require_peer.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -13,8 +14,8 @@ namespace {
 namespace fs = std::filesystem;
 
 TEST(KafkaMockClusterTest, KcatProducesAndConsumesThroughIt) {
-  if (!fs::exists("/usr/bin/kcat"))
-    GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
+  SLUICE_REQUIRE_PEER(fs::exists("/usr/bin/kcat"),
+                      "kcat not installed (scripts/deps.sh installs it)");
   fs::path dir = FreshTestDir("sluice_kafka_mock");
   Subprocess cluster({SLUICE_KAFKA_MOCK, "--brokers", "3", "--topic", "spark:3"}, dir,
                      /*stdin_pipe=*/true);

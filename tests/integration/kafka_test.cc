@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "tests/integration/kafka_mock.h"
+#include "tests/integration/require_peer.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
 
@@ -26,7 +27,7 @@ constexpr char kKcat[] = "/usr/bin/kcat";
 class KafkaTest : public SluiceProcessTest {
  protected:
   void SetUp() override {
-    if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed (scripts/deps.sh installs it)";
+    SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed (scripts/deps.sh installs it)");
     MakeDir("sluice_kafka");
   }
   // Writes `files` files of `lines` numbered lines each (`seq=N file=appK ...`).

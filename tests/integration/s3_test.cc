@@ -16,6 +16,7 @@
 
 #include "tests/integration/command_process.h"
 #include "tests/integration/kafka_mock.h"
+#include "tests/integration/require_peer.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
 
@@ -68,7 +69,7 @@ std::vector<std::string> GunzipLines(const fs::path& path) {
 class S3Test : public SluiceProcessTest {
  protected:
   void SetUp() override {
-    if (!fs::exists(kAws)) GTEST_SKIP() << "awscli not installed (scripts/deps.sh installs it)";
+    SLUICE_REQUIRE_PEER(fs::exists(kAws), "awscli not installed (scripts/deps.sh installs it)");
     MakeDir("sluice_s3");
   }
   void ProduceNumberedLines(const std::string& bootstrap, int lines) {
@@ -178,7 +179,7 @@ std::string GenerateToS3(const std::string& endpoint, const std::string& key,
 // object, and awscli downloads valid gzip NDJSON with every event once.
 TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
   Moto moto(this, dir_ / "moto");
-  if (!moto.available()) GTEST_SKIP() << "moto_server not on PATH";
+  SLUICE_REQUIRE_PEER(moto.available(), "moto_server not on PATH");
   auto wrong =
       Run(WriteConfig("wrong", GenerateToS3(moto.endpoint(), moto.key(), "wrong", 100)), "wrong");
   ASSERT_TRUE(WaitUntil(
@@ -250,7 +251,7 @@ TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
 // and rewrites an object the crash may have stored without its marker under the same name), in
 // Hive-style partitions, in objects named <topic>+<partition>+<first offset>.
 TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
-  if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed";
+  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
   fs::create_directories(dir_ / "mock");
   MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 200000;
@@ -366,9 +367,9 @@ TEST_F(S3Test, DemoConfigWritesEveryEventToLocalBronzeOnce) {
 // the kafka input waits; then everything is stored, and awscli finds every event exactly once,
 // under Hive-style prefixes (the keys' `=` and `+` go percent-encoded over HTTP).
 TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
-  if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed";
+  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
   S3rver s3(dir_ / "s3rver");
-  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary() << " missing (scripts/deps.sh installs it)");
   fs::create_directories(dir_ / "mock");
   MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 100000;
@@ -425,9 +426,9 @@ TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
 // answers, slow answers, and answers slower than the output's `timeout`, mid-stream. Every one is
 // retried; every Kafka event is in bronze exactly once.
 TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
-  if (!fs::exists(kKcat)) GTEST_SKIP() << "kcat not installed";
+  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
   S3rver s3(dir_ / "s3rver");
-  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary() << " missing (scripts/deps.sh installs it)");
   fs::create_directories(dir_ / "proxy");
   CommandProcess proxy({SLUICE_FAULT_PROXY, "127.0.0.1", s3.endpoint().substr(17)}, dir_ / "proxy",
                        "port=(\\d+)");
@@ -496,7 +497,7 @@ TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
 // created (with awscli), everything is stored.
 TEST_F(S3Test, MissingBucketIsAClearErrorAndWaitedFor) {
   S3rver s3(dir_ / "s3rver");
-  if (!s3.available()) GTEST_SKIP() << S3rver::Binary() << " missing (scripts/deps.sh installs it)";
+  SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary() << " missing (scripts/deps.sh installs it)");
   auto p = Run(
       WriteConfig("missing", GenerateToS3(s3.endpoint(), "S3RVER", "S3RVER", 3000, "", "not-yet")),
       "missing");

@@ -11,6 +11,7 @@
 #include <thread>
 
 #include "tests/integration/kafka_mock.h"
+#include "tests/integration/require_peer.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -74,7 +75,7 @@ TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
   if (!fs::exists(corpus / "Spark_2k.log") || !fs::exists(corpus / "Spark_2k.log_structured.csv")) {
     GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
   }
-  if (!fs::exists("/usr/bin/kcat")) GTEST_SKIP() << "kcat not installed (scripts/deps.sh)";
+  SLUICE_REQUIRE_PEER(fs::exists("/usr/bin/kcat"), "kcat not installed (scripts/deps.sh)");
   auto rows = ParseCsv(ReadFile(corpus / "Spark_2k.log_structured.csv"));
   ASSERT_EQ(rows.size(), 2001u);
   ASSERT_EQ(rows[0][1], "Date");

@@ -441,6 +441,8 @@ if command -v shellcheck >/dev/null 2>&1; then
   shellcheck -s bash "${tmp}/core-node-${json_tools[0]}/root/usr/local/libexec/sluice-emr-groups" ||
     fail "shellcheck found problems in the generated sluice-emr-groups"
   ok
+elif [ "${SLUICE_REQUIRE_PEERS:-}" = 1 ]; then
+  fail "shellcheck is not installed (SLUICE_REQUIRE_PEERS=1; scripts/deps.sh installs it)"
 else
   echo "skip  shellcheck (not installed; apt-get install shellcheck)"
 fi
