@@ -96,14 +96,17 @@ class SharedAck {
  public:
   explicit SharedAck(AckHandle ack) : ack_(std::move(ack)) {}
   void Add(int64_t pieces = 1) { pending_.fetch_add(pieces); }
-  void Settle(bool ok) {
+  // Settles one piece; returns true for the last one, the call that acked or failed the batch
+  // (after it, whatever the pieces point into may be freed).
+  bool Settle(bool ok) {
     if (!ok) failed_ = true;
-    if (pending_.fetch_sub(1) != 1) return;
+    if (pending_.fetch_sub(1) != 1) return false;
     if (failed_.load()) {
       ack_.Fail();
     } else {
       ack_.Ack();
     }
+    return true;
   }
 
  private:

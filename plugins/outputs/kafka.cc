@@ -59,12 +59,11 @@ struct KafkaOutput::Message {
 // One batch on its way: the encoded messages (librdkafka points into these buffers until the
 // delivery reports; nothing is copied) and the handle to ack when every message is settled.
 struct KafkaOutput::Pending {
-  AckHandle ack;
+  explicit Pending(AckHandle handle) : ack(std::move(handle)) {}
+  SharedAck ack;  // one piece per message, plus the Write() call
   std::string values;
   std::string keys;
   std::string topics;
-  std::atomic<size_t> remaining{0};
-  std::atomic<bool> failed{false};
 };
 
 struct KafkaOutput::Retry {
@@ -286,8 +285,7 @@ rd_kafka_topic_t* KafkaOutput::TopicHandle(const std::string& name) {
 }
 
 void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
-  auto* pending = new Pending();
-  pending->ack = std::move(ack);
+  auto* pending = new Pending(std::move(ack));
   messages_.clear();
   // Room for the batch up front, not regrown per append: its message bytes times what the last
   // batch encoded per message byte (bounded by this batch's own size, even after a batch of one
@@ -341,7 +339,7 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
   }
   // One extra count for this call: delivery reports that come while producing cannot settle the
   // batch before every message is handed over.
-  pending->remaining.store(messages_.size() + 1);
+  pending->ack.Add(static_cast<int64_t>(messages_.size()));
   std::shared_lock producer_lock(producer_mu_);
   rd_kafka_topic_t* fixed = constant_topic ? TopicHandle(options_.topic.source()) : nullptr;
   for (const Message& m : messages_) {
@@ -491,14 +489,7 @@ void KafkaOutput::DeadLetter(Pending* pending, std::string_view reason, std::str
 }
 
 void KafkaOutput::Settle(Pending* pending, bool ok) {
-  if (!ok) pending->failed = true;
-  if (pending->remaining.fetch_sub(1) != 1) return;
-  if (pending->failed.load()) {
-    pending->ack.Fail();
-  } else {
-    pending->ack.Ack();
-  }
-  delete pending;
+  if (pending->ack.Settle(ok)) delete pending;
 }
 
 void KafkaOutput::ProduceRetries() {

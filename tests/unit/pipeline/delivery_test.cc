@@ -73,5 +73,30 @@ TEST_F(DeliveryTest, MovedHandleSettlesOnce) {
   EXPECT_EQ(commits_, std::vector<uint64_t>({500}));
 }
 
+TEST_F(DeliveryTest, SharedAckAcksOnceEveryPieceSettledAndSaysWhichCallWasLast) {
+  auto d = Make(1);
+  SharedAck shared(AckHandle(d, nullptr, 1, 1));
+  d.reset();
+  shared.Add(2);                      // two pieces besides the creating call
+  EXPECT_FALSE(shared.Settle(true));  // a piece
+  EXPECT_FALSE(shared.Settle(true));  // the creating call
+  EXPECT_TRUE(commits_.empty());
+  EXPECT_TRUE(shared.Settle(true));  // the last piece acks the batch
+  EXPECT_EQ(acked_.value(), 1u);
+  EXPECT_EQ(commits_, std::vector<uint64_t>({500}));
+}
+
+TEST_F(DeliveryTest, SharedAckFailsTheBatchWhenOnePieceFailed) {
+  auto d = Make(1);
+  SharedAck shared(AckHandle(d, nullptr, 1, 1));
+  d.reset();
+  shared.Add();
+  EXPECT_FALSE(shared.Settle(false));
+  EXPECT_TRUE(shared.Settle(true));
+  EXPECT_EQ(failed_.value(), 1u);
+  EXPECT_EQ(acked_.value(), 0u);
+  EXPECT_TRUE(commits_.empty());
+}
+
 }  // namespace
 }  // namespace sluice
