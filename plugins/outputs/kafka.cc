@@ -11,6 +11,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
+#include "plugins/common/event_id.h"
 
 namespace sluice::outputs {
 
@@ -19,8 +20,6 @@ SLUICE_REGISTER_OUTPUT(KafkaOutput, "kafka",
                        "delivery reports.");
 
 namespace {
-
-const char kHex[] = "0123456789abcdef";
 
 // Errors no retry can fix: the message goes to the dead-letter file.
 bool IsPermanent(rd_kafka_resp_err_t err) {
@@ -310,9 +309,10 @@ void KafkaOutput::Write(const EventBatch& batch, AckHandle ack) {
       options_.key.Render(e, pending->keys);
       m.key_size = static_cast<int32_t>(pending->keys.size() - m.key_offset);
     } else if (e.metadata().source_id != 0) {
-      uint64_t id = e.metadata().source_id;
-      for (int i = 0; i < 16; ++i) pending->keys += kHex[(id >> (60 - 4 * i)) & 0xF];
-      m.key_size = 16;
+      char hex[16];
+      common::FormatHex64(e.metadata().source_id, hex);
+      pending->keys.append(hex, sizeof(hex));
+      m.key_size = sizeof(hex);
     } else {
       m.key_size = -1;
     }

@@ -1,0 +1,26 @@
+// An event's stable id: the same bytes of the same source (a file's identity, a Kafka partition)
+// get the same id on every host, after any restart or replay, so a re-sent event overwrites or
+// conflicts with its first copy instead of duplicating it. The file input sets it as `event.id`;
+// the elasticsearch output falls back to it for `_id` when an event has no `event.id`.
+// Defined in terms of bytes, not of the host's integer layout: FNV-1a 64 (plugins/common/hash.h)
+// over the offset's 8 little-endian bytes, continuing from the source id.
+// Thread-safety: pure functions.
+#pragma once
+
+#include <cstdint>
+
+#include "plugins/common/hash.h"
+
+namespace sluice::common {
+
+inline uint64_t StableEventId(uint64_t source_id, uint64_t offset) {
+  return Fnv1aU64(offset, source_id);
+}
+
+// A 64-bit id as 16 lowercase hex digits, most significant first, into `out` (no terminator).
+inline void FormatHex64(uint64_t id, char* out) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  for (int i = 0; i < 16; ++i) out[i] = kDigits[(id >> (60 - 4 * i)) & 0xF];
+}
+
+}  // namespace sluice::common
