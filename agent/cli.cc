@@ -8,6 +8,7 @@
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
 #include "pipeline/config.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/log.h"
 #include "pipeline/registry.h"
 #include "pipeline/service.h"
@@ -165,6 +166,17 @@ int Plugins(bool markdown) {
     for (const PluginFactory* f : Registry::Get().All()) {
       std::printf("<!-- section:%ss/%s -->\n%s", PluginKindName(f->kind()), f->type().c_str(),
                   config::OptionsMarkdownWithNested(f->options()).c_str());
+    }
+    // ... and between the <!-- metrics:begin/end --> markers.
+    auto metrics = [](const std::string& name, const std::vector<MetricInfo>& infos) {
+      std::printf("<!-- section:metrics/%s -->\n%s", name.c_str(), MetricsMarkdown(infos).c_str());
+    };
+    metrics("engine/component", ComponentMetricSet::Infos());
+    metrics("engine/filter", FilterMetrics::Infos());
+    metrics("engine/pipeline", PipelineMetrics::Infos());
+    for (const PluginFactory* f : Registry::Get().All()) {
+      if (f->metrics().empty()) continue;
+      metrics(std::string(PluginKindName(f->kind())) + "s/" + f->type(), f->metrics());
     }
     return kExitOk;
   }

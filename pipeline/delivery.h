@@ -13,7 +13,7 @@
 #include <memory>
 
 #include "pipeline/inflight_limiter.h"
-#include "pipeline/metrics.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/source_tracker.h"
 
 namespace sluice {

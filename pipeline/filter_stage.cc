@@ -6,15 +6,12 @@ namespace sluice {
 
 FilterStage::FilterStage(const config::PluginConfig& config, MetricsRegistry& registry,
                          Labels labels)
-    : config_(config), metrics_(std::make_unique<ComponentMetrics>(registry, labels)) {
+    : config_(config),
+      metrics_(std::make_unique<ComponentMetrics>(registry, labels)),
+      filter_metrics_(registry, labels) {
   for (int r = 0; r < 4; ++r) {
-    Labels l = labels;
-    l.emplace_back("outcome", FilterResultName(static_cast<FilterResult>(r)));
-    outcomes_[r] = &registry.GetCounter(
-        "sluice_filter_events_total",
-        "Events a filter handled, by outcome: matched, failed (tagged, kept), skipped (not "
-        "selected by when:, or nothing to do), dropped.",
-        l);
+    outcomes_[r] = &filter_metrics_.events.counter(filter_metrics_.events.LabelsWith(
+        {{"outcome", FilterResultName(static_cast<FilterResult>(r))}}));
   }
 }
 

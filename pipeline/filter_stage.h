@@ -12,7 +12,7 @@
 
 #include "pipeline/condition.h"
 #include "pipeline/config.h"
-#include "pipeline/metrics.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/plugin.h"
 
 namespace sluice {
@@ -32,6 +32,7 @@ class FilterStage {
  private:
   const config::PluginConfig& config_;
   std::unique_ptr<ComponentMetrics> metrics_;
+  FilterMetrics filter_metrics_;
   Counter* outcomes_[4];  // by FilterResult
 };
 

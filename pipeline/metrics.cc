@@ -186,29 +186,4 @@ std::string MetricsRegistry::PrometheusText() const {
   return out;
 }
 
-ComponentMetrics::ComponentMetrics(MetricsRegistry& registry, Labels labels)
-    : received_events(registry.GetCounter("sluice_component_received_events_total",
-                                          "Events the component received.", labels)),
-      received_bytes(registry.GetCounter("sluice_component_received_bytes_total",
-                                         "Message bytes the component received.", labels)),
-      sent_events(registry.GetCounter(
-          "sluice_component_sent_events_total",
-          "Events the component passed on (outputs: acknowledged by the destination).", labels)),
-      sent_bytes(registry.GetCounter("sluice_component_sent_bytes_total",
-                                     "Message bytes the component passed on.", labels)),
-      errors(registry.GetCounter(
-          "sluice_component_errors_total",
-          "Errors the component met (failed writes, batches an output gave up on).", labels)),
-      busy_ns(registry.GetCounter("sluice_component_busy_nanoseconds_total",
-                                  "Time spent in the component's Process or Write calls.", labels)),
-      registry_(registry),
-      labels_(std::move(labels)) {}
-
-Counter& ComponentMetrics::discarded(std::string_view reason) {
-  Labels l = labels_;
-  l.emplace_back("reason", std::string(reason));
-  return registry_.GetCounter("sluice_component_discarded_events_total",
-                              "Events the component discarded, by reason.", l);
-}
-
 }  // namespace sluice

@@ -1,6 +1,6 @@
 // Metrics: counters, gauges and histograms with labels, declared with help text, exported in the
-// Prometheus text format and as JSON. The engine gives every plugin the standard component set
-// (ComponentMetrics); plugins add their own through the same registry.
+// Prometheus text format and as JSON. Components declare theirs once, in a metric set
+// (pipeline/metric_set.h); the engine's own are in pipeline/engine_metrics.h.
 // Thread-safety: Counter/Gauge/Histogram updates are lock-free; registration and export take a
 // lock. Returned references stay valid for the registry's lifetime.
 #pragma once
@@ -111,30 +111,6 @@ class MetricsRegistry {
 
   mutable std::mutex mu_;
   std::map<std::string, Family, std::less<>> families_;
-};
-
-// The standard metrics of one component (an input, filter or output instance), labelled
-// pipeline/kind/type/id. The engine moves these; plugins only add discards and errors.
-class ComponentMetrics {
- public:
-  ComponentMetrics(MetricsRegistry& registry, Labels labels);
-
-  Counter& received_events;
-  Counter& received_bytes;
-  Counter& sent_events;
-  Counter& sent_bytes;
-  Counter& errors;
-  // Time spent in the component's Process()/Write() calls, for finding the slow stage.
-  Counter& busy_ns;
-  // Events thrown away on purpose or by failure, by reason (e.g. "dropped", "dead_letter").
-  Counter& discarded(std::string_view reason);
-
-  MetricsRegistry& registry() const { return registry_; }
-  const Labels& labels() const { return labels_; }
-
- private:
-  MetricsRegistry& registry_;
-  Labels labels_;
 };
 
 }  // namespace sluice

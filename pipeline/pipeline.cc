@@ -59,42 +59,29 @@ Pipeline::Pipeline(const config::PipelineConfig& config, const config::ProcessOp
       process_(process),
       metrics_(metrics),
       on_input_finished_(std::move(on_input_finished)),
-      limiter_(std::make_shared<InflightLimiter>(config.options.max_inflight_bytes.bytes)) {
-  Labels labels = {{"pipeline", config_.name}};
-  delivery_counters_.acked_batches = &metrics_.GetCounter("sluice_pipeline_acked_batches_total",
-                                                          "Batches acked by every output.", labels);
-  delivery_counters_.failed_batches = &metrics_.GetCounter(
-      "sluice_pipeline_failed_batches_total",
-      "Batches an output gave up on (their checkpoint does not advance).", labels);
-  delivery_counters_.ack_seconds = &metrics_.GetHistogram(
-      "sluice_pipeline_ack_seconds",
-      "Seconds from an input handing a batch over to every output having acked it (filters, "
-      "output queues and the destinations' acknowledgements).",
-      labels);
+      limiter_(std::make_shared<InflightLimiter>(config.options.max_inflight_bytes.bytes)),
+      pipeline_metrics_(metrics, Labels{{"pipeline", config.name}}) {
+  delivery_counters_.acked_batches = &pipeline_metrics_.acked_batches;
+  delivery_counters_.failed_batches = &pipeline_metrics_.failed_batches;
+  delivery_counters_.ack_seconds = &pipeline_metrics_.ack_seconds;
   std::weak_ptr<InflightLimiter> weak = limiter_;
-  metrics_.AddGaugeFunction("sluice_pipeline_inflight_bytes",
-                            "Bytes of events between the inputs and the outputs' acks.", labels,
-                            [weak] {
-                              auto l = weak.lock();
-                              return l ? static_cast<double>(l->bytes()) : 0.0;
-                            });
-  metrics_.AddGaugeFunction("sluice_pipeline_inflight_batches",
-                            "Batches emitted but not yet acked by every output (checkpoint lag).",
-                            labels, [weak] {
-                              auto l = weak.lock();
-                              return l ? static_cast<double>(l->batches()) : 0.0;
-                            });
-  metrics_.AddGaugeFunction("sluice_pipeline_inflight_bytes_limit",
-                            "The pipeline's max_inflight_bytes.", labels, [weak] {
-                              auto l = weak.lock();
-                              return l ? static_cast<double>(l->max_bytes()) : 0.0;
-                            });
-  metrics_.AddCounterFunction("sluice_pipeline_backpressure_waits_total",
-                              "Times an input waited because max_inflight_bytes was reached.",
-                              labels, [weak] {
-                                auto l = weak.lock();
-                                return l ? static_cast<double>(l->blocked_count()) : 0.0;
-                              });
+  const Labels& labels = pipeline_metrics_.inflight_bytes.labels();
+  pipeline_metrics_.inflight_bytes.AddFunction(labels, [weak] {
+    auto l = weak.lock();
+    return l ? static_cast<double>(l->bytes()) : 0.0;
+  });
+  pipeline_metrics_.inflight_batches.AddFunction(labels, [weak] {
+    auto l = weak.lock();
+    return l ? static_cast<double>(l->batches()) : 0.0;
+  });
+  pipeline_metrics_.inflight_bytes_limit.AddFunction(labels, [weak] {
+    auto l = weak.lock();
+    return l ? static_cast<double>(l->max_bytes()) : 0.0;
+  });
+  pipeline_metrics_.backpressure_waits.AddFunction(labels, [weak] {
+    auto l = weak.lock();
+    return l ? static_cast<double>(l->blocked_count()) : 0.0;
+  });
 }
 
 Pipeline::~Pipeline() {

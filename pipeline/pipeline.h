@@ -18,9 +18,9 @@
 #include <vector>
 
 #include "pipeline/config.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/filter_stage.h"
 #include "pipeline/inflight_limiter.h"
-#include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
 #include "pipeline/sequencer.h"
 
@@ -126,6 +126,7 @@ class Pipeline {
   MetricsRegistry& metrics_;
   std::function<void()> on_input_finished_;
   std::shared_ptr<InflightLimiter> limiter_;
+  PipelineMetrics pipeline_metrics_;
   DeliveryCounters delivery_counters_;
 
   std::vector<std::unique_ptr<InputRunner>> inputs_;

@@ -10,7 +10,7 @@
 #include "pipeline/delivery.h"
 #include "pipeline/event_batch.h"
 #include "pipeline/log.h"
-#include "pipeline/metrics.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/status.h"
 
 namespace sluice {

@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "pipeline/metric_set.h"
 #include "pipeline/options/option_schema.h"
 #include "pipeline/plugin.h"
 
@@ -23,6 +24,8 @@ class PluginFactory {
   const std::string& type() const { return type_; }
   const std::string& summary() const { return summary_; }
   virtual const std::vector<config::OptionInfo>& options() const = 0;
+  // The plugin's own metrics (its `Metrics` set), beyond the standard component ones.
+  virtual std::vector<MetricInfo> metrics() const = 0;
 
   // Parses the plugin's options from `r`; errors go to r.diags(). Returns the typed options.
   virtual std::shared_ptr<const void> ParseOptions(
@@ -63,13 +66,21 @@ class Registry {
 
 // The factory for plugin class P, which provides: `struct Options` with `static const
 // config::OptionSchema<Options>& Schema()`, and `static Result<std::unique_ptr<Base>>
-// Build(const Options&, PluginContext&)`.
+// Build(const Options&, PluginContext&)`; and, when it keeps metrics of its own, `using Metrics`
+// naming its metric set (pipeline/metric_set.h).
 template <typename P, PluginKind K>
 class TypedFactory final : public PluginFactory {
  public:
   using PluginFactory::PluginFactory;
   const std::vector<config::OptionInfo>& options() const override {
     return P::Options::Schema().infos();
+  }
+  std::vector<MetricInfo> metrics() const override {
+    if constexpr (requires { P::Metrics::Infos(); }) {
+      return P::Metrics::Infos();
+    } else {
+      return {};
+    }
   }
   std::shared_ptr<const void> ParseOptions(
       const config::NodeReader& r, const std::vector<std::string>& reserved) const override {

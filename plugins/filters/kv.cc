@@ -152,14 +152,8 @@ KvFilter::KvFilter(const Options& options, PluginContext& context)
       trim_value_(SetOf(options.trim_value)),
       duplicates_(options.duplicate_keys == "first"   ? Duplicates::kFirst
                   : options.duplicate_keys == "array" ? Duplicates::kArray
-                                                      : Duplicates::kLast),
-      truncated_(context.metrics == nullptr
-                     ? &unregistered_
-                     : &context.metrics->registry().GetCounter(
-                           "sluice_kv_truncated_events_total",
-                           "Events of the kv filter with more pairs than max_pairs (the rest of "
-                           "their text was not read).",
-                           context.metrics->labels())) {
+                                                      : Duplicates::kLast) {
+  if (context.metrics != nullptr) truncated_ = &metrics_.emplace(*context.metrics).truncated_events;
   std::string target = options.target;
   while (!target.empty() && target.back() == '.') target.pop_back();
   if (!target.empty()) name_prefix_ = target + ".";

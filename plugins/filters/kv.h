@@ -7,6 +7,7 @@
 
 #include <array>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -15,8 +16,15 @@
 
 namespace sluice::filters {
 
+#define SLUICE_KV_FILTER_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                  \
+  COUNTER(truncated_events, "sluice_kv_truncated_events_total",                      \
+          "Events with more pairs than `max_pairs` (the rest of their text was not " \
+          "read).")
+SLUICE_METRIC_SET(KvFilterMetrics, SLUICE_KV_FILTER_METRICS);
+
 class KvFilter final : public Filter {
  public:
+  using Metrics = KvFilterMetrics;
   struct Options {
     std::string field = "message";
     std::string field_split = " ";
@@ -71,9 +79,10 @@ class KvFilter final : public Filter {
   std::vector<std::string> exclude_;
   Duplicates duplicates_;
   std::vector<Pair> pairs_;
-  std::string json_;      // kArray: the JSON array being built
-  Counter unregistered_;  // counts when the context has no metrics (tests)
-  Counter* truncated_;
+  std::string json_;                // kArray: the JSON array being built
+  std::optional<Metrics> metrics_;  // none when the context has no metrics (tests)
+  Counter unregistered_;
+  Counter* truncated_ = &unregistered_;
 };
 
 }  // namespace sluice::filters

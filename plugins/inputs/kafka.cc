@@ -15,9 +15,7 @@ SLUICE_REGISTER_INPUT(KafkaInput, "kafka",
                       "Kafka topics as a consumer group member (librdkafka); offsets committed "
                       "only after every output acked.");
 
-namespace {
-constexpr const char* kLagMetric = "sluice_kafka_input_consumer_lag_messages";
-}  // namespace
+namespace {}  // namespace
 
 // One assigned partition: its source (acks → checkpoints), the batch being filled, and what was
 // committed. `acked` is written by the ack path (any thread) and read by the consumer thread.
@@ -91,37 +89,7 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Build(const Options& options,
 }
 
 KafkaInput::KafkaInput(const Options& options, PluginContext& context)
-    : options_(options),
-      plugin_(context),
-      commits_(context.metrics->registry().GetCounter("sluice_kafka_input_commits_total",
-                                                      "Offset commits sent to the consumer group.",
-                                                      context.metrics->labels())),
-      commit_errors_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_commit_errors_total",
-          "Offset commits the group coordinator refused (retried with the next commit).",
-          context.metrics->labels())),
-      decode_failures_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_decode_failures_total",
-          "Messages `decode: json` could not read (kept raw and tagged).",
-          context.metrics->labels())),
-      rebalances_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_rebalances_total",
-          "Partition assignments and revocations this consumer went through.",
-          context.metrics->labels())),
-      abandoned_batches_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_abandoned_batches_total",
-          "Batches of revoked partitions still unacked after drain_timeout (read again by the "
-          "partition's next owner).",
-          context.metrics->labels())),
-      consume_errors_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_consume_errors_total",
-          "Errors the consumer reported (unknown topics, broker errors).",
-          context.metrics->labels())),
-      pauses_(context.metrics->registry().GetCounter(
-          "sluice_kafka_input_pauses_total",
-          "Times fetching was paused because the pipeline was full (backpressure); resumed "
-          "when it had room.",
-          context.metrics->labels())) {
+    : options_(options), plugin_(context), metrics_(*context.metrics) {
   if (options_.decode == "json") {
     json_ = std::make_unique<common::JsonFields>(common::JsonFields::Options{.event_keys = true});
   }
@@ -137,7 +105,7 @@ KafkaInput::~KafkaInput() {
   closed_ = true;
   rd_kafka_consumer_close(rk_);
   for (auto& [key, p] : partitions_) {
-    plugin_.metrics->registry().RemoveFunction(kLagMetric, p->lag_labels);
+    metrics_.consumer_lag.Remove(p->lag_labels);
   }
   partitions_.clear();
   rd_kafka_destroy(rk_);
@@ -205,7 +173,7 @@ void KafkaInput::OnRebalance(rd_kafka_t*, rd_kafka_resp_err_t err,
 }
 
 void KafkaInput::Rebalance(rd_kafka_resp_err_t err, rd_kafka_topic_partition_list_t* partitions) {
-  rebalances_.Add();
+  metrics_.rebalances.Add();
   const bool cooperative = std::string_view(rd_kafka_rebalance_protocol(rk_)) == "COOPERATIVE";
   if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
     Assigned(partitions);
@@ -243,14 +211,10 @@ void KafkaInput::Assigned(rd_kafka_topic_partition_list_t* partitions) {
     p->source = context_->AddSource(name, [acked = p->acked](uint64_t checkpoint) {
       acked->store(static_cast<int64_t>(checkpoint));
     });
-    p->lag_labels = plugin_.metrics->labels();
-    p->lag_labels.emplace_back("topic", p->topic);
-    p->lag_labels.emplace_back("partition", std::to_string(p->partition));
-    plugin_.metrics->registry().AddGaugeFunction(
-        kLagMetric,
-        "Messages of the partition not yet committed by this consumer (high watermark minus "
-        "the committed offset).",
-        p->lag_labels, [lag = p->lag] { return static_cast<double>(lag->load()); });
+    p->lag_labels = metrics_.consumer_lag.LabelsWith(
+        {{"topic", p->topic}, {"partition", std::to_string(p->partition)}});
+    metrics_.consumer_lag.AddFunction(p->lag_labels,
+                                      [lag = p->lag] { return static_cast<double>(lag->load()); });
     partitions_[{p->topic, p->partition}] = std::move(p);
     names.push_back(std::move(name));
   }
@@ -285,14 +249,14 @@ void KafkaInput::Revoked(rd_kafka_topic_partition_list_t* partitions) {
   std::vector<std::string> names;
   for (Partition* p : going) {
     if (uint64_t left = p->source->pending(); left > 0) {
-      abandoned_batches_.Add(left);
+      metrics_.abandoned_batches.Add(left);
       plugin_.logger.Warn(
           "revoked {}/{} with {} batch(es) not yet acked after drain_timeout ({}); they are "
           "not committed, so the partition's next owner reads them again (duplicates)",
           p->topic, p->partition, left, options_.drain_timeout.ToString());
     }
     names.push_back(fmt::format("{}/{}", p->topic, p->partition));
-    plugin_.metrics->registry().RemoveFunction(kLagMetric, p->lag_labels);
+    metrics_.consumer_lag.Remove(p->lag_labels);
     partitions_.erase({p->topic, p->partition});
   }
   if (!names.empty()) {
@@ -345,7 +309,7 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
     return;
   }
   if (m->err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-    consume_errors_.Add();
+    metrics_.consume_errors.Add();
     plugin_.metrics->errors.Add();
     const char* topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "";
     if (m->err == RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART ||
@@ -387,7 +351,7 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
       json_->Store(*e);
     } else {
       e = &p.batch->Add(ts_ns, payload);
-      decode_failures_.Add();
+      metrics_.decode_failures.Add();
       for (const std::string& tag : options_.tag_on_failure) e->AddTag(tag);
     }
   } else {
@@ -464,7 +428,7 @@ void KafkaInput::SetPaused(bool paused) {
   rd_kafka_topic_partition_list_t* assignment = nullptr;
   if (rd_kafka_assignment(rk_, &assignment) != RD_KAFKA_RESP_ERR_NO_ERROR) return;
   if (paused) {
-    pauses_.Add();
+    metrics_.pauses.Add();
     rd_kafka_pause_partitions(rk_, assignment);
   } else {
     rd_kafka_resume_partitions(rk_, assignment);
@@ -489,10 +453,10 @@ void KafkaInput::CommitPartitions(const std::vector<Partition*>& partitions, boo
     moved.emplace_back(p, acked);
   }
   if (offsets->cnt > 0) {
-    commits_.Add();
+    metrics_.commits.Add();
     rd_kafka_resp_err_t err = rd_kafka_commit(rk_, offsets, sync ? 0 : 1);
     if (err != RD_KAFKA_RESP_ERR_NO_ERROR) {
-      commit_errors_.Add();
+      metrics_.commit_errors.Add();
       plugin_.logger.Limited(error_log_, LogLevel::kWarn,
                              "offset commit failed: {}; the next commit carries these offsets",
                              rd_kafka_err2str(err));

@@ -30,8 +30,31 @@
 
 namespace sluice::inputs {
 
+#define SLUICE_KAFKA_INPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                           \
+  COUNTER(commits, "sluice_kafka_input_commits_total",                                          \
+          "Offset commits sent to the consumer group.")                                         \
+  COUNTER(commit_errors, "sluice_kafka_input_commit_errors_total",                              \
+          "Offset commits the group coordinator refused (retried with the next commit).")       \
+  COUNTER(decode_failures, "sluice_kafka_input_decode_failures_total",                          \
+          "Messages `decode: json` could not read (kept raw and tagged).")                      \
+  COUNTER(rebalances, "sluice_kafka_input_rebalances_total",                                    \
+          "Partition assignments and revocations this consumer went through.")                  \
+  COUNTER(abandoned_batches, "sluice_kafka_input_abandoned_batches_total",                      \
+          "Batches of revoked partitions still unacked after drain_timeout (read again by the " \
+          "partition's next owner).")                                                           \
+  COUNTER(consume_errors, "sluice_kafka_input_consume_errors_total",                            \
+          "Errors the consumer reported (unknown topics, broker errors).")                      \
+  COUNTER(pauses, "sluice_kafka_input_pauses_total",                                            \
+          "Times fetching was paused because the pipeline was full (backpressure); resumed "    \
+          "when it had room.")                                                                  \
+  FAMILY(consumer_lag, gauge, "sluice_kafka_input_consumer_lag_messages", "topic, partition",   \
+         "Messages of the partition not yet committed by this consumer (high watermark minus "  \
+         "the committed offset).")
+SLUICE_METRIC_SET(KafkaInputMetrics, SLUICE_KAFKA_INPUT_METRICS);
+
 class KafkaInput final : public Input, public common::KafkaClientHooks {
  public:
+  using Metrics = KafkaInputMetrics;
   struct Options {
     std::string brokers;
     common::KafkaTlsOptions tls;
@@ -100,13 +123,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   std::atomic<bool> closed_{false};
   std::thread thread_;
 
-  Counter& commits_;
-  Counter& commit_errors_;
-  Counter& decode_failures_;
-  Counter& rebalances_;
-  Counter& abandoned_batches_;
-  Counter& consume_errors_;
-  Counter& pauses_;
+  Metrics metrics_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
   RateLimiter setup_log_;  // apart from error_log_: a warning must not hold a setup error back

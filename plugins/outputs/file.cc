@@ -40,19 +40,7 @@ Result<std::unique_ptr<FileOutput>> FileOutput::Build(const Options& options,
 }
 
 FileOutput::FileOutput(const Options& options, PluginContext& context)
-    : options_(options),
-      plugin_(context),
-      codec_(options.codec),
-      write_retries_(context.metrics->registry().GetCounter(
-          "sluice_file_write_retries_total", "Failed opens or writes of the file output, retried.",
-          context.metrics->labels())),
-      fsyncs_(context.metrics->registry().GetCounter("sluice_file_fsyncs_total",
-                                                     "fsync calls of the file output.",
-                                                     context.metrics->labels())),
-      missing_path_fields_(context.metrics->registry().GetCounter(
-          "sluice_file_missing_path_fields_total",
-          "Events whose path template referenced a field they lack (rendered as empty).",
-          context.metrics->labels())) {}
+    : options_(options), plugin_(context), codec_(options.codec), metrics_(*context.metrics) {}
 
 FileOutput::~FileOutput() {
   for (auto& [path, file] : files_) {
@@ -93,7 +81,7 @@ void FileOutput::Write(const EventBatch& batch, AckHandle ack) {
     for (const Event& e : batch.events()) {
       path_scratch_.clear();
       if (!options_.path.Render(e, path_scratch_)) {
-        missing_path_fields_.Add();
+        metrics_.missing_path_fields.Add();
         plugin_.logger.Limited(missing_field_log_, LogLevel::kWarn,
                                "an event lacks a field of path '{}'; it goes to '{}'",
                                options_.path.source(), path_scratch_);
@@ -141,7 +129,7 @@ void FileOutput::WriteBuffers() {
     std::string error;
     while (!file.buffer.empty() && !WriteAll(path, file, &error)) {
       healthy_ = false;
-      write_retries_.Add();
+      metrics_.write_retries.Add();
       plugin_.metrics->errors.Add();
       plugin_.logger.Limited(error_log_, LogLevel::kError,
                              "{}; retrying in {}ms, the pipeline waits", error, backoff.count());
@@ -158,7 +146,7 @@ void FileOutput::Flush() {
   if (options_.fsync) {
     for (auto& [path, file] : files_) {
       if (!file.dirty) continue;
-      fsyncs_.Add();
+      metrics_.fsyncs.Add();
       file.dirty = false;
       if (::fsync(file.fd) == 0) continue;
       // After a failed fsync the kernel may have dropped the dirty pages, so a retry that

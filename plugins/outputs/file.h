@@ -18,8 +18,19 @@
 
 namespace sluice::outputs {
 
+#define SLUICE_FILE_OUTPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                            \
+  COUNTER(write_retries, "sluice_file_write_retries_total",                                      \
+          "Failed opens or writes, each retried after a backoff (failed fsyncs are not retried " \
+          "and not counted here).")                                                              \
+  COUNTER(fsyncs, "sluice_file_fsyncs_total",                                                    \
+          "fsync calls (one per written file per flush), failed ones included.")                 \
+  COUNTER(missing_path_fields, "sluice_file_missing_path_fields_total",                          \
+          "Events whose `path` template referenced a field they lack (rendered as empty).")
+SLUICE_METRIC_SET(FileOutputMetrics, SLUICE_FILE_OUTPUT_METRICS);
+
 class FileOutput final : public Output {
  public:
+  using Metrics = FileOutputMetrics;
   struct Options {
     Template path;
     std::string codec = "json";
@@ -58,9 +69,7 @@ class FileOutput final : public Output {
   std::list<std::string> lru_;  // most recently used first
   std::vector<AckHandle> pending_;
   std::string path_scratch_;
-  Counter& write_retries_;
-  Counter& fsyncs_;
-  Counter& missing_path_fields_;
+  Metrics metrics_;
   std::atomic<bool> healthy_{true};  // read by the admin API's threads
   RateLimiter error_log_;
   RateLimiter missing_field_log_;

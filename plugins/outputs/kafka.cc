@@ -157,27 +157,7 @@ KafkaOutput::KafkaOutput(const Options& options, PluginContext& context)
       plugin_(context),
       raw_(options.encoding == "raw"),
       dead_letter_(context.data_dir, context.pipeline, context.id),
-      delivered_(context.metrics->registry().GetCounter(
-          "sluice_kafka_output_delivered_messages_total",
-          "Messages Kafka acknowledged (delivery reports without error).",
-          context.metrics->labels())),
-      retried_(context.metrics->registry().GetCounter(
-          "sluice_kafka_output_retries_total",
-          "Messages produced again after a delivery error librdkafka did not retry itself.",
-          context.metrics->labels())),
-      dead_lettered_(context.metrics->registry().GetCounter(
-          "sluice_kafka_output_dead_letter_messages_total",
-          "Messages Kafka refused for good (too large, invalid topic), written to the "
-          "dead-letter file.",
-          context.metrics->labels())),
-      queue_full_waits_(context.metrics->registry().GetCounter(
-          "sluice_kafka_output_queue_full_waits_total",
-          "Times a write waited because librdkafka's queue (max_queue_bytes) was full.",
-          context.metrics->labels())),
-      producer_restarts_(context.metrics->registry().GetCounter(
-          "sluice_kafka_output_producer_restarts_total",
-          "Producers replaced after a fatal error (their undelivered messages produced again).",
-          context.metrics->labels())) {
+      metrics_(*context.metrics) {
   for (const auto& [name, text] : options_.headers) {
     headers_.emplace_back(name, Template::Compile(text).value());
   }
@@ -187,8 +167,7 @@ KafkaOutput::~KafkaOutput() {
   if (poller_.joinable()) (void)Close();
   for (auto& [name, topic] : topics_) rd_kafka_topic_destroy(topic);
   if (rk_ != nullptr) {
-    plugin_.metrics->registry().RemoveFunction("sluice_kafka_output_queue_messages",
-                                               plugin_.metrics->labels());
+    metrics_.queue_messages.Remove(metrics_.queue_messages.labels());
     rd_kafka_destroy(rk_);
   }
 }
@@ -198,10 +177,8 @@ Status KafkaOutput::Start() {
   if (!rk.ok()) return rk.status();
   rk_ = rk.value();
   destination_ = "kafka://" + bootstrap_servers_;
-  plugin_.metrics->registry().AddGaugeFunction(
-      "sluice_kafka_output_queue_messages",
-      "Messages (and requests) librdkafka holds, not yet delivered.", plugin_.metrics->labels(),
-      [this] { return static_cast<double>(queue_length_.load()); });
+  metrics_.queue_messages.AddFunction(metrics_.queue_messages.labels(),
+                                      [this] { return static_cast<double>(queue_length_.load()); });
   plugin_.logger.Info("producing to {}", bootstrap_servers_);
   poller_ = std::thread([this] {
     NameThisThread("poll", plugin_.id);
@@ -258,7 +235,7 @@ void KafkaOutput::RestartProducer() {
     old_topics.swap(topics_);
     fatal_ = false;
   }
-  producer_restarts_.Add();
+  metrics_.producer_restarts.Add();
   // What the old producer still holds comes back in failed delivery reports: produced again.
   rd_kafka_purge(old, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
   const int64_t deadline = MonoNs() + 10'000'000'000;
@@ -383,7 +360,7 @@ void KafkaOutput::QueueRetry(Retry r, rd_kafka_resp_err_t err) {
   static thread_local std::mt19937_64 jitter = common::JitterEngine();
   if (common::IsKafkaSetupError(err)) setup_error_ = true;
   healthy_ = false;
-  retried_.Add();
+  metrics_.retried.Add();
   plugin_.logger.Limited(retry_log_, LogLevel::kError,
                          "cannot deliver to topic '{}': {}; producing it again (the pipeline "
                          "waits for it)",
@@ -418,7 +395,7 @@ rd_kafka_resp_err_t KafkaOutput::Produce(rd_kafka_topic_t* topic, const char* va
     if (err != RD_KAFKA_RESP_ERR__QUEUE_FULL) return err;
     if (fatal_.load()) return RD_KAFKA_RESP_ERR__FATAL;  // the poll thread replaces the producer
     // librdkafka holds max_queue_bytes: wait for delivery reports to make room (backpressure).
-    if (!waited) queue_full_waits_.Add();
+    if (!waited) metrics_.queue_full_waits.Add();
     waited = true;
     std::unique_lock lock(mu_);
     cv_.wait_for(lock, std::chrono::milliseconds(50));
@@ -433,7 +410,7 @@ void KafkaOutput::OnDelivery(rd_kafka_t*, const rd_kafka_message_t* message, voi
 void KafkaOutput::Delivered(const rd_kafka_message_t& m) {
   auto* pending = static_cast<Pending*>(m._private);
   if (m.err == RD_KAFKA_RESP_ERR_NO_ERROR) {
-    delivered_.Add();
+    metrics_.delivered.Add();
     if (!healthy_.load()) {
       setup_error_ = false;
       healthy_ = true;
@@ -480,7 +457,7 @@ void KafkaOutput::DeadLetter(Pending* pending, std::string_view reason, std::str
     Settle(pending, false);
     return;
   }
-  dead_lettered_.Add();
+  metrics_.dead_lettered.Add();
   plugin_.metrics->discarded("dead_letter").Add();
   plugin_.logger.Limited(error_log_, LogLevel::kWarn,
                          "Kafka refused a message for topic '{}' ({}, {} bytes); written to {}",

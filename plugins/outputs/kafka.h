@@ -37,8 +37,25 @@
 
 namespace sluice::outputs {
 
+#define SLUICE_KAFKA_OUTPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                           \
+  COUNTER(delivered, "sluice_kafka_output_delivered_messages_total",                             \
+          "Messages Kafka acknowledged (delivery reports without error).")                       \
+  COUNTER(retried, "sluice_kafka_output_retries_total",                                          \
+          "Messages produced again after a delivery error librdkafka gave up on.")               \
+  COUNTER(dead_lettered, "sluice_kafka_output_dead_letter_messages_total",                       \
+          "Messages Kafka refused for good (too large, invalid topic), written to the "          \
+          "dead-letter file.")                                                                   \
+  COUNTER(queue_full_waits, "sluice_kafka_output_queue_full_waits_total",                        \
+          "Writes that waited for room in librdkafka's queue (max_queue_bytes; backpressure).")  \
+  COUNTER(producer_restarts, "sluice_kafka_output_producer_restarts_total",                      \
+          "Producers replaced after a fatal error (their undelivered messages produced again).") \
+  FAMILY(queue_messages, gauge, "sluice_kafka_output_queue_messages", "",                        \
+         "Messages and requests librdkafka holds, not yet delivered.")
+SLUICE_METRIC_SET(KafkaOutputMetrics, SLUICE_KAFKA_OUTPUT_METRICS);
+
 class KafkaOutput final : public Output, public common::KafkaClientHooks {
  public:
+  using Metrics = KafkaOutputMetrics;
   struct Options {
     std::string brokers;
     common::KafkaTlsOptions tls;
@@ -128,11 +145,7 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   bool stop_poller_ = false;
   std::thread poller_;
 
-  Counter& delivered_;
-  Counter& retried_;
-  Counter& dead_lettered_;
-  Counter& queue_full_waits_;
-  Counter& producer_restarts_;
+  Metrics metrics_;
   RateLimiter error_log_;
   RateLimiter unreachable_log_;
   RateLimiter setup_log_;  // apart from error_log_: a warning must not hold a setup error back

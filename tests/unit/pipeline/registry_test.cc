@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "pipeline/config.h"
+#include "pipeline/engine_metrics.h"
 
 namespace sluice {
 namespace {
@@ -65,6 +66,42 @@ TEST(RegistryTest, ConfigurationDocsCarryTheGeneratedSettingsTables) {
                            config::OptionsMarkdown(infos) + "<!-- options:end -->";
     EXPECT_NE(text.str().find(expected), std::string::npos)
         << "docs/configuration.md: stale settings/" << name << " table; run scripts/gen-docs";
+  }
+}
+
+// Every plugin with metrics of its own carries their generated table in its docs page, and
+// docs/operations.md the engine's (run scripts/gen-docs after changing a metric set).
+TEST(RegistryTest, DocsCarryTheGeneratedMetricTables) {
+  auto read = [](const std::string& path) {
+    std::ifstream in(path);
+    std::stringstream text;
+    text << in.rdbuf();
+    return text.str();
+  };
+  for (const PluginFactory* f : Registry::Get().All()) {
+    if (f->metrics().empty()) continue;
+    std::string path = std::string(SLUICE_SOURCE_DIR) + "/docs/plugins/" +
+                       PluginKindName(f->kind()) + "s/" + f->type() + ".md";
+    std::string expected =
+        "<!-- metrics:begin -->\n" + MetricsMarkdown(f->metrics()) + "<!-- metrics:end -->";
+    EXPECT_NE(read(path).find(expected), std::string::npos)
+        << path << " has a stale metric table; run scripts/gen-docs";
+    for (const MetricInfo& m : f->metrics()) {
+      EXPECT_EQ(m.name.rfind("sluice_", 0), 0u) << m.name << " lacks the sluice_ prefix";
+      EXPECT_GE(m.help.size(), 10u) << m.name << " needs a real description";
+    }
+  }
+  const std::string operations = read(std::string(SLUICE_SOURCE_DIR) + "/docs/operations.md");
+  const std::vector<std::pair<std::string, std::vector<MetricInfo>>> engine = {
+      {"component", ComponentMetricSet::Infos()},
+      {"filter", FilterMetrics::Infos()},
+      {"pipeline", PipelineMetrics::Infos()},
+  };
+  for (const auto& [name, infos] : engine) {
+    std::string expected = "<!-- metrics:begin engine/" + name + " -->\n" + MetricsMarkdown(infos) +
+                           "<!-- metrics:end -->";
+    EXPECT_NE(operations.find(expected), std::string::npos)
+        << "docs/operations.md: stale engine/" << name << " metric table; run scripts/gen-docs";
   }
 }
 

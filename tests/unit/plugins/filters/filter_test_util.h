@@ -9,7 +9,7 @@
 #include <string>
 
 #include "pipeline/event_batch.h"
-#include "pipeline/metrics.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/options/diagnostics.h"
 #include "pipeline/options/env.h"
 #include "pipeline/options/node_reader.h"

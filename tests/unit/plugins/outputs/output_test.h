@@ -9,7 +9,7 @@
 #include <string>
 
 #include "pipeline/delivery.h"
-#include "pipeline/metrics.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/plugin.h"
 #include "pipeline/source_tracker.h"
 #include "tests/unit/test_util.h"
