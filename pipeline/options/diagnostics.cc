@@ -53,4 +53,9 @@ std::string ClosestName(std::string_view name, const std::vector<std::string>& c
   return best_distance <= limit || prefix ? best : std::string();
 }
 
+std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates) {
+  std::string hint = ClosestName(name, candidates);
+  return hint.empty() ? std::string() : "; did you mean '" + hint + "'?";
+}
+
 }  // namespace sluice::config

@@ -30,5 +30,8 @@ class Diagnostics {
 // The closest of `candidates` to `name` by edit distance, or "" when none is close enough to be a
 // plausible typo. Used for "did you mean" hints.
 std::string ClosestName(std::string_view name, const std::vector<std::string>& candidates);
+// The hint every "unknown name" message ends with: "; did you mean 'x'?", or "" when no candidate
+// is close.
+std::string DidYouMean(std::string_view name, const std::vector<std::string>& candidates);
 
 }  // namespace sluice::config

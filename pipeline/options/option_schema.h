@@ -40,9 +40,10 @@ inline std::string Plain(std::string text) {
 template <typename T>
 struct OptionSpec {
   bool required = false;
+  bool non_empty = false;  // strings, lists, maps, templates: "" / [] / {} is an error
   std::optional<T> min;
   std::optional<T> max;
-  std::vector<std::string> one_of;  // allowed values (strings only)
+  std::vector<std::string> one_of;  // allowed values (strings only; an enum type lists its own)
   std::string example;
 };
 
@@ -57,7 +58,9 @@ class OptionSchema {
     info.doc = std::move(doc);
     info.required = spec.required;
     info.one_of = spec.one_of;
+    if constexpr (NamedEnum<T>) info.one_of = OptionTraits<T>::Names();
     info.example = spec.example;
+    if (spec.non_empty) info.limits = "not empty";
     if constexpr (HasSchema<T>) info.nested = T::Schema().infos();
     if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
     if (spec.min && spec.max) {
@@ -75,13 +78,13 @@ class OptionSchema {
       if constexpr (std::is_same_v<T, std::string>) {
         if (!spec.one_of.empty() &&
             std::find(spec.one_of.begin(), spec.one_of.end(), value) == spec.one_of.end()) {
-          std::string hint = ClosestName(value, spec.one_of);
-          std::string list;
-          for (const auto& c : spec.one_of) list += (list.empty() ? "" : ", ") + c;
-          r.Error("expected one of " + list + "; got '" + value + "'" +
-                  (hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+          r.Error(OneOfError(value, spec.one_of));
           return;
         }
+      }
+      if (spec.non_empty && IsEmpty(value)) {
+        r.Error("must not be empty");
+        return;
       }
       if constexpr (std::three_way_comparable<T>) {
         if (spec.min && value < *spec.min) {
@@ -107,6 +110,13 @@ class OptionSchema {
     return *this;
   }
 
+  // Keys of which a config may set at most one ("set either 'pattern' or 'patterns', not
+  // both"), reported at the options map.
+  OptionSchema& Exclusive(std::vector<std::string> keys) {
+    exclusive_.push_back(std::move(keys));
+    return *this;
+  }
+
   // Reads the map at `r` into `out` (default-constructed by the caller). Keys listed in `reserved`
   // (handled by the engine: type, id, when) are skipped. `what` names the owner in messages
   // ("output 'file'"). Every problem goes to r.diags().
@@ -126,11 +136,10 @@ class OptionSchema {
       if (i == infos_.size()) {
         std::vector<std::string> candidates = keys();
         candidates.insert(candidates.end(), reserved.begin(), reserved.end());
-        std::string hint = ClosestName(key, candidates);
+        std::string hint = DidYouMean(key, candidates);
         std::string owner = what.empty() ? std::string() : " for " + std::string(what);
         r.ErrorAt(kv.first, "unknown option '" + key + "'" + owner +
-                                (hint.empty() ? "; valid options: " + KeyList()
-                                              : "; did you mean '" + hint + "'?"));
+                                (hint.empty() ? "; valid options: " + KeyList() : hint));
         continue;
       }
       seen[i] = true;
@@ -143,6 +152,18 @@ class OptionSchema {
                 Plain(infos_[i].doc) + ")" +
                 (infos_[i].example.empty() ? "" : ", e.g. " + infos_[i].example));
       }
+    }
+    for (const auto& group : exclusive_) {
+      std::vector<std::string> set;
+      for (const std::string& key : group) {
+        if (size_t i = IndexOf(key); i < infos_.size() && seen[i]) set.push_back("'" + key + "'");
+      }
+      if (set.size() < 2) continue;
+      std::string list;
+      for (size_t k = 0; k < set.size(); ++k) {
+        list += (k == 0 ? "" : k + 1 == set.size() ? " and " : ", ") + set[k];
+      }
+      r.Error("set only one of " + list + ", not " + (set.size() == 2 ? "both" : "all of them"));
     }
     if (r.diags().errors().size() != errors_before) return;
     for (const auto& check : checks_) {
@@ -159,6 +180,16 @@ class OptionSchema {
   }
 
  private:
+  template <typename T>
+  static bool IsEmpty(const T& value) {
+    if constexpr (std::is_same_v<T, Template>) {
+      return value.source().empty();
+    } else if constexpr (requires { value.empty(); }) {
+      return value.empty();
+    } else {
+      return false;
+    }
+  }
   size_t IndexOf(std::string_view key) const {
     for (size_t i = 0; i < infos_.size(); ++i) {
       if (infos_[i].key == key) return i;
@@ -177,6 +208,7 @@ class OptionSchema {
   std::vector<OptionInfo> infos_;
   std::vector<std::function<void(const NodeReader&, Options*)>> parsers_;
   std::vector<std::function<std::string(const Options&)>> checks_;
+  std::vector<std::vector<std::string>> exclusive_;
 };
 
 // The markdown table of `infos` for docs/ (option, type, default, description).

@@ -137,4 +137,30 @@ bool OptionTraits<std::map<std::string, std::string>>::Parse(
   return ok;
 }
 
+bool OptionTraits<std::map<std::string, Template>>::Parse(const NodeReader& r,
+                                                          std::map<std::string, Template>* out) {
+  if (!r.node().IsMap()) {
+    r.Error("expected a map of template strings, got " + r.Describe());
+    return false;
+  }
+  bool ok = true;
+  for (const auto& kv : r.node()) {
+    std::string key = kv.first.Scalar();
+    Template value;
+    if (OptionTraits<Template>::Parse(r.Child(kv.second, key), &value)) {
+      (*out)[key] = std::move(value);
+    } else {
+      ok = false;
+    }
+  }
+  return ok;
+}
+
+std::string OneOfError(std::string_view value, const std::vector<std::string>& names) {
+  std::string list;
+  for (const auto& c : names) list += (list.empty() ? "" : ", ") + c;
+  return "expected one of " + list + "; got '" + std::string(value) + "'" +
+         DidYouMean(value, names);
+}
+
 }  // namespace sluice::config

@@ -1,14 +1,28 @@
 // OptionTraits<T>: how one option type is read from YAML, named in docs and errors, and printed as
 // a default. Supported: std::string, bool, int64_t, double, Duration, ByteSize, Template,
 // std::vector<std::string> (a list, or one string), std::map<std::string, std::string> (a map of
-// strings), and any struct with a static Schema() (a nested map of options).
+// strings), std::map<std::string, Template> (a map of templates, each compiled where it is
+// written), enums with a name table (below), and any struct with a static Schema() (a nested map
+// of options). A value is checked and compiled once, here, with its line:column: what parsing
+// accepted, a plugin's Build() can use without checking again.
+//
+// Enum options: the enum's names are declared next to it and found by argument-dependent lookup;
+// the docs list them, and a config gets "expected one of ...; did you mean ...".
+//   enum class Acks { kAll, kOne };
+//   inline constexpr config::EnumName<Acks> kAcksNames[] = {{"all", Acks::kAll}, {"1",
+//   Acks::kOne}}; constexpr std::span<const config::EnumName<Acks>> OptionNames(Acks) { return
+//   kAcksNames; }
 // Thread-safety: pure functions.
 #pragma once
 
 #include <charconv>
+#include <concepts>
 #include <cstdint>
 #include <map>
+#include <span>
 #include <string>
+#include <string_view>
+#include <type_traits>
 #include <vector>
 
 #include "pipeline/options/node_reader.h"
@@ -19,6 +33,9 @@ namespace sluice::config {
 
 template <typename T>
 struct OptionTraits;
+
+// "expected one of a, b; got 'x'; did you mean 'a'?": a value outside a fixed set of names.
+std::string OneOfError(std::string_view value, const std::vector<std::string>& names);
 
 template <>
 struct OptionTraits<std::string> {
@@ -84,6 +101,63 @@ struct OptionTraits<std::map<std::string, std::string>> {
   static bool Parse(const NodeReader& r, std::map<std::string, std::string>* out);
   static std::string Format(const std::map<std::string, std::string>& v) {
     return v.empty() ? "" : "(" + std::to_string(v.size()) + " entries)";
+  }
+};
+
+template <>
+struct OptionTraits<std::map<std::string, Template>> {
+  static constexpr const char* kType = "map of templates";
+  static bool Parse(const NodeReader& r, std::map<std::string, Template>* out);
+  static std::string Format(const std::map<std::string, Template>& v) {
+    return v.empty() ? "" : "(" + std::to_string(v.size()) + " entries)";
+  }
+};
+
+template <typename E>
+struct EnumName {
+  std::string_view name;
+  E value;
+};
+
+template <typename E>
+concept NamedEnum = std::is_enum_v<E> && requires(E e) {
+  { OptionNames(e) } -> std::convertible_to<std::span<const EnumName<E>>>;
+};
+
+// The name of `value` in its enum's table ("" when it has none).
+template <NamedEnum E>
+std::string_view EnumNameOf(E value) {
+  for (const EnumName<E>& n : std::span<const EnumName<E>>(OptionNames(value))) {
+    if (n.value == value) return n.name;
+  }
+  return {};
+}
+
+template <NamedEnum E>
+struct OptionTraits<E> {
+  static constexpr const char* kType = "string";
+  static std::vector<std::string> Names() {
+    std::vector<std::string> names;
+    for (const EnumName<E>& n : std::span<const EnumName<E>>(OptionNames(E{}))) {
+      names.emplace_back(n.name);
+    }
+    return names;
+  }
+  static bool Parse(const NodeReader& r, E* out) {
+    std::string text;
+    if (!r.Scalar(&text, "a string")) return false;
+    for (const EnumName<E>& n : std::span<const EnumName<E>>(OptionNames(E{}))) {
+      if (n.name == text) {
+        *out = n.value;
+        return true;
+      }
+    }
+    r.Error(OneOfError(text, Names()));
+    return false;
+  }
+  static std::string Format(E v) {
+    std::string_view name = EnumNameOf(v);
+    return name.empty() ? "" : "`" + std::string(name) + "`";
   }
 };
 

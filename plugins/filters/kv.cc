@@ -122,8 +122,7 @@ const config::OptionSchema<KvFilter::Options>& KvFilter::Options::Schema() {
                 {.example = "kv"})
            .Add("duplicate_keys", &Options::duplicate_keys,
                 "A key seen again in the same text: `last` (its last value wins), `first`, or "
-                "`array` (a JSON array of its values, in order).",
-                {.one_of = {"first", "last", "array"}})
+                "`array` (a JSON array of its values, in order).")
            .Add("allow_empty_values", &Options::allow_empty_values,
                 "Keep pairs with an empty value (`key=` or `key=\"\"`) as empty strings.")
            .Add("lowercase_keys", &Options::lowercase_keys,
@@ -150,9 +149,7 @@ KvFilter::KvFilter(const Options& options, PluginContext& context)
       value_split_(SetOf(options.value_split)),
       trim_key_(SetOf(options.trim_key)),
       trim_value_(SetOf(options.trim_value)),
-      duplicates_(options.duplicate_keys == "first"   ? Duplicates::kFirst
-                  : options.duplicate_keys == "array" ? Duplicates::kArray
-                                                      : Duplicates::kLast) {
+      duplicates_(options.duplicate_keys) {
   if (context.metrics != nullptr) truncated_ = &metrics_.emplace(*context.metrics).truncated_events;
   std::string target = options.target;
   while (!target.empty() && target.back() == '.') target.pop_back();

@@ -8,6 +8,7 @@
 #include <array>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,6 +26,13 @@ SLUICE_METRIC_SET(KvFilterMetrics, SLUICE_KV_FILTER_METRICS);
 class KvFilter final : public Filter {
  public:
   using Metrics = KvFilterMetrics;
+  // A key seen again in the same text: its last value wins, its first, or a JSON array of all.
+  enum class Duplicates : uint8_t { kFirst, kLast, kArray };
+  static constexpr config::EnumName<Duplicates> kDuplicatesNames[] = {
+      {"first", Duplicates::kFirst}, {"last", Duplicates::kLast}, {"array", Duplicates::kArray}};
+  friend constexpr std::span<const config::EnumName<Duplicates>> OptionNames(Duplicates) {
+    return kDuplicatesNames;
+  }
   struct Options {
     std::string field = "message";
     std::string field_split = " ";
@@ -36,7 +44,7 @@ class KvFilter final : public Filter {
     std::vector<std::string> exclude_keys;
     std::string prefix;
     std::string target;
-    std::string duplicate_keys = "last";
+    Duplicates duplicate_keys = Duplicates::kLast;
     bool allow_empty_values = false;
     bool lowercase_keys = false;
     int64_t max_pairs = 1000;
@@ -48,7 +56,6 @@ class KvFilter final : public Filter {
   FilterResult Apply(Event& event) override;
 
  private:
-  enum class Duplicates : uint8_t { kFirst, kLast, kArray };
   struct Pair {
     std::string_view key;
     std::string_view value;

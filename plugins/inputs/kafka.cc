@@ -53,8 +53,7 @@ const config::OptionSchema<KafkaInput::Options>& KafkaInput::Options::Schema() {
         .Add("decode", &Options::decode,
              "`json`: each message is a JSON event (as the kafka output writes them) whose "
              "fields, time and tags are restored; `raw`: the message bytes are the event's "
-             "message.",
-             {.one_of = {"json", "raw"}})
+             "message.")
         .Add("tag_on_failure", &Options::tag_on_failure,
              "Tags added to a message that `decode: json` cannot read as a JSON object (it is "
              "kept, raw, as the message).")
@@ -90,7 +89,7 @@ Result<std::unique_ptr<KafkaInput>> KafkaInput::Build(const Options& options,
 
 KafkaInput::KafkaInput(const Options& options, PluginContext& context)
     : options_(options), plugin_(context), metrics_(*context.metrics) {
-  if (options_.decode == "json") {
+  if (options_.decode == common::KafkaPayload::kJson) {
     json_ = std::make_unique<common::JsonFields>(common::JsonFields::Options{.event_keys = true});
   }
 }

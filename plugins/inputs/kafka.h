@@ -63,7 +63,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
     std::vector<std::string> topics;
     std::string group_id = "sluice";
     std::string start = "earliest";
-    std::string decode = "json";
+    common::KafkaPayload decode = common::KafkaPayload::kJson;
     std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};
     int64_t batch_events = 1024;
     Duration commit_interval{std::chrono::seconds(1)};

@@ -66,8 +66,8 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
     std::string partitioner = "murmur2_random";
     std::string compression = "zstd";
     int64_t compression_level = 1;
-    std::string encoding = "json";
-    std::map<std::string, std::string> headers;
+    common::KafkaPayload encoding = common::KafkaPayload::kJson;
+    std::map<std::string, Template> headers;
     std::string acks = "all";
     bool idempotence = true;
     Duration linger{std::chrono::milliseconds(20)};
@@ -119,7 +119,6 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
   const Options options_;
   PluginContext plugin_;
   const bool raw_;
-  std::vector<std::pair<std::string, Template>> headers_;
   std::shared_ptr<common::EmbeddedKafka> embedded_;  // kept alive while producing to it
   std::string bootstrap_servers_;
   // The producer and its topic handles: used under a shared lock by the output thread, swapped

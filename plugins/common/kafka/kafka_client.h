@@ -10,6 +10,7 @@
 
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -21,6 +22,15 @@
 #include "plugins/common/kafka/kafka_embedded.h"
 
 namespace sluice::common {
+
+// What a Kafka message holds: one event as a JSON object (Sluice's own encoding) or the event's
+// message bytes alone. The kafka output's `encoding`, the kafka input's `decode`.
+enum class KafkaPayload : uint8_t { kJson, kRaw };
+inline constexpr config::EnumName<KafkaPayload> kKafkaPayloadNames[] = {
+    {"json", KafkaPayload::kJson}, {"raw", KafkaPayload::kRaw}};
+constexpr std::span<const config::EnumName<KafkaPayload>> OptionNames(KafkaPayload) {
+  return kKafkaPayloadNames;
+}
 
 struct KafkaTlsOptions {
   bool enabled = false;

@@ -13,7 +13,7 @@ TEST(KafkaInputOptionsTest, DefaultsCommitOnlyWhatWasAcked) {
   auto o = ParseFilterOptions<KafkaInput>("{brokers: 'k:9092', topics: [spark]}");
   EXPECT_EQ(o.group_id, "sluice");
   EXPECT_EQ(o.start, "earliest");
-  EXPECT_EQ(o.decode, "json");
+  EXPECT_EQ(o.decode, common::KafkaPayload::kJson);
   EXPECT_EQ(o.commit_interval.millis(), 1000);
   EXPECT_EQ(o.exit_on_idle.millis(), 0);
   EXPECT_EQ(o.tag_on_failure, std::vector<std::string>{"_jsonparsefailure"});
