@@ -12,8 +12,8 @@
 #include <cstdint>
 #include <memory>
 
-#include "pipeline/inflight_limiter.h"
 #include "pipeline/engine_metrics.h"
+#include "pipeline/inflight_limiter.h"
 #include "pipeline/source_tracker.h"
 
 namespace sluice {

@@ -8,9 +8,9 @@
 
 #include "pipeline/checkpoint_store.h"
 #include "pipeline/delivery.h"
+#include "pipeline/engine_metrics.h"
 #include "pipeline/event_batch.h"
 #include "pipeline/log.h"
-#include "pipeline/engine_metrics.h"
 #include "pipeline/status.h"
 
 namespace sluice {

@@ -24,6 +24,7 @@
 //
 // An expected scalar written plain matches a value of any type with that text (`42` matches the
 // int 42 and the string "42"); a quoted one matches strings only. `null` (or `~`) matches null.
+// The section is read through option schemas, like every other one (test_runner_cases.h).
 // Thread-safety: none; one run at a time.
 #pragma once
 

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config ccache time python3 clang-format
   zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libre2-dev
-  libgtest-dev libgmock-dev libsimdjson-dev libabsl-dev tzdata
+  libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libabsl-dev tzdata
   librdkafka-dev kcat
   libcurl4-openssl-dev libssl-dev libzstd-dev awscli openssl
   # packaging: the portable build's static libraries from Debian's sources, CPack, the checks

@@ -8,6 +8,8 @@
 
 namespace sluice::filters {
 
+namespace grok = common::grok;
+
 SLUICE_REGISTER_FILTER(RegexFilter, "regex",
                        "Parses text with RE2 regexes; named groups (?P<name>...) become fields.");
 
@@ -58,27 +60,15 @@ Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
     }
     types[field] = *type;
   }
-  std::vector<grok::CompiledPattern> compiled;
+  std::vector<grok::CompiledPattern> compiled = grok::CompilePatternOptions(
+      options.pattern, options.patterns, kNoLibrary, grok::PatternSyntax::kRegex, errors);
   std::set<std::string> captured;
-  std::vector<std::string> patterns = options.patterns;
-  if (patterns.empty()) patterns.push_back(options.pattern);
-  for (size_t i = 0; i < patterns.size(); ++i) {
-    std::string option = options.patterns.empty() ? "pattern" : fmt::format("patterns[{}]", i);
-    if (patterns[i].empty()) {
-      errors.push_back(option + ": the pattern is empty");
-      continue;
-    }
-    auto c = grok::CompilePattern(patterns[i], kNoLibrary, grok::PatternSyntax::kRegex);
-    if (!c.ok()) {
-      errors.push_back(option + ": " + c.status().message());
-      continue;
-    }
-    for (grok::CaptureSpec& capture : c.value().captures) {
+  for (grok::CompiledPattern& c : compiled) {
+    for (grok::CaptureSpec& capture : c.captures) {
       captured.insert(capture.field);
       auto t = types.find(capture.field);
       if (t != types.end()) capture.type = t->second;
     }
-    compiled.push_back(std::move(c).value());
   }
   if (errors.empty()) {
     for (const auto& [field, type] : types) {
@@ -96,26 +86,17 @@ Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
 }
 
 Result<std::unique_ptr<RegexFilter>> RegexFilter::Build(const Options& options, PluginContext&) {
-  auto compiled = CompileRegexPatterns(options);
-  if (!compiled.ok()) return compiled.status();
-  auto patterns = grok::PatternSet::Create(std::move(compiled).value());
-  if (!patterns.ok()) return patterns.status();
-  return std::unique_ptr<RegexFilter>(new RegexFilter(options, std::move(patterns).value()));
+  auto parser = grok::FieldParser::Create(CompileRegexPatterns(options),
+                                          {.field = options.field,
+                                           .break_on_match = true,
+                                           .keep_empty_captures = false,
+                                           .tag_on_failure = options.tag_on_failure});
+  if (!parser.ok()) return parser.status();
+  return std::unique_ptr<RegexFilter>(new RegexFilter(std::move(parser).value()));
 }
 
-RegexFilter::RegexFilter(const Options& options, grok::PatternSet patterns)
-    : field_(options.field),
-      tag_on_failure_(options.tag_on_failure),
-      patterns_(std::move(patterns)) {}
+RegexFilter::RegexFilter(grok::FieldParser parser) : parser_(std::move(parser)) {}
 
-FilterResult RegexFilter::Apply(Event& event) {
-  std::optional<std::string_view> text = event.GetText(field_);
-  if (!text) return FilterResult::kSkipped;
-  if (patterns_.Apply(event, *text, /*break_on_match=*/true, /*keep_empty=*/false)) {
-    return FilterResult::kMatched;
-  }
-  for (const std::string& tag : tag_on_failure_) event.AddTag(tag);
-  return FilterResult::kFailed;
-}
+FilterResult RegexFilter::Apply(Event& event) { return parser_.Apply(event); }
 
 }  // namespace sluice::filters

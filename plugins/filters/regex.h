@@ -2,8 +2,9 @@
 // groups `(?P<name>...)` become fields; `__` in a group name stands for a dot (`log__level` sets
 // `log.level`) since RE2 names cannot hold dots. `types` converts fields to int, float or bool.
 // Several patterns are tried in order; the first that matches wins. No match: the event is kept
-// and tagged (`_regexparsefailure`). Shares the grok filter's matcher (unnamed groups cost
-// nothing, a trailing `(?s:.*)` capture is taken without submatch work).
+// and tagged (`_regexparsefailure`). Runs on the grok engine of plugins/common/grok/, as the grok
+// filter does (unnamed groups cost nothing, a trailing `(?s:.*)` capture is taken without submatch
+// work).
 // Thread-safety: one instance per worker; Options are read-only after validation.
 #pragma once
 
@@ -13,8 +14,8 @@
 #include <vector>
 
 #include "pipeline/registry.h"
-#include "plugins/filters/grok/grok_compiler.h"
-#include "plugins/filters/grok/pattern_matcher.h"
+#include "plugins/common/grok/grok_compiler.h"
+#include "plugins/common/grok/grok_field_parser.h"
 
 namespace sluice::filters {
 
@@ -33,16 +34,14 @@ class RegexFilter final : public Filter {
   FilterResult Apply(Event& event) override;
 
  private:
-  RegexFilter(const Options& options, grok::PatternSet patterns);
+  explicit RegexFilter(common::grok::FieldParser parser);
 
-  const std::string field_;
-  const std::vector<std::string> tag_on_failure_;
-  grok::PatternSet patterns_;
+  common::grok::FieldParser parser_;
 };
 
 // Every pattern of `pattern` / `patterns` compiled, in order, with the `types` applied to their
 // captures. The error lists every problem, each naming its option.
-Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
+Result<std::vector<common::grok::CompiledPattern>> CompileRegexPatterns(
     const RegexFilter::Options& options);
 
 }  // namespace sluice::filters

@@ -19,7 +19,7 @@
 #include <string>
 #include <string_view>
 
-#include "plugins/common/spark_log_generator.h"
+#include "plugins/inputs/generate/generate_spark_log.h"
 
 namespace {
 
@@ -131,7 +131,7 @@ class ApacheLineGenerator {
 int main(int argc, char** argv) {
   std::optional<uint64_t> bytes;
   std::optional<uint64_t> records;
-  sluice::common::SparkLogGenerator::Options options;
+  sluice::inputs::generate::SparkLogGenerator::Options options;
   bool crlf = false;
   std::string_view format = "spark";
   const char* out_path = nullptr;
@@ -187,7 +187,7 @@ int main(int argc, char** argv) {
     }
   }
 
-  sluice::common::SparkLogGenerator generator(options);
+  sluice::inputs::generate::SparkLogGenerator generator(options);
   ApacheLineGenerator apache(options.seed);
   std::string buffer;
   buffer.reserve(kFlushBytes + (64 << 10));

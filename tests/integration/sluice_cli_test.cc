@@ -6,6 +6,7 @@
 #include <regex>
 
 #include "tests/integration/http_get.h"
+#include "tests/integration/sluice_process.h"
 #include "tests/integration/subprocess.h"
 
 namespace sluice::testing {
@@ -13,31 +14,18 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class SluiceCliTest : public ::testing::Test {
+class SluiceCliTest : public SluiceProcessTest {
  protected:
-  void SetUp() override { dir_ = FreshTestDir("sluice_cli"); }
-  void TearDown() override {
-    if (!HasFailure()) fs::remove_all(dir_);
-  }
+  void SetUp() override { MakeDir("sluice_cli"); }
+  // sluice.yaml: `yaml` after a data_dir and an admin API on a free port (unlike the fixture's
+  // WriteConfig, no checkpoint_interval: the validate test checks line numbers).
   std::string WriteConfig(const std::string& yaml) {
     std::string path = (dir_ / "sluice.yaml").string();
-    std::ofstream(path) << "data_dir: " << (dir_ / "data").string()
-                        << "\nadmin: {listen: '127.0.0.1:0'}\n"
+    std::ofstream(path) << "data_dir: " << data().string() << "\nadmin: {listen: '127.0.0.1:0'}\n"
                         << yaml;
     return path;
   }
-  static int AdminPort(const Subprocess& p) {
-    std::smatch m;
-    std::string err = p.Stderr();
-    static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
-    return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
-  }
-  static double MetricValue(const std::string& text, const std::string& series) {
-    size_t at = text.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(text.substr(at + series.size() + 2));
-  }
-  fs::path dir_;
+  fs::path data() const { return dir_ / "data"; }
 };
 
 TEST_F(SluiceCliTest, GenerateToFileDeliversEveryEventAndExitsZero) {
@@ -130,7 +118,7 @@ TEST_F(SluiceCliTest, VersionAndHelp) {
 }
 
 TEST_F(SluiceCliTest, UnwritableDataDirIsARuntimeError) {
-  std::ofstream(dir_ / "data") << "a file where a directory should be";
+  std::ofstream(data()) << "a file where a directory should be";
   std::string cfg = WriteConfig(
       "pipelines:\n  p:\n    inputs: [{type: generate, count: 1}]\n"
       "    outputs: [{type: blackhole}]\n");
@@ -148,29 +136,21 @@ TEST_F(SluiceCliTest, AdminApiServesHealthReadinessAndMatchingMetrics) {
       "    outputs: [{type: file, path: '" +
       out + "'}]\n");
   Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, dir_, /*stdin_pipe=*/true);
-  int port = -1;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while ((port = AdminPort(p)) < 0 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  int port = WaitForAdminPort(p);
   ASSERT_GT(port, 0) << p.Stderr();
-  const std::string out_series =
-      "sluice_component_sent_events_total{pipeline=\"p\",kind=\"output\",type=\"file\",id="
-      "\"file\"}";
+  const std::string out_series = OutputSent("p", "file");
   std::string metrics;
-  while (std::chrono::steady_clock::now() < deadline) {
-    auto r = HttpGet(port, "/metrics");
-    ASSERT_TRUE(r);
-    metrics = r->body;
-    if (MetricValue(metrics, out_series) == 5000) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  EXPECT_EQ(MetricValue(metrics, out_series), 5000) << metrics;
-  EXPECT_EQ(MetricValue(metrics,
-                        "sluice_component_sent_events_total{pipeline=\"p\",kind=\"input\","
-                        "type=\"generate\",id=\"generate\"}"),
-            5000);
-  EXPECT_EQ(MetricValue(metrics, "sluice_pipeline_inflight_batches{pipeline=\"p\"}"), 0);
+  WaitUntil(
+      [&] {
+        metrics = Metrics(p);
+        return MetricIn(metrics, out_series) == 5000;
+      },
+      std::chrono::seconds(30));
+  EXPECT_EQ(MetricIn(metrics, out_series), 5000) << metrics;
+  EXPECT_EQ(
+      MetricIn(metrics, Series("sluice_component_sent_events_total", "p", "input", "generate")),
+      5000);
+  EXPECT_EQ(MetricIn(metrics, "sluice_pipeline_inflight_batches{pipeline=\"p\"}"), 0);
   EXPECT_EQ(ReadLines(out).size(), 5000u);  // acked means fsynced: all of it is in the file
   EXPECT_NE(metrics.find("# TYPE sluice_component_received_events_total counter"),
             std::string::npos);
@@ -251,14 +231,11 @@ TEST_F(SluiceCliTest, SigtermAndRestartDeliverEveryEventExactlyOnce) {
   };
   Subprocess reference({SLUICE_BINARY, "run", "-c", config(ref, "")}, dir_);
   ASSERT_EQ(reference.WaitFor(std::chrono::seconds(60)), 0) << reference.Stderr();
-  fs::remove_all(dir_ / "data");
+  fs::remove_all(data());
 
   std::string cfg = config(out, ", resume: true, rate: 20000");
   Subprocess first({SLUICE_BINARY, "run", "-c", cfg}, dir_);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
-  while (ReadLines(out).size() < 5000 && std::chrono::steady_clock::now() < deadline) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
+  WaitUntil([&] { return ReadLines(out).size() >= 5000; }, std::chrono::seconds(30));
   first.Signal(SIGTERM);
   ASSERT_EQ(first.WaitFor(std::chrono::seconds(30)), 0) << first.Stderr();
   size_t after_first = ReadLines(out).size();

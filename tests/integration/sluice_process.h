@@ -1,10 +1,12 @@
 // SluiceProcessTest: a fixture for tests that run the sluice binary: a test directory (kept when
 // the test fails), config files with their own data_dir and an admin API on a free port, runs in
-// directories of their own, and reads of the admin API (/metrics, /ready).
+// directories of their own, and reads of the admin API (/metrics, /ready), with waits for them.
+// Thread-safety: none; used by the test's thread.
 #pragma once
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -37,22 +39,42 @@ class SluiceProcessTest : public ::testing::Test {
     return std::make_unique<Subprocess>(
         std::vector<std::string>{SLUICE_BINARY, "run", "-c", config}, run_dir);
   }
+  // The admin port the process printed; -1 when it has not (yet).
   static int AdminPort(const Subprocess& p) {
     std::smatch m;
     std::string err = p.Stderr();
     static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
     return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
   }
+  // Waits up to `timeout` for the process to print its admin port; -1 when it did not.
+  static int WaitForAdminPort(const Subprocess& p,
+                              std::chrono::milliseconds timeout = std::chrono::seconds(30)) {
+    int port = -1;
+    WaitUntil([&] { return (port = AdminPort(p)) > 0; }, timeout);
+    return port;
+  }
+  // The process's /metrics text; "" when the admin API does not answer.
+  static std::string Metrics(const Subprocess& p) {
+    int port = AdminPort(p);
+    if (port < 0) return "";
+    auto r = HttpGet(port, "/metrics");
+    return r ? r->body : "";
+  }
+  // The value of a metric series (exact name with labels) in a /metrics text; -1 when absent.
+  static double MetricIn(const std::string& metrics, const std::string& series) {
+    size_t at = metrics.find("\n" + series + " ");
+    if (at == std::string::npos) return -1;
+    return std::stod(metrics.substr(at + series.size() + 2));
+  }
   // The value of a metric series (exact name with labels) from the process's /metrics; -1 when
   // absent or the admin API does not answer.
   static double Metric(const Subprocess& p, const std::string& series) {
-    int port = AdminPort(p);
-    if (port < 0) return -1;
-    auto r = HttpGet(port, "/metrics");
-    if (!r) return -1;
-    size_t at = r->body.find("\n" + series + " ");
-    if (at == std::string::npos) return -1;
-    return std::stod(r->body.substr(at + series.size() + 2));
+    return MetricIn(Metrics(p), series);
+  }
+  // Waits up to `timeout` until Metric(p, series) is `value`.
+  static bool WaitForMetric(const Subprocess& p, const std::string& series, double value,
+                            std::chrono::milliseconds timeout = std::chrono::seconds(15)) {
+    return WaitUntil([&] { return Metric(p, series) == value; }, timeout);
   }
   static int ReadyStatus(const Subprocess& p) {
     int port = AdminPort(p);
@@ -60,9 +82,16 @@ class SluiceProcessTest : public ::testing::Test {
     auto r = HttpGet(port, "/ready");
     return r ? r->status : -1;
   }
+  // A component's series: NAME{pipeline="P",kind="K",type="T",id="ID"} (`id` defaults to `type`,
+  // the id of a plugin without one).
+  static std::string Series(const std::string& name, const std::string& pipeline,
+                            const std::string& kind, const std::string& type,
+                            const std::string& id = "") {
+    return name + "{pipeline=\"" + pipeline + "\",kind=\"" + kind + "\",type=\"" + type +
+           "\",id=\"" + (id.empty() ? type : id) + "\"}";
+  }
   static std::string OutputSent(const std::string& pipeline, const std::string& type) {
-    return "sluice_component_sent_events_total{pipeline=\"" + pipeline +
-           "\",kind=\"output\",type=\"" + type + "\",id=\"" + type + "\"}";
+    return Series("sluice_component_sent_events_total", pipeline, "output", type);
   }
 
   std::filesystem::path dir_;

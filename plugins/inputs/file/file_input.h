@@ -13,44 +13,27 @@
 // Checkpoints: per file, the offset just past the last event every output acked, kept in the
 // engine's checkpoint store (persisted atomically); a restart resumes there (at-least-once).
 //
+// Files: file_options (the options), file_glob (discovery patterns), file_identity (identity and
+// the saved checkpoint), file_tailer (one file being read), file_commit (what may be checkpointed;
+// copytruncate), file_cri and file_multiline (framing); this file is the plugin and its loop.
+//
 // Thread-safety: the input runs one thread with its own libuv loop; Stop() may be called from any
 // thread; commit callbacks run on output threads and only touch the checkpoint store.
 #pragma once
 
-#include <atomic>
 #include <memory>
-#include <string>
+#include <string_view>
 #include <thread>
-#include <vector>
 
 #include "pipeline/registry.h"
 #include "plugins/inputs/file/file_multiline.h"
+#include "plugins/inputs/file/file_options.h"
 
 namespace sluice::inputs {
 
 class FileInput final : public Input {
  public:
-  struct Options {
-    std::vector<std::string> include;
-    std::vector<std::string> exclude;
-    std::string read_from = "beginning";
-    Duration scan_interval{std::chrono::seconds(10)};
-    int64_t max_open_files = 1024;
-    ByteSize max_read_bytes{1 << 20};
-    ByteSize max_line_bytes{1 << 20};
-    ByteSize fingerprint_bytes{1024};
-    Duration partial_timeout{std::chrono::seconds(5)};
-    Duration ignore_older{std::chrono::seconds(0)};
-    Duration close_inactive{std::chrono::minutes(5)};
-    Duration rotate_wait{std::chrono::seconds(5)};
-    Duration close_removed_after{std::chrono::minutes(5)};
-    bool exit_on_eof = false;
-    std::string format = "raw";  // "raw" or "cri"
-    file::MultilineOptions multiline;
-    std::string host;
-    int64_t batch_events = 1024;
-    static const config::OptionSchema<Options>& Schema();
-  };
+  using Options = file::FileOptions;
   static Result<std::unique_ptr<FileInput>> Build(const Options& options, PluginContext& context);
   // For `sluice test`: the events this input would make of `text` (lines joined by its multiline
   // rules, lines cut at max_line_bytes), without file fields.
@@ -61,7 +44,7 @@ class FileInput final : public Input {
   void Stop() override;
   void Join() override;
 
-  class Tailer;  // the state of the running input (file_input.cc)
+  class Runner;  // the state of the running input: discovery, reading turns, batches (.cc)
 
  private:
   FileInput(const Options& options, PluginContext& context,
@@ -70,7 +53,7 @@ class FileInput final : public Input {
   const Options options_;
   PluginContext plugin_;
   std::shared_ptr<const file::MultilineRules> rules_;
-  std::unique_ptr<Tailer> tailer_;
+  std::unique_ptr<Runner> runner_;
   std::thread thread_;
 };
 

@@ -7,7 +7,7 @@
 #include <fstream>
 #include <map>
 
-#include "plugins/inputs/generate.h"
+#include "plugins/inputs/generate/generate_input.h"
 #include "plugins/outputs/file.h"
 #include "tests/unit/test_util.h"
 

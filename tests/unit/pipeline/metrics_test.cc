@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "pipeline/engine_metrics.h"
+
 namespace sluice {
 namespace {
 

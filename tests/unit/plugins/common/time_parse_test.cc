@@ -2,7 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <optional>
 #include <random>
 
@@ -444,52 +443,6 @@ TEST(TimeParseTest, BadBytesNeverCrash) {
   EXPECT_FALSE(p.Parse(huge, &ns));
   EXPECT_FALSE(p.Parse("17/06/09 20:10:4\xff", &ns));
   EXPECT_FALSE(p.Parse(std::string_view("17/06/09\0 20:10:40", 18), &ns));
-}
-
-TEST(TimeParseTest, DISABLED_SpeedPerEvent) {
-  // Printed, not asserted: build at -O2 for meaningful figures.
-  struct Case {
-    const char* format;
-    const char* zone;
-    const char* text;
-  };
-  for (const Case& c : {Case{"%y/%m/%d %H:%M:%S", "UTC", "17/06/09 20:10:40"},
-                        Case{"%y/%m/%d %H:%M:%S", "Europe/Paris", "17/06/09 20:10:40"},
-                        Case{"%Y-%m-%d %H:%M:%S,%f", "Europe/Paris", "2015-10-18 18:01:47,978"},
-                        Case{"ISO8601", "UTC", "2017-06-09T20:10:40.123+02:00"}}) {
-    TimeParser p = Make({c.format}, c.zone);
-    const int n = 1'000'000;
-    uint64_t sink = 0;
-    auto start = std::chrono::steady_clock::now();
-    for (int i = 0; i < n; ++i) {
-      int64_t ns = 0;
-      (void)p.Parse(c.text, &ns);
-      sink += static_cast<uint64_t>(ns);
-    }
-    double per =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
-        n;
-    // Every line in a new second (no cache hit) in the zone:
-    TimeParser q = Make({"%F %T"}, c.zone);
-    char text[32];
-    const int m = 200'000;
-    auto start2 = std::chrono::steady_clock::now();
-    for (int i = 0; i < m; ++i) {
-      std::snprintf(text, sizeof(text), "2017-06-%02d %02d:%02d:%02d", 1 + i / 86400 % 28,
-                    i / 3600 % 24, i / 60 % 60, i % 60);
-      int64_t ns = 0;
-      (void)q.Parse(text, &ns);
-      sink += static_cast<uint64_t>(ns);
-    }
-    double per2 =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start2)
-            .count() /
-        m;
-    std::printf(
-        "[ speed    ] %-24s %-13s %6.1f ns/event same second; %6.1f ns/event new second "
-        "(incl. snprintf) [%lld]\n",
-        c.format, c.zone, per, per2, static_cast<long long>(sink & 1));
-  }
 }
 
 }  // namespace

@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 #include <random>
 
 #include "pipeline/event_batch.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
@@ -417,24 +416,6 @@ TEST(DissectFilterTest, SparkCorpus) {
     ++n;
   }
   EXPECT_EQ(n, 2000);
-}
-
-TEST(DissectFilterTest, DISABLED_SpeedPerEvent) {
-  // Printed, not asserted: build at -O2 for meaningful figures. A batch of 1000 events dissected
-  // 100 times (after the first round the fields exist and are overwritten).
-  auto b = BuildFilter<DissectFilter>("pattern: '%{ts} %{+ts} %{level} %{logger}: %{msg}'");
-  ASSERT_TRUE(b->filter) << b->error;
-  EventBatch batch(1000);
-  for (int i = 0; i < 1000; ++i) batch.Add(0, kSparkLine);
-  const int rounds = 100;
-  auto start = std::chrono::steady_clock::now();
-  for (int r = 0; r < rounds; ++r) {
-    for (Event& e : batch.events()) (void)b->filter->Apply(e);
-  }
-  const double ns =
-      std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
-      (rounds * 1000.0);
-  std::printf("[ speed    ] dissect, Spark line, 4 fields + 1 append: %.1f ns/event\n", ns);
 }
 
 }  // namespace

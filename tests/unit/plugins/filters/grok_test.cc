@@ -1,9 +1,8 @@
-#include "plugins/filters/grok/grok.h"
+#include "plugins/filters/grok.h"
 
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -12,8 +11,7 @@
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
-#include "plugins/common/spark_log_generator.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::filters {
@@ -479,46 +477,6 @@ TEST(GrokLibraryTest, CombinedApacheLogWithEcsFields) {
 }
 
 // --- Performance --------------------------------------------------------------------------------
-
-double ThreadSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
-// Not an assertion: prints the filter's throughput on synthetic Spark logs (about 32 MiB, 2% of
-// records with stack traces) for one core, so that a regression is visible in the test log.
-TEST(GrokBenchmark, DISABLED_SparkLog4jThroughput) {
-  for (const char* pattern : {"'^%{SPARK_LOG4J}'", "'%{SPARK_LOG4J}'"}) {
-    common::SparkLogGenerator generator({});
-    std::vector<EventBatch> batches;
-    std::string record;
-    size_t bytes = 0;
-    while (bytes < (32u << 20)) {
-      EventBatch& batch = batches.emplace_back(1024);
-      for (int i = 0; i < 1024; ++i) {
-        record.clear();
-        generator.Next(record);
-        batch.Add(0, record);
-        bytes += record.size() + 1;
-      }
-    }
-    auto built = BuildFilter<GrokFilter>(std::string("pattern: ") + pattern);
-    size_t matched = 0;
-    double start = ThreadSeconds();
-    for (EventBatch& batch : batches) {
-      for (Event& e : batch.events()) {
-        matched += built->filter->Apply(e) == FilterResult::kMatched;
-      }
-    }
-    double seconds = ThreadSeconds() - start;
-    size_t events = batches.size() * 1024;
-    EXPECT_EQ(matched, events);
-    std::printf("grok %s: %.0f MiB/s, %.2f M events/s on one core (%zu MiB, %zu events)\n", pattern,
-                static_cast<double>(bytes) / seconds / (1 << 20),
-                static_cast<double>(events) / seconds / 1e6, bytes >> 20, events);
-  }
-}
 
 }  // namespace
 }  // namespace sluice::filters

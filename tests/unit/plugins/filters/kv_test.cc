@@ -2,12 +2,11 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <map>
 #include <random>
 
 #include "pipeline/event_batch.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
@@ -336,29 +335,6 @@ TEST(KvFilterTest, RandomTextsNeverCrash) {
       ASSERT_TRUE(r == FilterResult::kMatched || r == FilterResult::kFailed) << text;
       for (const Field& f : e.fields()) EXPECT_FALSE(f.name.empty()) << text;
     }
-  }
-}
-
-TEST(KvFilterTest, DISABLED_SpeedPerEvent) {
-  // Printed, not asserted: build at -O2 for meaningful figures. A batch of 1000 events parsed 100
-  // times (after the first round the fields exist and are overwritten).
-  const char* line =
-      "ts=2017-06-09T20:10:40Z level=INFO app=application_1496969700420_0001 executor=3 "
-      "msg=\"Finished task 4.0 in stage 1.0\" took=12ms";
-  for (const char* yaml : {"{}", "target: kv"}) {
-    auto b = BuildFilter<KvFilter>(yaml);
-    ASSERT_TRUE(b->filter) << b->error;
-    EventBatch batch(1000);
-    for (int i = 0; i < 1000; ++i) batch.Add(0, line);
-    const int rounds = 100;
-    auto start = std::chrono::steady_clock::now();
-    for (int r = 0; r < rounds; ++r) {
-      for (Event& e : batch.events()) (void)b->filter->Apply(e);
-    }
-    const double ns =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
-        (rounds * 1000.0);
-    std::printf("[ speed    ] kv, 6 pairs (%s): %.1f ns/event\n", yaml, ns);
   }
 }
 

@@ -3,14 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
-#include <ctime>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
@@ -136,53 +135,6 @@ TEST(RegexFilterTest, BinaryInput) {
     FilterResult result = built->filter->Apply(r);
     EXPECT_EQ(result == FilterResult::kFailed, r.HasTag("_regexparsefailure"));
   }
-}
-
-double ThreadSeconds() {
-  timespec t;
-  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
-  return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_nsec) * 1e-9;
-}
-
-// Not an assertion: prints the throughput of an access-log regex with eight groups (too many for
-// RE2's one-pass engine) on synthetic lines, for one core.
-TEST(RegexBenchmark, DISABLED_AccessLogThroughput) {
-  auto built = BuildFilter<RegexFilter>(
-      R"y(pattern: '^(?P<host>[\w\.]+) - (?P<user>[\w]+) (?P<bytes_in>[\d]+) \[(?P<timestamp>.*)\] )y"
-      R"y("(?P<method>[\w]+) (?P<path>.*)" (?P<status>[\d]+) (?P<bytes_out>[\d]+)$')y");
-  ASSERT_TRUE(built->filter) << built->error;
-  std::mt19937_64 rng(1);
-  const char* users[] = {"alice", "bob", "spark", "yarn"};
-  const char* methods[] = {"GET", "POST", "PUT"};
-  const char* paths[] = {"/api/v1/applications", "/jobs/job", "/stages", "/static/app.js"};
-  std::vector<EventBatch> batches;
-  size_t bytes = 0;
-  char line[256];
-  while (bytes < (16u << 20)) {
-    EventBatch& batch = batches.emplace_back(1024);
-    for (int i = 0; i < 1024; ++i) {
-      int n =
-          std::snprintf(line, sizeof(line),
-                        "10.%d.%d.%d - %s %d [2019-01-14T17:%02d:%02d.%03dZ] \"%s %s/%d?id=%d\" "
-                        "%d %d",
-                        int(rng() % 256), int(rng() % 256), int(rng() % 256), users[rng() % 4],
-                        int(100 + rng() % 5000), int(rng() % 60), int(rng() % 60),
-                        int(rng() % 1000), methods[rng() % 3], paths[rng() % 4], int(rng() % 1000),
-                        int(rng() % 100000), 200 + int(rng() % 3) * 100, int(200 + rng() % 50000));
-      batch.Add(0, std::string_view(line, static_cast<size_t>(n)));
-      bytes += static_cast<size_t>(n) + 1;
-    }
-  }
-  size_t matched = 0;
-  double start = ThreadSeconds();
-  for (EventBatch& batch : batches) {
-    for (Event& e : batch.events()) matched += built->filter->Apply(e) == FilterResult::kMatched;
-  }
-  double seconds = ThreadSeconds() - start;
-  EXPECT_EQ(matched, batches.size() * 1024);
-  std::printf("regex access log (8 groups): %.0f MiB/s, %.2f M events/s on one core\n",
-              static_cast<double>(bytes) / seconds / (1 << 20),
-              static_cast<double>(matched) / seconds / 1e6);
 }
 
 }  // namespace

@@ -12,7 +12,7 @@
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::filters {

@@ -2,13 +2,12 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
 #include <filesystem>
 #include <fstream>
 
 #include "pipeline/civil_time.h"
 #include "pipeline/event_batch.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
@@ -269,39 +268,6 @@ TEST(TimestampFilterTest, SparkCorpusTimes) {
     EXPECT_EQ(hms, time) << line;
   }
   EXPECT_EQ(lines, 2000);
-}
-
-TEST(TimestampFilterTest, DISABLED_SpeedPerEvent) {
-  // Printed, not asserted: build at -O2 for meaningful figures. The Spark corpus's times: many
-  // lines per second, as in real logs.
-  const std::filesystem::path dir = SLUICE_CORPUS_DIR;
-  std::ifstream log(dir / "Spark_2k.log");
-  if (!log) GTEST_SKIP() << "Spark corpus not found in " << dir;
-  auto b = BuildFilter<TimestampFilter>("field: ts\nformat: '%y/%m/%d %H:%M:%S'");
-  ASSERT_TRUE(b->filter) << b->error;
-  auto paris = BuildFilter<TimestampFilter>(
-      "field: ts\nformats: ['%Y-%m-%d %H:%M:%S,%f', '%y/%m/%d %H:%M:%S']\n"
-      "timezone: Europe/Paris");
-  ASSERT_TRUE(paris->filter) << paris->error;
-  EventBatch batch;
-  std::string line;
-  while (std::getline(log, line)) {
-    Event& e = batch.Add(0, line);
-    e.SetView("ts", Value::String(e.message().substr(0, 17)));
-  }
-  for (auto* f : {b->filter.get(), paris->filter.get()}) {
-    const int rounds = 200;
-    auto start = std::chrono::steady_clock::now();
-    for (int r = 0; r < rounds; ++r) {
-      for (Event& e : batch.events()) (void)f->Apply(e);
-    }
-    const double ns =
-        std::chrono::duration<double, std::nano>(std::chrono::steady_clock::now() - start).count() /
-        (rounds * static_cast<double>(batch.size()));
-    std::printf("[ speed    ] timestamp filter, Spark corpus, %s: %.1f ns/event\n",
-                f == b->filter.get() ? "UTC, one format" : "Europe/Paris, second of two formats",
-                ns);
-  }
 }
 
 }  // namespace

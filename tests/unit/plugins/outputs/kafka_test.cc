@@ -3,8 +3,8 @@
 #include <gtest/gtest.h>
 
 #include "plugins/common/kafka/kafka_embedded.h"
-#include "tests/unit/plugins/filters/filter_test_util.h"
 #include "tests/unit/plugins/outputs/output_test.h"
+#include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::outputs {

@@ -92,7 +92,7 @@ class Reader {
   uint64_t offset_ = 0;
 };
 
-// Records shaped like the ones Spark executors write (see plugins/common/spark_log_generator.cc).
+// Records shaped like the ones Spark executors write (see plugins/inputs/generate/).
 const std::string kRunning =
     "17/06/09 20:10:40 INFO executor.Executor: Running task 3.0 in stage 12.0 (TID 483)";
 const std::string kLostTask =

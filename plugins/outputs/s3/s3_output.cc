@@ -1,0 +1,525 @@
+#include "plugins/outputs/s3/s3_output.h"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <ctime>
+#include <filesystem>
+#include <random>
+
+#include "pipeline/clock.h"
+#include "pipeline/thread_name.h"
+#include "plugins/common/backoff.h"
+#include "plugins/common/compressor.h"
+#include "plugins/common/time_parse.h"
+#include "plugins/outputs/s3/s3_bucket_store.h"
+#include "plugins/outputs/s3/s3_local_store.h"
+#include "plugins/outputs/s3/s3_object_store.h"
+#include "plugins/outputs/s3/s3_staged_object.h"
+
+namespace sluice::outputs {
+
+SLUICE_REGISTER_OUTPUT(S3Output, "s3",
+                       "Time-partitioned, compressed NDJSON objects in S3 (bronze); exactly once "
+                       "for Kafka-sourced events (deterministic names, offset markers).");
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr char kMarkerPrefix[] = "_sluice/offsets/";
+
+int64_t ParseOffset(const std::string& text) {
+  try {
+    return std::stoll(text);
+  } catch (...) {
+    return -1;
+  }
+}
+
+// The bucket, its client and the headers of every object, from the options.
+s3::BucketStoreOptions BucketOptions(const S3Output::Options& o, std::string region) {
+  s3::BucketStoreOptions store{
+      .client = {.bucket = o.bucket,
+                 .region = std::move(region),
+                 .endpoint = o.endpoint,
+                 .force_path_style = o.force_path_style,
+                 .http = {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              o.timeout.value),
+                          .ca_file = o.ca_file,
+                          .verify = o.verify}},
+      .part_size = o.part_size.bytes};
+  store.headers.push_back("Content-Type: application/x-ndjson");
+  std::string_view encoding = common::StreamCompressor::ContentEncoding(o.compression);
+  if (!encoding.empty()) store.headers.push_back(fmt::format("Content-Encoding: {}", encoding));
+  if (!o.storage_class.empty()) store.headers.push_back("x-amz-storage-class: " + o.storage_class);
+  if (!o.sse.empty()) store.headers.push_back("x-amz-server-side-encryption: " + o.sse);
+  if (!o.sse_kms_key_id.empty()) {
+    store.headers.push_back("x-amz-server-side-encryption-aws-kms-key-id: " + o.sse_kms_key_id);
+  }
+  return store;
+}
+
+}  // namespace
+
+struct S3Output::Partition {
+  std::string topic;
+  int64_t partition = 0;
+  bool marker_loaded = false;
+  int64_t stored_through = -1;  // last offset known to be in bronze
+};
+
+const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
+  static const auto* schema = [] {
+    auto* s = new config::OptionSchema<Options>();
+    s->Add("bucket", &Options::bucket, "Bucket name.", {.required = true, .example = "bronze"})
+        .Add("prefix", &Options::prefix,
+             "Key prefix of each object: a template with the event time's strftime conversions "
+             "(in `timezone`), Hive-style so Athena and Spark find the partitions.",
+             {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
+        .Add("timezone", &Options::timezone,
+             "Time zone of the prefix's time conversions: UTC, an offset (+02:00) or an IANA "
+             "name (Europe/Paris); an hour partition then follows local time, daylight saving "
+             "included.",
+             {.example = "Europe/Paris"})
+        .Add("region", &Options::region,
+             "AWS region (signing and the default endpoint). Default: AWS_REGION, "
+             "AWS_DEFAULT_REGION, or us-east-1.",
+             {.example = "eu-west-1"})
+        .Add("endpoint", &Options::endpoint,
+             "S3-compatible endpoint (`http://127.0.0.1:9000` for MinIO or s3rver), or "
+             "`file://DIR` for local bronze: the same layout under DIR/BUCKET/. Default: "
+             "https://s3.REGION.amazonaws.com.",
+             {.example = "file:///var/lib/sluice/bronze"})
+        .Add("force_path_style", &Options::force_path_style,
+             "Address the bucket in the path (`http://host/bucket/key`), as most S3-compatible "
+             "stores need.")
+        .Add("compression", &Options::compression,
+             "Object compression; sets the extension (.ndjson.gz, .ndjson.zst) and "
+             "Content-Encoding.",
+             {.one_of = {"gzip", "zstd", "none"}})
+        .Add("compression_level", &Options::compression_level,
+             "Codec level: 1 is the fastest (the default: a collector's CPU goes to "
+             "compression); `-1` the codec's default (gzip 6, zstd 3).",
+             {.min = -1, .max = 19})
+        .Add("max_object_size", &Options::max_object_size,
+             "An object is closed once it holds this many compressed bytes.",
+             {.min = ByteSize{1024}})
+        .Add("max_events", &Options::max_events,
+             "An object is closed once it holds this many events; 0: no limit.", {.min = 0})
+        .Add("flush_interval", &Options::flush_interval,
+             "An object is closed when an event arrives this long (event time) after its first "
+             "event, and when it has been open this long (wall time). 0: neither.")
+        .Add("max_open_objects", &Options::max_open_objects,
+             "Objects open at once (one per Kafka partition or per prefix); opening one more "
+             "closes the oldest.",
+             {.min = 1})
+        .Add("part_size", &Options::part_size,
+             "Objects larger than this are uploaded in parts of this size (multipart upload).",
+             {.min = ByteSize{5ull << 20}})
+        .Add("storage_class", &Options::storage_class,
+             "x-amz-storage-class of the objects (STANDARD_IA, INTELLIGENT_TIERING...).",
+             {.example = "INTELLIGENT_TIERING"})
+        .Add("sse", &Options::sse, "Server-side encryption.", {.one_of = {"", "AES256", "aws:kms"}})
+        .Add("sse_kms_key_id", &Options::sse_kms_key_id, "KMS key of `sse: aws:kms`.",
+             {.example = "arn:aws:kms:eu-west-1:111122223333:key/abcd"})
+        .Add("access_key_id", &Options::access_key_id,
+             "Static credentials (prefer the chain: environment, profile, IRSA, instance "
+             "profile).",
+             {.example = "${AWS_ACCESS_KEY_ID}"})
+        .Add("secret_access_key", &Options::secret_access_key, "Secret of `access_key_id`.",
+             {.example = "${AWS_SECRET_ACCESS_KEY}"})
+        .Add("session_token", &Options::session_token, "Session token of temporary keys.")
+        .Add("profile", &Options::profile,
+             "Profile of the shared credentials file. Default: AWS_PROFILE or `default`.")
+        .Add("ca_file", &Options::ca_file, "PEM CA bundle for the endpoint's TLS certificate.")
+        .Add("verify", &Options::verify,
+             "Verify the endpoint's TLS certificate. `false` only for tests; it is logged as a "
+             "warning.")
+        .Add("timeout", &Options::timeout, "Timeout of one S3 request.")
+        .Check([](const Options& o) -> std::string {
+          if (auto zone = common::LoadZone(o.timezone); !zone.ok()) {
+            return "timezone: " + zone.status().message();
+          }
+          if (o.sse_kms_key_id.size() > 0 && o.sse != "aws:kms") {
+            return "sse_kms_key_id needs sse: aws:kms";
+          }
+          if (o.access_key_id.empty() != o.secret_access_key.empty()) {
+            return "access_key_id and secret_access_key go together";
+          }
+          if (o.endpoint.rfind("file://", 0) != 0 && !o.endpoint.empty() &&
+              o.endpoint.rfind("http://", 0) != 0 && o.endpoint.rfind("https://", 0) != 0) {
+            return "endpoint must start with http://, https:// or file://";
+          }
+          return "";
+        });
+    return s;
+  }();
+  return *schema;
+}
+
+Result<std::unique_ptr<S3Output>> S3Output::Build(const Options& options, PluginContext& context) {
+  return std::make_unique<S3Output>(options, context);
+}
+
+S3Output::S3Output(const Options& options, PluginContext& context)
+    : options_(options),
+      plugin_(context),
+      zone_(common::LoadZone(options.timezone).value()),
+      objects_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_objects_total", "Objects stored (uploaded, or written locally).",
+          context.metrics->labels())),
+      bytes_(context.metrics->registry().GetCounter("sluice_s3_output_bytes_total",
+                                                    "Compressed bytes of the objects stored.",
+                                                    context.metrics->labels())),
+      upload_ms_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_upload_milliseconds_total",
+          "Time spent storing objects (divide by objects_total for the mean latency).",
+          context.metrics->labels())),
+      upload_seconds_(
+          context.metrics->registry().GetHistogram("sluice_s3_output_upload_seconds",
+                                                   "Seconds to store one object: its successful "
+                                                   "attempt (every part, and the offset marker).",
+                                                   context.metrics->labels())),
+      retries_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_retries_total",
+          "S3 requests tried again after a failure (object uploads, offset-marker reads).",
+          context.metrics->labels())),
+      skipped_(context.metrics->registry().GetCounter(
+          "sluice_s3_output_skipped_events_total",
+          "Kafka events skipped because bronze already holds them (a replay after a crash or a "
+          "rebalance).",
+          context.metrics->labels())),
+      open_objects_(context.metrics->registry().GetGauge(
+          "sluice_s3_output_open_objects", "Objects being written.", context.metrics->labels())),
+      staged_bytes_(context.metrics->registry().GetGauge(
+          "sluice_s3_output_staged_bytes",
+          "Compressed bytes of open and closed objects not yet stored.",
+          context.metrics->labels())) {
+  char host[256] = {0};
+  ::gethostname(host, sizeof(host) - 1);
+  host_ = host;
+}
+
+S3Output::~S3Output() {
+  if (uploader_.joinable()) (void)Close();
+}
+
+Status S3Output::Start() {
+  staging_dir_ = (fs::path(plugin_.data_dir) / "s3" / plugin_.pipeline / plugin_.id).string();
+  std::error_code ec;
+  fs::create_directories(staging_dir_, ec);
+  if (ec) return IoError(fmt::format("cannot create {}: {}", staging_dir_, ec.message()));
+  // Staging files of a previous run hold events that were never acked: they are read again.
+  for (const auto& entry : fs::directory_iterator(staging_dir_, ec)) fs::remove(entry.path(), ec);
+  std::string region = options_.region;
+  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
+    if (region.empty() && std::getenv(name) != nullptr) region = std::getenv(name);
+  }
+  if (region.empty()) region = "us-east-1";
+  if (options_.endpoint.rfind("file://", 0) == 0) {
+    std::string dir = options_.endpoint.substr(7);
+    writer_store_ = std::make_unique<s3::LocalStore>(dir, options_.bucket);
+    upload_store_ = std::make_unique<s3::LocalStore>(dir, options_.bucket);
+  } else {
+    if (!options_.verify) {
+      plugin_.logger.Warn("verify: false: the endpoint's TLS certificate is not checked");
+    }
+    credentials_ = std::make_unique<common::AwsCredentialsChain>(
+        common::AwsCredentialsOptions{.access_key_id = options_.access_key_id,
+                                      .secret_access_key = options_.secret_access_key,
+                                      .session_token = options_.session_token,
+                                      .profile = options_.profile,
+                                      .region = region});
+    writer_store_ =
+        std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get());
+    upload_store_ =
+        std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get());
+  }
+  s3::S3Result check = writer_store_->Check();
+  if (!check.ok()) {
+    healthy_ = false;
+    plugin_.logger.Error(
+        "bucket '{}' is not usable: {}{}; not ready, uploads are retried (nothing is dropped)",
+        options_.bucket, check.ToString(),
+        check.setup_error() ? " (check the bucket name, region and credentials)" : "");
+  } else {
+    plugin_.logger.Info("writing objects to {}", writer_store_->Describe(""));
+  }
+  uploader_ = std::thread([this] {
+    NameThisThread("upload", plugin_.id);
+    RunUploader();
+  });
+  return Status::Ok();
+}
+
+S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* group,
+                                           int64_t* offset_out) {
+  auto topic = event.GetText("kafka.topic");
+  const Value* partition = event.Get("kafka.partition");
+  const Value* offset = event.Get("kafka.offset");
+  if (!topic || partition == nullptr || offset == nullptr ||
+      partition->kind() != Value::Kind::kInt || offset->kind() != Value::Kind::kInt) {
+    return nullptr;
+  }
+  *group = fmt::format("{}+{}", *topic, partition->as_int());
+  *offset_out = offset->as_int();
+  auto& p = partitions_[*group];
+  if (!p) {
+    p = std::make_unique<Partition>();
+    p->topic = std::string(*topic);
+    p->partition = partition->as_int();
+  }
+  if (!p->marker_loaded) {
+    // What bronze already holds of this partition: replays skip it. Without an answer, nothing
+    // can be written safely, so this waits (backpressure) until the store answers.
+    for (int attempt = 0;; ++attempt) {
+      std::string body;
+      s3::S3Result r = writer_store_->Get(kMarkerPrefix + *group, &body);
+      if (r.ok()) {
+        p->stored_through = ParseOffset(body);
+        break;
+      }
+      if (r.status == 404) break;
+      healthy_ = false;
+      retries_.Add();
+      plugin_.logger.Limited(error_log_, LogLevel::kError,
+                             "cannot read the offset marker of {}: {}; retrying", *group,
+                             r.ToString());
+      if (closing_.load()) break;
+      std::this_thread::sleep_for(
+          std::chrono::milliseconds(std::min(5000, 100 << std::min(attempt, 6))));
+    }
+    p->marker_loaded = true;
+  }
+  return p.get();
+}
+
+s3::StagedObject* S3Output::OpenFor(const Event& event, const std::string& group,
+                                    Partition* partition, int64_t offset) {
+  auto it = open_.find(group);
+  if (it != open_.end()) {
+    s3::StagedObject& o = *it->second;
+    const int64_t interval = options_.flush_interval.value.count();
+    bool new_bucket = o.prefix != prefix_;
+    bool too_late = interval > 0 && event.timestamp_ns() - o.first_event_ns >= interval;
+    if (!new_bucket && !too_late) return &o;
+    CloseObject(group);
+  }
+  if (open_.size() >= static_cast<size_t>(options_.max_open_objects)) {
+    auto oldest = std::min_element(open_.begin(), open_.end(), [](const auto& a, const auto& b) {
+      return a.second->opened_ns < b.second->opened_ns;
+    });
+    CloseObject(oldest->first);
+  }
+  auto o = std::make_unique<s3::StagedObject>();
+  o->group = group;
+  o->prefix = prefix_;
+  o->first_event_ns = event.timestamp_ns();
+  o->opened_ns = MonoNs();
+  std::string name;
+  const std::string ext = std::string(".ndjson") +
+                          std::string(common::StreamCompressor::Extension(options_.compression));
+  if (partition != nullptr) {
+    o->kafka = true;
+    name = fmt::format("{}+{}+{:020d}{}", partition->topic, partition->partition, offset, ext);
+  } else {
+    auto host = event.GetText("host.name");
+    std::time_t now = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&now, &tm);
+    char stamp[32];
+    std::strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+    name =
+        fmt::format("{}-{}-{:06d}{}", host ? std::string(*host) : host_, stamp, ++sequence_, ext);
+  }
+  o->key = o->prefix + name;
+  o->StartStaging(fmt::format("{}/{:08d}.part", staging_dir_, ++staging_sequence_),
+                  common::StreamCompressor::Make(options_.compression,
+                                                 static_cast<int>(options_.compression_level))
+                      .value());
+  s3::StagedObject* raw = o.get();
+  open_[group] = std::move(o);
+  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  return raw;
+}
+
+void S3Output::Write(const EventBatch& batch, AckHandle ack) {
+  auto b = std::make_shared<SharedAck>(std::move(ack));
+  std::string group;
+  for (const Event& e : batch.events()) {
+    prefix_.clear();
+    options_.prefix.Render(e, prefix_, zone_.At(absl::FromUnixNanos(e.timestamp_ns())).offset);
+    int64_t offset = -1;
+    Partition* partition = PartitionOf(e, &group, &offset);
+    if (partition == nullptr) {
+      group = prefix_;
+    } else if (offset <= partition->stored_through) {
+      skipped_.Add();
+      continue;
+    }
+    s3::StagedObject* o = OpenFor(e, group, partition, offset);
+    line_.clear();
+    encoder_.EncodeLine(e, line_);
+    const uint64_t before = o->size();
+    o->Append(line_);
+    if (o->kafka) o->last_offset = offset;
+    if (o->acks.empty() || o->acks.back() != b) {
+      b->Add();
+      o->acks.push_back(b);
+    }
+    staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+    if (o->size() >= options_.max_object_size.bytes ||
+        (options_.max_events > 0 && o->events >= static_cast<uint64_t>(options_.max_events))) {
+      CloseObject(group);
+    }
+  }
+  b->Settle(true);
+}
+
+void S3Output::CloseObject(const std::string& group) {
+  auto it = open_.find(group);
+  if (it == open_.end()) return;
+  std::unique_ptr<s3::StagedObject> o = std::move(it->second);
+  open_.erase(it);
+  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  const uint64_t before = o->size();
+  o->Finish();
+  staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+  std::lock_guard lock(mu_);
+  closed_.push_back(std::move(o));
+  cv_.notify_all();
+}
+
+void S3Output::CloseAll() {
+  std::vector<std::string> groups;
+  for (const auto& [group, o] : open_) groups.push_back(group);
+  for (const auto& g : groups) CloseObject(g);
+}
+
+void S3Output::Flush() {
+  const int64_t interval = options_.flush_interval.value.count();
+  if (interval <= 0) return;
+  const int64_t now = MonoNs();
+  std::vector<std::string> old;
+  for (const auto& [group, o] : open_) {
+    if (now - o->opened_ns >= interval) old.push_back(group);
+  }
+  for (const auto& g : old) CloseObject(g);
+}
+
+void S3Output::Drain(bool all) {
+  if (all) {
+    CloseAll();
+    return;
+  }
+  // The in-flight bound is reached: the largest objects first (by what they hold uncompressed,
+  // as the bound counts it), until half of it is on its way; the rest keeps growing.
+  std::vector<std::pair<uint64_t, std::string>> by_size;
+  uint64_t total = 0;
+  for (const auto& [group, o] : open_) {
+    by_size.emplace_back(o->raw_bytes, group);
+    total += o->raw_bytes;
+  }
+  std::sort(by_size.rbegin(), by_size.rend());
+  uint64_t closed = 0;
+  for (const auto& [size, group] : by_size) {
+    if (closed > 0 && closed * 2 >= total) break;
+    CloseObject(group);
+    closed += size;
+  }
+}
+
+void S3Output::RunUploader() {
+  while (true) {
+    std::unique_ptr<s3::StagedObject> o;
+    {
+      std::unique_lock lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !closed_.empty(); });
+      if (closed_.empty()) return;
+      o = std::move(closed_.front());
+      closed_.pop_front();
+      ++uploading_;
+    }
+    bool stored = !o->broken && Upload(*o);
+    if (o->broken) {
+      plugin_.logger.Error(
+          "the staging file {} could not be written; its {} event(s) are not "
+          "acked and are read again after a restart",
+          o->staging_path, o->events);
+    }
+    staged_bytes_.Add(-static_cast<int64_t>(o->staged));
+    std::error_code ec;
+    fs::remove(o->staging_path, ec);
+    for (auto& b : o->acks) b->Settle(stored);
+    {
+      std::lock_guard lock(mu_);
+      --uploading_;
+    }
+    cv_.notify_all();
+  }
+}
+
+bool S3Output::Upload(s3::StagedObject& o) {
+  static thread_local std::mt19937_64 jitter = common::JitterEngine();
+  for (int attempt = 0;; ++attempt) {
+    const int64_t start = MonoNs();
+    s3::S3Result r = upload_store_->Put(o.key, o.staging_path, o.staged);
+    // The marker follows the object: a replay starts after what it names.
+    if (r.ok() && o.kafka) {
+      r = upload_store_->PutText(kMarkerPrefix + o.group, std::to_string(o.last_offset) + "\n");
+    }
+    if (r.ok()) {
+      objects_.Add();
+      bytes_.Add(o.staged);
+      const int64_t took_ns = MonoNs() - start;
+      upload_ms_.Add(static_cast<uint64_t>(took_ns / 1'000'000));
+      upload_seconds_.Observe(static_cast<double>(took_ns) / 1e9);
+      if (!healthy_.exchange(true)) plugin_.logger.Info("storing objects again");
+      return true;
+    }
+    healthy_ = false;
+    retries_.Add();
+    plugin_.logger.Limited(error_log_, LogLevel::kError,
+                           "cannot store {} ({} events): {}{}; retrying (the pipeline waits, "
+                           "nothing is dropped)",
+                           upload_store_->Describe(o.key), o.events, r.ToString(),
+                           r.setup_error() ? " (check the bucket, region and credentials)" : "");
+    // 200 ms doubling up to 30 s, with jitter.
+    const int64_t backoff_ms = common::JitteredBackoffMs(attempt, 200, 30'000, jitter);
+    std::unique_lock lock(mu_);
+    if (cv_.wait_for(lock, std::chrono::milliseconds(backoff_ms), [&] { return give_up_; })) {
+      return false;
+    }
+  }
+}
+
+Status S3Output::Close() {
+  if (!uploader_.joinable()) return Status::Ok();
+  closing_ = true;
+  CloseAll();
+  // Let the uploads finish; past the deadline, what is left is not acked (read again later).
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  size_t left = 0;
+  {
+    std::unique_lock lock(mu_);
+    cv_.wait_until(lock, deadline, [&] { return closed_.empty() && uploading_ == 0; });
+    left = closed_.size() + uploading_;
+    give_up_ = true;
+    stop_ = true;
+  }
+  cv_.notify_all();
+  uploader_.join();
+  if (left > 0) {
+    return IoError(
+        fmt::format("{} object(s) were not stored at shutdown; their events are read "
+                    "again after a restart",
+                    left));
+  }
+  return Status::Ok();
+}
+
+}  // namespace sluice::outputs

@@ -1,0 +1,143 @@
+// s3 output: the collector's "bronze" writer. Events become NDJSON objects (gzip by default) under
+// a time-partitioned, Hive-style prefix (`{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/`). Objects of
+// Kafka-sourced events hold one partition's contiguous offsets and are named
+// `<topic>+<partition>+<first offset, 20 digits>.ndjson.gz`; after each upload a marker
+// `_sluice/offsets/<topic>+<partition>` records the last offset stored. A replay (crash, restart,
+// another collector taking the partition over) skips what the marker covers and starts the next
+// object at the same first offset, so it overwrites instead of duplicating: every event is in
+// bronze exactly once. Other events get `<host>-<open time>-<sequence>` names.
+// An open object is compressed as it grows into a staging file under data_dir (bounded memory);
+// it is closed by size (`max_object_size`), event count (`max_events`), event time
+// (`flush_interval` after its first event), a time-bucket (prefix) change, age (`flush_interval`
+// of wall time) or when the pipeline waits on it (Drain: all of them, or the largest ones first
+// under the in-flight bound). A closed object is uploaded by the
+// output's upload thread, PutObject or multipart (`part_size`), retried with backoff and jitter
+// without limit; the batches in it are acked only after the upload (and the marker) succeeded.
+// `endpoint: file://DIR` writes the same layout into DIR/BUCKET/ (local bronze, for the demo).
+// Pieces: an open object is an s3::StagedObject (s3_staged_object.h); objects and markers go to an
+// s3::ObjectStore (s3_object_store.h): a BucketStore (S3 through S3Client) or a LocalStore.
+// Thread-safety: Write/Flush/Drain/Close run on the output's thread; uploads on the upload thread;
+// healthy() from any thread.
+#pragma once
+
+#include <atomic>
+#include <condition_variable>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include <absl/time/time.h>
+
+#include "pipeline/json_encoder.h"
+#include "pipeline/registry.h"
+#include "pipeline/template.h"
+#include "plugins/common/aws/aws_credentials.h"
+
+namespace sluice::outputs {
+
+namespace s3 {
+class ObjectStore;
+struct StagedObject;
+}  // namespace s3
+
+class S3Output final : public Output {
+ public:
+  struct Options {
+    std::string bucket;
+    Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
+    std::string timezone = "UTC";
+    std::string region;
+    std::string endpoint;
+    bool force_path_style = false;
+    std::string compression = "gzip";
+    int64_t compression_level = 1;
+    ByteSize max_object_size{64ull << 20};
+    int64_t max_events = 0;
+    Duration flush_interval{std::chrono::minutes(5)};
+    int64_t max_open_objects = 64;
+    ByteSize part_size{16ull << 20};
+    std::string storage_class;
+    std::string sse;
+    std::string sse_kms_key_id;
+    std::string access_key_id;
+    std::string secret_access_key;
+    std::string session_token;
+    std::string profile;
+    std::string ca_file;
+    bool verify = true;
+    Duration timeout{std::chrono::seconds(60)};
+    static const config::OptionSchema<Options>& Schema();
+  };
+  static Result<std::unique_ptr<S3Output>> Build(const Options& options, PluginContext& context);
+
+  S3Output(const Options& options, PluginContext& context);
+  ~S3Output() override;
+
+  Status Start() override;
+  void Write(const EventBatch& batch, AckHandle ack) override;
+  void Flush() override;
+  void Drain(bool all) override;
+  Status Close() override;
+  bool healthy() const override { return healthy_.load(); }
+
+ private:
+  struct Partition;  // what is known of one Kafka partition
+
+  // The open object for `group`, after closing it if `event` belongs elsewhere (another prefix, or
+  // flush_interval later); a new one is named after `event` (`offset`: its Kafka offset).
+  s3::StagedObject* OpenFor(const Event& event, const std::string& group, Partition* partition,
+                            int64_t offset);
+  void CloseObject(const std::string& group);
+  void CloseAll();
+  // The Kafka partition of `event` (its marker read on first sight), its group name and offset;
+  // null for events that do not come from Kafka.
+  Partition* PartitionOf(const Event& event, std::string* group, int64_t* offset);
+  void RunUploader();
+  // Stores one closed object (retrying until it succeeds or the output closes); true when stored.
+  bool Upload(s3::StagedObject& object);
+
+  const Options options_;
+  PluginContext plugin_;
+  const absl::TimeZone zone_;  // of the prefix's time conversions
+  std::string staging_dir_;
+  std::unique_ptr<common::AwsCredentialsChain> credentials_;
+  std::unique_ptr<s3::ObjectStore> writer_store_;  // output thread: markers
+  std::unique_ptr<s3::ObjectStore> upload_store_;  // upload thread: objects
+  JsonEncoder encoder_;
+  std::string line_;
+  std::string prefix_;  // the rendered prefix of the event being written
+  std::string host_;
+  uint64_t sequence_ = 0;          // names of non-Kafka objects
+  uint64_t staging_sequence_ = 0;  // staging file names
+
+  std::unordered_map<std::string, std::unique_ptr<s3::StagedObject>> open_;  // by group
+  std::unordered_map<std::string, std::unique_ptr<Partition>> partitions_;
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::unique_ptr<s3::StagedObject>>
+      closed_;            // guarded by mu_: waiting for the uploader
+  size_t uploading_ = 0;  // guarded by mu_
+  bool stop_ = false;     // guarded by mu_
+  bool give_up_ = false;  // guarded by mu_: uploads stop retrying (shutdown deadline)
+  std::atomic<bool> closing_{false};
+  std::thread uploader_;
+  std::atomic<bool> healthy_{true};
+
+  Counter& objects_;
+  Counter& bytes_;
+  Counter& upload_ms_;
+  Histogram& upload_seconds_;
+  Counter& retries_;
+  Counter& skipped_;
+  Gauge& open_objects_;
+  Gauge& staged_bytes_;
+  RateLimiter error_log_;
+};
+
+}  // namespace sluice::outputs

@@ -1,0 +1,409 @@
+// The elasticsearch output's sender against a stand-in node: what each answer means for the items
+// of a bulk request (acked as indexed or duplicate, dead-lettered, sent again), for a whole
+// request that fails (sent again, or split on 413), and for a node that does not answer; and
+// Deliver()'s splitting, per-item retries and giving up at shutdown.
+#include "plugins/outputs/elasticsearch/elasticsearch_sender.h"
+
+#include <gtest/gtest.h>
+#include <httplib.h>
+
+#include <algorithm>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "plugins/outputs/elasticsearch/elasticsearch_output.h"
+#include "tests/unit/plugins/outputs/output_test.h"
+#include "tests/unit/plugins/plugin_test_util.h"
+#include "tests/unit/test_util.h"
+
+namespace sluice::outputs::elasticsearch {
+namespace {
+
+// An Elasticsearch stand-in: answers each POST /_bulk with what the test's function returns for
+// the request's body (HTTP status, response body); keeps the bodies it received.
+class FakeNode {
+ public:
+  using AnswerFn = std::function<std::pair<int, std::string>(const std::string& body)>;
+
+  FakeNode() {
+    server_.Post("/_bulk", [this](const httplib::Request& req, httplib::Response& res) {
+      AnswerFn answer;
+      {
+        std::lock_guard lock(mu_);
+        bodies_.push_back(req.body);
+        answer = answer_;
+      }
+      auto [status, body] = answer(req.body);
+      res.status = status;
+      res.set_content(body, "application/json");
+    });
+    port_ = server_.bind_to_any_port("127.0.0.1");
+    thread_ = std::thread([this] { server_.listen_after_bind(); });
+  }
+  ~FakeNode() {
+    server_.stop();
+    thread_.join();
+  }
+
+  void Answer(AnswerFn answer) {
+    std::lock_guard lock(mu_);
+    answer_ = std::move(answer);
+  }
+  void Answer(int status, std::string body) {
+    Answer([status, body](const std::string&) { return std::make_pair(status, body); });
+  }
+  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  std::vector<std::string> bodies() const {
+    std::lock_guard lock(mu_);
+    return bodies_;
+  }
+
+ private:
+  httplib::Server server_;
+  int port_ = 0;
+  std::thread thread_;
+  mutable std::mutex mu_;
+  AnswerFn answer_ = [](const std::string&) { return std::make_pair(500, std::string("unset")); };
+  std::vector<std::string> bodies_;
+};
+
+// Actions in a bulk body (an action line and a document line each).
+size_t Actions(const std::string& body) {
+  return static_cast<size_t>(std::count(body.begin(), body.end(), '\n')) / 2;
+}
+
+// A bulk answer with one item per status: {"index":{"status":S}} or, with an error,
+// {"index":{"status":S,"error":{"type":T,"reason":R}}}.
+struct ItemAnswer {
+  int status;
+  std::string type;
+  std::string reason;
+};
+std::string BulkAnswer(const std::vector<ItemAnswer>& items, const std::string& action = "index") {
+  std::string out = R"({"took":3,"errors":)";
+  const bool errors =
+      std::any_of(items.begin(), items.end(), [](const ItemAnswer& i) { return i.status >= 300; });
+  out += errors ? "true" : "false";
+  out += R"(,"items":[)";
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i > 0) out += ",";
+    out += R"({")" + action + R"(":{"_index":"logs","_id":")" + std::to_string(i) +
+           R"(","status":)" + std::to_string(items[i].status);
+    if (!items[i].type.empty()) {
+      out +=
+          R"(,"error":{"type":")" + items[i].type + R"(","reason":")" + items[i].reason + R"("})";
+    }
+    out += "}}";
+  }
+  return out + "]}";
+}
+
+// One document's ack, seen through a source tracker of its own.
+class ItemAck {
+ public:
+  explicit ItemAck(ComponentMetrics* metrics) {
+    auto delivery =
+        std::make_shared<Delivery>(1, tracker_, tracker_->Begin(1), 0, nullptr, DeliveryCounters{});
+    ack_ = std::make_shared<SharedAck>(AckHandle(delivery, metrics, 1, 1));
+  }
+  // "acked", "failed", or "pending" (not settled yet).
+  std::string state() const {
+    uint64_t checkpoint = 0;
+    if (tracker_->committed(&checkpoint)) return "acked";
+    return tracker_->stuck() ? "failed" : "pending";
+  }
+  const std::shared_ptr<SharedAck>& shared() const { return ack_; }
+
+ private:
+  std::shared_ptr<SourceTracker> tracker_ = std::make_shared<SourceTracker>("item", nullptr);
+  std::shared_ptr<SharedAck> ack_;
+};
+
+class ElasticsearchSenderTest : public testing::OutputTest {
+ protected:
+  void SetUp() override { MakeContext("sluice_es_sender"); }
+
+  // The senders' context as the output makes it from its options (`extra`: more of them), with
+  // `hosts` the stand-in (or `host` when given), uncompressed bodies, short backoffs.
+  std::unique_ptr<SenderContext> Context(const std::string& extra = "",
+                                         const std::string& host = "") {
+    auto options = testing::ParseFilterOptions<ElasticsearchOutput>(
+        "{hosts: ['" + (host.empty() ? node_.url() : host) +
+        "'], compression: none, max_backoff: 100ms" + extra + "}");
+    return std::make_unique<SenderContext>(ElasticsearchOutput::SenderOptionsFor(options, "{}"),
+                                           context_);
+  }
+
+  // A bulk request of `n` documents {"n":I} into index "logs", each with its own ack (acks_).
+  std::unique_ptr<BulkRequest> Bulk(size_t n, const std::string& action = "index") {
+    auto bulk = std::make_unique<BulkRequest>();
+    acks_.clear();
+    for (size_t i = 0; i < n; ++i) {
+      acks_.push_back(std::make_unique<ItemAck>(&metrics_));
+      bulk->acks.push_back(acks_.back()->shared());
+      const size_t begin = bulk->body.size();
+      bulk->body +=
+          R"({")" + action + R"(":{"_index":"logs","_id":")" + std::to_string(i) + "\"}}\n";
+      const size_t doc = bulk->body.size();
+      bulk->body += R"({"n":)" + std::to_string(i) + "}\n";
+      bulk->items.push_back(
+          BulkRequest::Item{begin, doc, bulk->body.size(), acks_.back()->shared().get()});
+    }
+    return bulk;
+  }
+  // The state of every document's ack, in order.
+  std::vector<std::string> AckStates() const {
+    std::vector<std::string> out;
+    for (const auto& a : acks_) out.push_back(a->state());
+    return out;
+  }
+
+  uint64_t Count(const std::string& name) { return registry_.GetCounter(name, "", {}).value(); }
+  uint64_t Retries(const std::string& reason) {
+    return registry_
+        .GetCounter("sluice_elasticsearch_output_retries_total", "", {{"reason", reason}})
+        .value();
+  }
+  std::string DeadLetters() { return testing::ReadFile(dir_ / "dead_letter/p/out.ndjson"); }
+
+  FakeNode node_;
+  std::vector<std::unique_ptr<ItemAck>> acks_;
+};
+
+using Verdict = Sender::Verdict;
+
+TEST_F(ElasticsearchSenderTest, ItemsAreAckedDeadLetteredOrLeftToRetryByTheirStatus) {
+  node_.Answer(
+      200,
+      BulkAnswer({
+          {201, "", ""},
+          {429, "es_rejected_execution_exception", "rejected execution"},
+          {400, "document_parsing_exception", "[1:9] failed to parse field [code] of type [long]"},
+          {200, "", ""},
+          {503, "unavailable_shards_exception", "primary shard is not active"},
+      }));
+  auto context = Context();
+  Sender sender(*context);
+  auto bulk = Bulk(5);
+  std::vector<size_t> retry;
+  std::string why;
+  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
+  EXPECT_EQ(retry, (std::vector<size_t>{1, 4}));
+  // Indexed and dead-lettered documents are done; those to retry are not settled.
+  EXPECT_EQ(AckStates(),
+            (std::vector<std::string>{"acked", "pending", "acked", "acked", "pending"}));
+  EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 2u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 1u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_duplicates_total"), 0u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_requests_total"), 1u);
+  // The first item refused for now names the reason of all of them.
+  EXPECT_EQ(Retries("429"), 2u);
+  EXPECT_EQ(why,
+            "2 of 5 documents were refused for now (HTTP 429 es_rejected_execution_exception: "
+            "rejected execution)");
+  EXPECT_TRUE(context->healthy.load());  // items refused for now: the cluster answers
+  const std::string dead = DeadLetters();
+  EXPECT_EQ(std::count(dead.begin(), dead.end(), '\n'), 1) << dead;
+  EXPECT_NE(dead.find(R"("reason":"HTTP 400 document_parsing_exception: [1:9] failed to parse )"
+                      R"(field [code] of type [long]","destination":"logs","event":{"n":2}})"),
+            std::string::npos)
+      << dead;
+}
+
+TEST_F(ElasticsearchSenderTest, AConflictOnCreateIsADuplicateAndOnIndexIsRefusedForGood) {
+  // op_type create (and data streams, which always create): the document with that _id is there.
+  for (const char* extra : {", op_type: create", ", data_stream: logs-spark-default"}) {
+    SCOPED_TRACE(extra);
+    node_.Answer(200, BulkAnswer({{409, "version_conflict_engine_exception",
+                                   "[0]: version conflict, document already exists"},
+                                  {201, "", ""}},
+                                 "create"));
+    auto context = Context(extra);
+    Sender sender(*context);
+    const uint64_t duplicates = Count("sluice_elasticsearch_output_duplicates_total");
+    auto bulk = Bulk(2, "create");
+    std::vector<size_t> retry;
+    std::string why;
+    EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kDone);
+    EXPECT_TRUE(retry.empty());
+    EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked", "acked"}));
+    EXPECT_EQ(Count("sluice_elasticsearch_output_duplicates_total"), duplicates + 1);
+  }
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 0u);
+  EXPECT_EQ(DeadLetters(), "");
+
+  // op_type index never conflicts unless something else is wrong: kept, not retried.
+  node_.Answer(200, BulkAnswer({{409, "version_conflict_engine_exception", "conflict"}}));
+  auto context = Context();
+  Sender sender(*context);
+  auto bulk = Bulk(1);
+  std::vector<size_t> retry;
+  std::string why;
+  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kDone);
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked"}));
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 1u);
+  EXPECT_NE(DeadLetters().find("HTTP 409 version_conflict_engine_exception: conflict"),
+            std::string::npos);
+}
+
+TEST_F(ElasticsearchSenderTest, ItemsTheSetupRefusesAreKeptAndMakeTheOutputUnhealthy) {
+  node_.Answer(200,
+               BulkAnswer({
+                   {403, "security_exception",
+                    "action [indices:data/write/bulk[s]] is "
+                    "unauthorized for user [sluice]"},
+                   {400, "illegal_argument_exception", "pipeline with id [spark] does not exist"},
+                   {201, "", ""},
+               }));
+  auto context = Context();
+  Sender sender(*context);
+  auto bulk = Bulk(3);
+  std::vector<size_t> retry;
+  std::string why;
+  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
+  EXPECT_EQ(retry, (std::vector<size_t>{0, 1}));
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending", "acked"}));
+  EXPECT_FALSE(context->healthy.load());
+  EXPECT_EQ(Retries("auth"), 2u);  // named by the first refusal
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 0u);
+  EXPECT_EQ(why, node_.url() +
+                     " refused documents with HTTP 403 security_exception: action "
+                     "[indices:data/write/bulk[s]] is unauthorized for user [sluice] (check the "
+                     "user's privileges on the index, action.auto_create_index and the ingest "
+                     "pipeline)");
+}
+
+TEST_F(ElasticsearchSenderTest, AWholeRequestThatFailsIsSentAgainOrSplit) {
+  struct Case {
+    int status;
+    std::string body;
+    Verdict verdict;
+    std::string retry_reason;  // "" when nothing is counted as retried
+    std::string why;           // after "URL answered "
+  };
+  const std::vector<Case> cases = {
+      {429, R"({"error":{"type":"es_rejected_execution_exception","reason":"queue full"}})",
+       Verdict::kRetry, "429", "HTTP 429: es_rejected_execution_exception: queue full"},
+      {500, R"({"error":{"type":"exception","reason":"boom"}})", Verdict::kRetry, "5xx",
+       "HTTP 500: exception: boom"},
+      {502, "Bad Gateway", Verdict::kRetry, "5xx", "HTTP 502: Bad Gateway"},
+      {503, R"({"error":{"type":"cluster_block_exception","reason":"blocked"}})", Verdict::kRetry,
+       "5xx", "HTTP 503: cluster_block_exception: blocked"},
+      {408, "", Verdict::kRetry, "5xx", "HTTP 408"},
+      {401, R"({"error":{"type":"security_exception","reason":"missing authentication"}})",
+       Verdict::kRetry, "auth",
+       "HTTP 401: security_exception: missing authentication (check user and password, api_key "
+       "or bearer_token, and the user's privileges)"},
+      {403, "forbidden", Verdict::kRetry, "auth",
+       "HTTP 403: forbidden (check user and password, api_key or bearer_token, and the user's "
+       "privileges)"},
+      {404, "not found", Verdict::kRetry, "other",
+       "HTTP 404: not found (check hosts: a proxy path?)"},
+      {400, R"({"error":{"type":"illegal_argument_exception","reason":"bad header"}})",
+       Verdict::kRetry, "other", "HTTP 400: illegal_argument_exception: bad header"},
+      {413, "", Verdict::kSplit, "", "HTTP 413"},
+      {200, "<html>proxy</html>", Verdict::kRetry, "other",
+       "the bulk request with something else: the bulk response is not JSON"},
+  };
+  for (const Case& c : cases) {
+    SCOPED_TRACE(c.status);
+    node_.Answer(c.status, c.body);
+    auto context = Context();
+    Sender sender(*context);
+    const uint64_t retried = c.retry_reason.empty() ? 0 : Retries(c.retry_reason);
+    auto bulk = Bulk(3);
+    std::vector<size_t> retry = {7};
+    std::string why;
+    EXPECT_EQ(sender.Post(*bulk, &retry, &why), c.verdict);
+    EXPECT_TRUE(retry.empty());  // the whole request, not some items
+    EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending", "pending"}));
+    if (!c.retry_reason.empty()) {
+      EXPECT_EQ(Retries(c.retry_reason), retried + 3);
+    }
+    EXPECT_FALSE(context->healthy.load());
+    EXPECT_TRUE(why.starts_with(node_.url() + " answered " + c.why)) << why;
+  }
+  EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 0u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 0u);
+}
+
+TEST_F(ElasticsearchSenderTest, ANodeThatDoesNotAnswerIsRetried) {
+  const std::string closed = "http://127.0.0.1:1";  // tcpmux: nothing listens there
+  auto context = Context("", closed);
+  Sender sender(*context);
+  auto bulk = Bulk(2);
+  std::vector<size_t> retry;
+  std::string why;
+  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
+  EXPECT_TRUE(retry.empty());
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending"}));
+  EXPECT_EQ(Retries("connection"), 2u);
+  EXPECT_FALSE(context->healthy.load());
+  EXPECT_TRUE(why.starts_with("cannot reach " + closed + ": ")) << why;
+}
+
+TEST_F(ElasticsearchSenderTest, DeliverSplitsOn413DownToTheDocumentThatIsTooLarge) {
+  // Takes one document at a time, and never document 2.
+  node_.Answer([](const std::string& body) {
+    if (Actions(body) > 1 || body.find(R"({"n":2})") != std::string::npos) {
+      return std::make_pair(413, std::string());
+    }
+    return std::make_pair(200, BulkAnswer({{201, "", ""}}));
+  });
+  auto context = Context();
+  Sender sender(*context);
+  sender.Deliver(Bulk(4));
+  // [0 1 2 3] -> [0 1] -> [0] [1]; [2 3] -> [2] (dead-lettered) [3].
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked", "acked", "acked", "acked"}));
+  EXPECT_EQ(Count("sluice_elasticsearch_output_splits_total"), 3u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 3u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_requests_total"), 7u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 1u);
+  EXPECT_NE(
+      DeadLetters().find(R"x("reason":"HTTP 413: the document is larger than the cluster accepts )x"
+                         R"x((http.max_content_length)","destination":"logs","event":{"n":2}})x"),
+      std::string::npos)
+      << DeadLetters();
+}
+
+TEST_F(ElasticsearchSenderTest, DeliverSendsAgainOnlyTheItemsRefusedForNow) {
+  node_.Answer([this](const std::string&) {
+    return node_.bodies().size() == 1
+               ? std::make_pair(200, BulkAnswer({{201, "", ""},
+                                                 {429, "es_rejected_execution_exception", "full"},
+                                                 {201, "", ""}}))
+               : std::make_pair(200, BulkAnswer({{201, "", ""}}));
+  });
+  auto context = Context();
+  Sender sender(*context);
+  sender.Deliver(Bulk(3));
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked", "acked", "acked"}));
+  const std::vector<std::string> bodies = node_.bodies();
+  ASSERT_EQ(bodies.size(), 2u);
+  EXPECT_EQ(bodies[1], "{\"index\":{\"_index\":\"logs\",\"_id\":\"1\"}}\n{\"n\":1}\n");
+  EXPECT_EQ(Retries("429"), 1u);
+  EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 3u);
+}
+
+TEST_F(ElasticsearchSenderTest, DeliverRetriesUntilTheOutputGivesUpThenFailsTheRest) {
+  node_.Answer(503, R"({"error":{"type":"master_not_discovered_exception","reason":"none"}})");
+  auto context = Context();
+  Sender sender(*context);
+  auto bulk = Bulk(2);
+  std::thread delivering([&] { sender.Deliver(std::move(bulk)); });
+  EXPECT_TRUE(testing::WaitUntil([&] { return node_.bodies().size() >= 3; }));
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending"}));
+  context->give_up.GiveUp();
+  delivering.join();
+  // Not acked: read again after a restart.
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"failed", "failed"}));
+  EXPECT_GE(Retries("5xx"), 6u);
+}
+
+}  // namespace
+}  // namespace sluice::outputs::elasticsearch
