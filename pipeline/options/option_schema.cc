@@ -13,6 +13,7 @@ std::string OptionsMarkdown(const std::vector<OptionInfo>& infos) {
       doc += ".";
     }
     if (!i.limits.empty()) doc += " Range: " + i.limits + ".";
+    if (i.non_empty) doc += " Must not be empty.";
     if (!i.example.empty()) doc += " Example: `" + i.example + "`.";
     std::string def = i.required ? "required" : (i.default_text.empty() ? "—" : i.default_text);
     for (char& c : doc) {

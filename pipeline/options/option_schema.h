@@ -24,6 +24,7 @@ struct OptionInfo {
   std::string doc;
   std::string default_text;  // formatted default, "" when there is none
   bool required = false;
+  bool non_empty = false;
   std::vector<std::string> one_of;
   std::string limits;  // e.g. "at least `1`"
   std::string example;
@@ -60,7 +61,7 @@ class OptionSchema {
     info.one_of = spec.one_of;
     if constexpr (NamedEnum<T>) info.one_of = OptionTraits<T>::Names();
     info.example = spec.example;
-    if (spec.non_empty) info.limits = "not empty";
+    info.non_empty = spec.non_empty;
     if constexpr (HasSchema<T>) info.nested = T::Schema().infos();
     if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
     if (spec.min && spec.max) {

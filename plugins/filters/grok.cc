@@ -13,7 +13,8 @@ const config::OptionSchema<GrokFilter::Options>& GrokFilter::Options::Schema() {
       &(*new config::OptionSchema<Options>())
            .Add("field", &Options::field,
                 "Field to parse: `message` (the default) or a string field. An event without it "
-                "is skipped.")
+                "is skipped.",
+                {.non_empty = true})
            .Add("pattern", &Options::pattern,
                 "The grok pattern. Set this or `patterns`. Not anchored: start it with `^` to "
                 "match at the start only (faster, too).",
@@ -40,11 +41,10 @@ const config::OptionSchema<GrokFilter::Options>& GrokFilter::Options::Schema() {
                 "Set fields for captures that matched empty text (by default they set nothing).")
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to an event no pattern matches (the event is kept).")
+           .Exclusive({"pattern", "patterns"})
            .Check([](const Options& o) -> std::string {
-             if (o.field.empty()) return "'field' must not be empty";
-             if (o.pattern.empty() == o.patterns.empty()) {
-               return o.pattern.empty() ? "set 'pattern' (one grok pattern) or 'patterns' (a list)"
-                                        : "set 'pattern' or 'patterns', not both";
+             if (o.pattern.empty() && o.patterns.empty()) {
+               return "set 'pattern' (one grok pattern) or 'patterns' (a list)";
              }
              auto compiled = CompileGrokPatterns(o);
              return compiled.ok() ? "" : compiled.status().message();

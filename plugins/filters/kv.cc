@@ -58,7 +58,6 @@ void SetText(Event& event, std::string_view name, std::string_view text) {
 }
 
 std::string CheckOptions(const KvFilter::Options& o) {
-  if (o.field.empty()) return "'field' must not be empty";
   for (const auto& [name, chars] :
        {std::pair<const char*, const std::string&>{"field_split", o.field_split},
         {"value_split", o.value_split},
@@ -70,8 +69,6 @@ std::string CheckOptions(const KvFilter::Options& o) {
              "or trim character)";
     }
   }
-  if (o.field_split.empty()) return "'field_split' must not be empty";
-  if (o.value_split.empty()) return "'value_split' must not be empty";
   for (char c : o.value_split) {
     if (o.field_split.find(c) != std::string::npos) {
       return std::string("'") + c + "' is in both 'field_split' and 'value_split'";
@@ -95,15 +92,16 @@ const config::OptionSchema<KvFilter::Options>& KvFilter::Options::Schema() {
       &(*new config::OptionSchema<Options>())
            .Add("field", &Options::field,
                 "Field holding the text (`message` for the message). Events without it, or "
-                "whose value is not a string, are skipped.")
+                "whose value is not a string, are skipped.",
+                {.non_empty = true})
            .Add("field_split", &Options::field_split,
                 "Characters that separate pairs; each one separates (`\" ,\"`: spaces and "
                 "commas). Repeats count as one.",
-                {.example = "\" &\""})
+                {.non_empty = true, .example = "\" &\""})
            .Add("value_split", &Options::value_split,
                 "Characters that separate a key from its value; the first one in a pair "
                 "counts.",
-                {.example = "\"=:\""})
+                {.non_empty = true, .example = "\"=:\""})
            .Add("include_brackets", &Options::include_brackets,
                 "Values wrapped in `()`, `[]` or `<>` are taken whole, like quoted ones, and "
                 "unwrapped. Quotes (`\"`, `'`) always wrap.")

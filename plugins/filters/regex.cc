@@ -18,7 +18,8 @@ const config::OptionSchema<RegexFilter::Options>& RegexFilter::Options::Schema()
       &(*new config::OptionSchema<Options>())
            .Add("field", &Options::field,
                 "Field to parse: `message` (the default) or a string field. An event without it "
-                "is skipped.")
+                "is skipped.",
+                {.non_empty = true})
            .Add("pattern", &Options::pattern,
                 "An RE2 regex; each named group (?P<name>...) sets field `name` (`__` in a name "
                 "stands for `.`; a group named `message` replaces the message). Not anchored: "
@@ -32,11 +33,10 @@ const config::OptionSchema<RegexFilter::Options>& RegexFilter::Options::Schema()
                 {.example = "{status: int, client.ip: string}"})
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to an event no pattern matches (the event is kept).")
+           .Exclusive({"pattern", "patterns"})
            .Check([](const Options& o) -> std::string {
-             if (o.field.empty()) return "'field' must not be empty";
-             if (o.pattern.empty() == o.patterns.empty()) {
-               return o.pattern.empty() ? "set 'pattern' (one regex) or 'patterns' (a list)"
-                                        : "set 'pattern' or 'patterns', not both";
+             if (o.pattern.empty() && o.patterns.empty()) {
+               return "set 'pattern' (one regex) or 'patterns' (a list)";
              }
              auto compiled = CompileRegexPatterns(o);
              return compiled.ok() ? "" : compiled.status().message();

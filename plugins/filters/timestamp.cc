@@ -34,7 +34,8 @@ const config::OptionSchema<TimestampFilter::Options>& TimestampFilter::Options::
            .Add("field", &Options::field,
                 "Field holding the time text (`message` for the message). A string is parsed "
                 "with the formats; an integer or float field with the first `UNIX*` format. "
-                "Events without the field (or with a null) are skipped.")
+                "Events without the field (or with a null) are skipped.",
+                {.non_empty = true})
            .Add("formats", &Options::formats,
                 "Formats tried in order, the first that matches the whole text wins: "
                 "strftime-style patterns (`%Y-%m-%d %H:%M:%S,%f`, `%y/%m/%d %H:%M:%S`, "
@@ -51,22 +52,19 @@ const config::OptionSchema<TimestampFilter::Options>& TimestampFilter::Options::
            .Add("target", &Options::target,
                 "Where the time goes: `@timestamp` is the event's time; any other name is a "
                 "field that receives the time as RFC 3339 UTC text "
-                "(`2017-06-09T20:10:40.123Z`).")
+                "(`2017-06-09T20:10:40.123Z`).",
+                {.non_empty = true})
            .Add("remove_field", &Options::remove_field,
                 "Remove `field` once it parsed (kept on failure). Not allowed with "
                 "`field: message`.")
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to events whose time does not parse.")
+           .Exclusive({"format", "formats"})
            .Check([](const Options& o) -> std::string {
-             if (!o.format.empty() && !o.formats.empty()) {
-               return "set either 'format' or 'formats', not both";
-             }
              if (o.format.empty() && o.formats.empty()) {
                return "missing option 'formats' (or 'format'): the time formats to try, e.g. "
                       "[\"%y/%m/%d %H:%M:%S\", ISO8601]";
              }
-             if (o.field.empty()) return "'field' must not be empty";
-             if (o.target.empty()) return "'target' must not be empty";
              if (o.remove_field && o.field == "message") {
                return "'remove_field' cannot remove the message (field: message)";
              }

@@ -41,8 +41,6 @@ std::string HostName() {
   return buf;
 }
 
-constexpr char kFileLagMetric[] = "sluice_file_input_file_lag_bytes";
-
 }  // namespace
 
 class FileInput::Runner final : public FileTailer::Sink {
@@ -81,10 +79,7 @@ class FileInput::Runner final : public FileTailer::Sink {
   bool AllDone() const;
   // The input's labels plus the file's identity key and the path it was found under.
   Labels FileLabels(const FileTailer& f) const {
-    Labels l = labels_;
-    l.emplace_back("file", f.key());
-    l.emplace_back("path", f.path());
-    return l;
+    return metrics_.file_lag.LabelsWith({{"file", f.key()}, {"path", f.path()}});
   }
   int OpenCount() const;
 
@@ -105,15 +100,7 @@ class FileInput::Runner final : public FileTailer::Sink {
 
   file::DirectoryWatcher watcher_;  // inotify events, wake-ups and the polling timer
 
-  MetricsRegistry& registry_;
-  Labels labels_;
-  Gauge& files_watched_;
-  Gauge& files_open_;
-  Counter& bytes_read_;
-  Counter& lines_read_;
-  Counter& rotations_;
-  Counter& truncations_;
-  Counter& abandoned_bytes_;
+  FileInput::Metrics metrics_;
   RateLimiter warn_log_;
   // Bytes handed to the pipeline but not acked yet, over every file (checkpoint lag).
   std::shared_ptr<std::atomic<int64_t>> lag_bytes_ = std::make_shared<std::atomic<int64_t>>(0);
@@ -128,33 +115,12 @@ FileInput::Runner::Runner(const Options& options, PluginContext& plugin,
       host_(options.host.empty() ? HostName() : options.host),
       buffer_(options.max_read_bytes.bytes),
       batch_(static_cast<size_t>(options.batch_events)),
-      registry_(plugin.metrics->registry()),
-      labels_(plugin.metrics->labels()),
-      files_watched_(registry_.GetGauge("sluice_file_input_files_watched",
-                                        "Files the file input tracks.", labels_)),
-      files_open_(registry_.GetGauge("sluice_file_input_files_open",
-                                     "Files the file input holds open.", labels_)),
-      bytes_read_(registry_.GetCounter("sluice_file_input_read_bytes_total",
-                                       "Bytes read from files.", labels_)),
-      lines_read_(registry_.GetCounter("sluice_file_input_read_lines_total",
-                                       "Lines read from files.", labels_)),
-      rotations_(registry_.GetCounter("sluice_file_input_rotations_total",
-                                      "Files seen renamed away from their path (rotated).",
-                                      labels_)),
-      truncations_(registry_.GetCounter(
-          "sluice_file_input_truncations_total",
-          "Files seen shorter than the read offset (truncate, copytruncate): read again from 0.",
-          labels_)),
-      abandoned_bytes_(registry_.GetCounter(
-          "sluice_file_input_abandoned_bytes_total",
-          "Unread bytes of deleted files given up after close_removed_after.", labels_)) {
+      metrics_(*plugin.metrics) {
   std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
-  registry_.AddGaugeFunction("sluice_file_input_checkpoint_lag_bytes",
-                             "Bytes handed to the pipeline and not yet acked by every output.",
-                             labels_, [lag] {
-                               auto l = lag.lock();
-                               return l ? static_cast<double>(l->load()) : 0.0;
-                             });
+  metrics_.checkpoint_lag.AddFunction(metrics_.checkpoint_lag.labels(), [lag] {
+    auto l = lag.lock();
+    return l ? static_cast<double>(l->load()) : 0.0;
+  });
 }
 
 int FileInput::Runner::OpenCount() const {
@@ -185,7 +151,7 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
         // file, read once, now named by its new path.
         f.set_path(path);
         f.set_rotated(false);
-        rotations_.Add();
+        metrics_.rotations.Add();
         f.commit()->SetPath(path);
       }
     }
@@ -228,7 +194,7 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
       } else {
         // Truncated or replaced while Sluice was stopped: its copy (if the globs match one)
         // continues from this checkpoint.
-        truncations_.Add();
+        metrics_.truncations.Add();
         copies_.Truncated(TruncatedOrigin{.fingerprint = saved.fingerprint,
                                           .read_offset = saved.offset,
                                           .acked_offset = saved.offset,
@@ -278,12 +244,10 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
   }
   std::weak_ptr<FileCommit> weak = ref.commit();
   ref.set_lag_labels(FileLabels(ref));
-  registry_.AddGaugeFunction(kFileLagMetric,
-                             "Bytes of one file handed to the pipeline and not yet acked.",
-                             ref.lag_labels(), [weak] {
-                               auto c = weak.lock();
-                               return c ? static_cast<double>(c->lag()) : 0.0;
-                             });
+  metrics_.file_lag.AddFunction(ref.lag_labels(), [weak] {
+    auto c = weak.lock();
+    return c ? static_cast<double>(c->lag()) : 0.0;
+  });
   if (OpenCount() > options_.max_open_files) ref.Close();  // waits for a free slot
   watcher_.MarkDirty();
   plugin_.logger.Debug("tailing '{}' ({}) from offset {}", path, key, start);
@@ -306,7 +270,7 @@ void FileInput::Runner::Rescan(bool first) {
     struct stat st;
     if (::stat(f->path().c_str(), &st) != 0 || file::IdentityKey(st) != key) {
       f->set_rotated(true);
-      rotations_.Add();
+      metrics_.rotations.Add();
     }
   }
   copies_.EndScan(found, MonoNs());
@@ -317,7 +281,7 @@ void FileInput::Runner::Rescan(bool first) {
       if (!found.count(key)) plugin_.checkpoints->Erase(key);
     }
   }
-  files_watched_.Set(static_cast<int64_t>(files_.size()));
+  metrics_.files_watched.Set(static_cast<int64_t>(files_.size()));
   watcher_.Watch(dirs);
 }
 
@@ -328,7 +292,7 @@ void FileInput::Runner::Open(FileTailer& f) {
 void FileInput::Runner::Forget(FileTailer& f) {
   f.Close();
   if (f.commit()->gone()) return;
-  registry_.RemoveFunction(kFileLagMetric, f.lag_labels());
+  metrics_.file_lag.Remove(f.lag_labels());
   f.commit()->Forget();
 }
 
@@ -367,7 +331,7 @@ void FileInput::Runner::FlushPending(FileTailer& f, bool force) {
   f.FlushPartial(MonoNs(), force, read_time_ns_);
   read_time_ns_ = WallNs();
   f.FlushEvents(read_time_ns_, force);
-  lines_read_.Add(f.TakeLineCount());
+  metrics_.lines_read.Add(f.TakeLineCount());
 }
 
 bool FileInput::Runner::EmitBatch(FileTailer& f) {
@@ -392,7 +356,7 @@ bool FileInput::Runner::ReadFile(FileTailer& f) {
   if (f.truncated()) {
     // Truncated (copytruncate, or `> file`): what was read stays delivered; read the new content
     // from 0, as a new generation so that late acks of the old content cannot move the checkpoint.
-    truncations_.Add();
+    metrics_.truncations.Add();
     FlushPending(f, /*force=*/true);
     if (!EmitBatch(f)) return false;
     // copytruncate copied the file before truncating it: the copy, when a rescan finds it,
@@ -413,10 +377,10 @@ bool FileInput::Runner::ReadFile(FileTailer& f) {
   f.GrowFingerprint();  // a short file grew: fingerprint more of it (still read from where it was)
   ssize_t n = f.ReadChunk(buffer_, MonoNs());
   if (n <= 0) return false;
-  bytes_read_.Add(static_cast<uint64_t>(n));
+  metrics_.bytes_read.Add(static_cast<uint64_t>(n));
   read_time_ns_ = WallNs();
   f.Feed(std::string_view(buffer_.data(), static_cast<size_t>(n)), read_time_ns_);
-  lines_read_.Add(f.TakeLineCount());
+  metrics_.lines_read.Add(f.TakeLineCount());
   EmitBatch(f);
   return true;
 }
@@ -444,7 +408,7 @@ bool FileInput::Runner::ReadTurn() {
     if (!f->is_open()) continue;
     if (ReadFile(*f)) progress = true;
   }
-  files_open_.Set(OpenCount());
+  metrics_.files_open.Set(OpenCount());
   return progress;
 }
 
@@ -457,14 +421,14 @@ void FileInput::Runner::EnforceRemovedDeadline(bool check_links) {
     if (!f->removed() || f->offset() >= f->size()) continue;
     if (now - f->removed_mono() < options_.close_removed_after.value.count()) continue;
     uint64_t lost = f->size() - f->offset();
-    abandoned_bytes_.Add(lost);
+    metrics_.abandoned_bytes.Add(lost);
     plugin_.logger.Warn(
         "'{}' was deleted and its last {} bytes could not be read within "
         "close_removed_after ({}): abandoned",
         f->path(), lost, options_.close_removed_after.ToString());
     f->Abandon();
     Forget(*f);
-    files_open_.Set(OpenCount());
+    metrics_.files_open.Set(OpenCount());
   }
 }
 
@@ -500,7 +464,7 @@ void FileInput::Runner::Housekeeping() {
         if (!f.is_open() && f.offset() < f.size()) {
           // Closed (no free slot, or inactive) and then renamed out of the globs before it could
           // be reopened: what it held beyond the offset cannot be reached any more.
-          abandoned_bytes_.Add(f.size() - f.offset());
+          metrics_.abandoned_bytes.Add(f.size() - f.offset());
           plugin_.logger.Warn(
               "'{}' was rotated away while closed; its last {} bytes are "
               "abandoned (raise max_open_files or close_inactive)",
@@ -517,8 +481,8 @@ void FileInput::Runner::Housekeeping() {
     }
     ++it;
   }
-  files_watched_.Set(static_cast<int64_t>(files_.size()));
-  files_open_.Set(OpenCount());
+  metrics_.files_watched.Set(static_cast<int64_t>(files_.size()));
+  metrics_.files_open.Set(OpenCount());
 }
 
 bool FileInput::Runner::AllDone() const {

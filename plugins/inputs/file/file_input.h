@@ -26,6 +26,7 @@
 #include <thread>
 
 #include "pipeline/registry.h"
+#include "plugins/inputs/file/file_metrics.h"
 #include "plugins/inputs/file/file_multiline.h"
 #include "plugins/inputs/file/file_options.h"
 
@@ -34,6 +35,7 @@ namespace sluice::inputs {
 class FileInput final : public Input {
  public:
   using Options = file::FileOptions;
+  using Metrics = file::FileInputMetrics;
   static Result<std::unique_ptr<FileInput>> Build(const Options& options, PluginContext& context);
   // For `sluice test`: the events this input would make of `text` (lines joined by its multiline
   // rules, lines cut at max_line_bytes), without file fields.

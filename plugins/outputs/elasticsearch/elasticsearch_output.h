@@ -38,6 +38,7 @@ namespace sluice::outputs {
 
 class ElasticsearchOutput final : public Output {
  public:
+  using Metrics = elasticsearch::ElasticsearchOutputMetrics;
   struct Options {
     std::vector<std::string> hosts = {"http://127.0.0.1:9200"};
     Template index = Template::Compile("logs-spark-%Y.%m.%d").value();

@@ -10,45 +10,6 @@
 
 namespace sluice::outputs::elasticsearch {
 
-SenderMetrics::SenderMetrics(ComponentMetrics& metrics)
-    : component(metrics),
-      indexed(metrics.registry().GetCounter("sluice_elasticsearch_output_indexed_total",
-                                            "Documents indexed (created or updated).",
-                                            metrics.labels())),
-      duplicates(metrics.registry().GetCounter(
-          "sluice_elasticsearch_output_duplicates_total",
-          "Documents already there (409 on create: a replay or a retry that had succeeded).",
-          metrics.labels())),
-      dead_lettered(metrics.registry().GetCounter(
-          "sluice_elasticsearch_output_dead_letter_documents_total",
-          "Documents refused for good (mapping errors, invalid index names) and written to the "
-          "dead-letter file.",
-          metrics.labels())),
-      requests(metrics.registry().GetCounter("sluice_elasticsearch_output_requests_total",
-                                             "HTTP requests sent.", metrics.labels())),
-      request_ms(metrics.registry().GetCounter(
-          "sluice_elasticsearch_output_request_milliseconds_total",
-          "Time spent in requests (divide by requests_total for the mean latency).",
-          metrics.labels())),
-      request_seconds(metrics.registry().GetHistogram("sluice_elasticsearch_output_request_seconds",
-                                                      "Seconds per HTTP request.",
-                                                      metrics.labels())),
-      splits(metrics.registry().GetCounter(
-          "sluice_elasticsearch_output_splits_total",
-          "Bulk requests split in two (413, or a request refused as a whole).", metrics.labels())),
-      inflight_requests(metrics.registry().GetGauge("sluice_elasticsearch_output_inflight_requests",
-                                                    "Requests being sent.", metrics.labels())) {}
-
-Counter& SenderMetrics::Retries(std::string_view reason) const {
-  Labels labels = component.labels();
-  labels.emplace_back("reason", std::string(reason));
-  return component.registry().GetCounter(
-      "sluice_elasticsearch_output_retries_total",
-      "Documents sent again, by why: 429 (Elasticsearch's queue is full), 5xx, connection "
-      "(no answer or a timeout), auth (401/403), other.",
-      labels);
-}
-
 void GiveUpSignal::GiveUp() {
   {
     std::lock_guard lock(mu_);

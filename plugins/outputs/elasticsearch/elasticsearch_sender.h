@@ -21,6 +21,7 @@
 #include <vector>
 
 #include "pipeline/log.h"
+#include "pipeline/metric_set.h"
 #include "pipeline/metrics.h"
 #include "pipeline/plugin.h"
 #include "plugins/common/dead_letter.h"
@@ -50,21 +51,37 @@ struct SenderOptions {
 };
 
 // The output's own metrics (docs/plugins/outputs/elasticsearch.md), registered at construction.
-struct SenderMetrics {
-  explicit SenderMetrics(ComponentMetrics& metrics);
-  // sluice_elasticsearch_output_retries_total{reason}: documents sent again because of `reason`
-  // (429, 5xx, connection, auth, other).
-  Counter& Retries(std::string_view reason) const;
+#define SLUICE_ELASTICSEARCH_OUTPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                   \
+  COUNTER(indexed, "sluice_elasticsearch_output_indexed_total",                                  \
+          "Documents indexed (created or updated).")                                             \
+  COUNTER(duplicates, "sluice_elasticsearch_output_duplicates_total",                            \
+          "Documents already there (409 on create: a replay or a retry that had succeeded).")    \
+  COUNTER(dead_lettered, "sluice_elasticsearch_output_dead_letter_documents_total",              \
+          "Documents refused for good (mapping errors, invalid index names) and written to the " \
+          "dead-letter file.")                                                                   \
+  COUNTER(requests, "sluice_elasticsearch_output_requests_total", "HTTP requests sent.")         \
+  COUNTER(request_ms, "sluice_elasticsearch_output_request_milliseconds_total",                  \
+          "Time spent in requests (divide by requests_total for the mean latency).")             \
+  HISTOGRAM(request_seconds, "sluice_elasticsearch_output_request_seconds",                      \
+            "Seconds per HTTP request.")                                                         \
+  COUNTER(splits, "sluice_elasticsearch_output_splits_total",                                    \
+          "Bulk requests split in two (413, or a request refused as a whole).")                  \
+  GAUGE(inflight_requests, "sluice_elasticsearch_output_inflight_requests",                      \
+        "Requests being sent.")                                                                  \
+  FAMILY(retries, counter, "sluice_elasticsearch_output_retries_total", "reason",                \
+         "Documents sent again, by why: 429 (Elasticsearch's queue is full), 5xx, connection "   \
+         "(no answer or a timeout), auth (401/403), other.")
+SLUICE_METRIC_SET(ElasticsearchOutputMetrics, SLUICE_ELASTICSEARCH_OUTPUT_METRICS);
+
+struct SenderMetrics : ElasticsearchOutputMetrics {
+  explicit SenderMetrics(ComponentMetrics& metrics)
+      : ElasticsearchOutputMetrics(metrics), component(metrics) {}
+  // Documents sent again because of `reason` (429, 5xx, connection, auth, other).
+  Counter& Retries(std::string_view reason) const {
+    return retries.counter(retries.LabelsWith({{"reason", std::string(reason)}}));
+  }
 
   ComponentMetrics& component;
-  Counter& indexed;
-  Counter& duplicates;
-  Counter& dead_lettered;
-  Counter& requests;
-  Counter& request_ms;
-  Histogram& request_seconds;
-  Counter& splits;
-  Gauge& inflight_requests;
 };
 
 // Ends the senders' retries: the output gives up at shutdown once its deadline passed.

@@ -169,36 +169,7 @@ S3Output::S3Output(const Options& options, PluginContext& context)
     : options_(options),
       plugin_(context),
       zone_(common::LoadZone(options.timezone).value()),
-      objects_(context.metrics->registry().GetCounter(
-          "sluice_s3_output_objects_total", "Objects stored (uploaded, or written locally).",
-          context.metrics->labels())),
-      bytes_(context.metrics->registry().GetCounter("sluice_s3_output_bytes_total",
-                                                    "Compressed bytes of the objects stored.",
-                                                    context.metrics->labels())),
-      upload_ms_(context.metrics->registry().GetCounter(
-          "sluice_s3_output_upload_milliseconds_total",
-          "Time spent storing objects (divide by objects_total for the mean latency).",
-          context.metrics->labels())),
-      upload_seconds_(
-          context.metrics->registry().GetHistogram("sluice_s3_output_upload_seconds",
-                                                   "Seconds to store one object: its successful "
-                                                   "attempt (every part, and the offset marker).",
-                                                   context.metrics->labels())),
-      retries_(context.metrics->registry().GetCounter(
-          "sluice_s3_output_retries_total",
-          "S3 requests tried again after a failure (object uploads, offset-marker reads).",
-          context.metrics->labels())),
-      skipped_(context.metrics->registry().GetCounter(
-          "sluice_s3_output_skipped_events_total",
-          "Kafka events skipped because bronze already holds them (a replay after a crash or a "
-          "rebalance).",
-          context.metrics->labels())),
-      open_objects_(context.metrics->registry().GetGauge(
-          "sluice_s3_output_open_objects", "Objects being written.", context.metrics->labels())),
-      staged_bytes_(context.metrics->registry().GetGauge(
-          "sluice_s3_output_staged_bytes",
-          "Compressed bytes of open and closed objects not yet stored.",
-          context.metrics->labels())) {
+      metrics_(*context.metrics) {
   char host[256] = {0};
   ::gethostname(host, sizeof(host) - 1);
   host_ = host;
@@ -285,7 +256,7 @@ S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* grou
       }
       if (r.status == 404) break;
       healthy_ = false;
-      retries_.Add();
+      metrics_.retries.Add();
       plugin_.logger.Limited(error_log_, LogLevel::kError,
                              "cannot read the offset marker of {}: {}; retrying", *group,
                              r.ToString());
@@ -343,7 +314,7 @@ s3::StagedObject* S3Output::OpenFor(const Event& event, const std::string& group
                       .value());
   s3::StagedObject* raw = o.get();
   open_[group] = std::move(o);
-  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  metrics_.open_objects.Set(static_cast<int64_t>(open_.size()));
   return raw;
 }
 
@@ -358,7 +329,7 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
     if (partition == nullptr) {
       group = prefix_;
     } else if (offset <= partition->stored_through) {
-      skipped_.Add();
+      metrics_.skipped.Add();
       continue;
     }
     s3::StagedObject* o = OpenFor(e, group, partition, offset);
@@ -371,7 +342,7 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
       b->Add();
       o->acks.push_back(b);
     }
-    staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+    metrics_.staged_bytes.Add(static_cast<int64_t>(o->size() - before));
     if (o->size() >= options_.max_object_size.bytes ||
         (options_.max_events > 0 && o->events >= static_cast<uint64_t>(options_.max_events))) {
       CloseObject(group);
@@ -385,10 +356,10 @@ void S3Output::CloseObject(const std::string& group) {
   if (it == open_.end()) return;
   std::unique_ptr<s3::StagedObject> o = std::move(it->second);
   open_.erase(it);
-  open_objects_.Set(static_cast<int64_t>(open_.size()));
+  metrics_.open_objects.Set(static_cast<int64_t>(open_.size()));
   const uint64_t before = o->size();
   o->Finish();
-  staged_bytes_.Add(static_cast<int64_t>(o->size() - before));
+  metrics_.staged_bytes.Add(static_cast<int64_t>(o->size() - before));
   std::lock_guard lock(mu_);
   closed_.push_back(std::move(o));
   cv_.notify_all();
@@ -451,7 +422,7 @@ void S3Output::RunUploader() {
           "acked and are read again after a restart",
           o->staging_path, o->events);
     }
-    staged_bytes_.Add(-static_cast<int64_t>(o->staged));
+    metrics_.staged_bytes.Add(-static_cast<int64_t>(o->staged));
     std::error_code ec;
     fs::remove(o->staging_path, ec);
     for (auto& b : o->acks) b->Settle(stored);
@@ -473,16 +444,16 @@ bool S3Output::Upload(s3::StagedObject& o) {
       r = upload_store_->PutText(kMarkerPrefix + o.group, std::to_string(o.last_offset) + "\n");
     }
     if (r.ok()) {
-      objects_.Add();
-      bytes_.Add(o.staged);
+      metrics_.objects.Add();
+      metrics_.bytes.Add(o.staged);
       const int64_t took_ns = MonoNs() - start;
-      upload_ms_.Add(static_cast<uint64_t>(took_ns / 1'000'000));
-      upload_seconds_.Observe(static_cast<double>(took_ns) / 1e9);
+      metrics_.upload_ms.Add(static_cast<uint64_t>(took_ns / 1'000'000));
+      metrics_.upload_seconds.Observe(static_cast<double>(took_ns) / 1e9);
       if (!healthy_.exchange(true)) plugin_.logger.Info("storing objects again");
       return true;
     }
     healthy_ = false;
-    retries_.Add();
+    metrics_.retries.Add();
     plugin_.logger.Limited(error_log_, LogLevel::kError,
                            "cannot store {} ({} events): {}{}; retrying (the pipeline waits, "
                            "nothing is dropped)",

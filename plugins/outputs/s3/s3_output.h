@@ -34,6 +34,7 @@
 #include <absl/time/time.h>
 
 #include "pipeline/json_encoder.h"
+#include "pipeline/metric_set.h"
 #include "pipeline/registry.h"
 #include "pipeline/template.h"
 #include "plugins/common/aws/aws_credentials.h"
@@ -45,8 +46,28 @@ class ObjectStore;
 struct StagedObject;
 }  // namespace s3
 
+#define SLUICE_S3_OUTPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                         \
+  COUNTER(objects, "sluice_s3_output_objects_total",                                        \
+          "Objects stored (uploaded, or written locally).")                                 \
+  COUNTER(bytes, "sluice_s3_output_bytes_total", "Compressed bytes of the objects stored.") \
+  COUNTER(upload_ms, "sluice_s3_output_upload_milliseconds_total",                          \
+          "Time spent storing objects (divide by objects_total for the mean latency).")     \
+  HISTOGRAM(upload_seconds, "sluice_s3_output_upload_seconds",                              \
+            "Seconds to store one object: its successful attempt (every part, and the "     \
+            "offset marker).")                                                              \
+  COUNTER(retries, "sluice_s3_output_retries_total",                                        \
+          "S3 requests tried again after a failure (object uploads, offset-marker reads).") \
+  COUNTER(skipped, "sluice_s3_output_skipped_events_total",                                 \
+          "Kafka events skipped because bronze already holds them (a replay after a crash " \
+          "or a rebalance).")                                                               \
+  GAUGE(open_objects, "sluice_s3_output_open_objects", "Objects being written.")            \
+  GAUGE(staged_bytes, "sluice_s3_output_staged_bytes",                                      \
+        "Compressed bytes of open and closed objects not yet stored.")
+SLUICE_METRIC_SET(S3OutputMetrics, SLUICE_S3_OUTPUT_METRICS);
+
 class S3Output final : public Output {
  public:
+  using Metrics = S3OutputMetrics;
   struct Options {
     std::string bucket;
     Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
@@ -129,14 +150,7 @@ class S3Output final : public Output {
   std::thread uploader_;
   std::atomic<bool> healthy_{true};
 
-  Counter& objects_;
-  Counter& bytes_;
-  Counter& upload_ms_;
-  Histogram& upload_seconds_;
-  Counter& retries_;
-  Counter& skipped_;
-  Gauge& open_objects_;
-  Gauge& staged_bytes_;
+  Metrics metrics_;
   RateLimiter error_log_;
 };
 

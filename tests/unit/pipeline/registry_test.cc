@@ -2,7 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
 #include <fstream>
+#include <regex>
+#include <set>
 #include <sstream>
 
 #include "pipeline/config.h"
@@ -103,6 +107,43 @@ TEST(RegistryTest, DocsCarryTheGeneratedMetricTables) {
     EXPECT_NE(operations.find(expected), std::string::npos)
         << "docs/operations.md: stale engine/" << name << " metric table; run scripts/gen-docs";
   }
+}
+
+// No metric is registered around the metric sets: every "sluice_..." name written in the engine,
+// the agent or a plugin is a declared metric (or a prefix of some, as the admin API's grouping
+// uses), so every metric /metrics exposes is in the generated docs.
+TEST(RegistryTest, EveryMetricNameInTheSourcesIsDeclared) {
+  std::set<std::string> declared;
+  auto add = [&](const std::vector<MetricInfo>& infos) {
+    for (const MetricInfo& m : infos) declared.insert(m.name);
+  };
+  add(ComponentMetricSet::Infos());
+  add(FilterMetrics::Infos());
+  add(PipelineMetrics::Infos());
+  for (const PluginFactory* f : Registry::Get().All()) add(f->metrics());
+  const std::regex name("\"(sluice_[a-z0-9_]+)\"");
+  size_t seen = 0;
+  for (const char* dir : {"pipeline", "plugins", "agent"}) {
+    for (const auto& entry : std::filesystem::recursive_directory_iterator(
+             std::filesystem::path(SLUICE_SOURCE_DIR) / dir)) {
+      const std::string ext = entry.path().extension().string();
+      if (ext != ".cc" && ext != ".h") continue;
+      std::ifstream in(entry.path());
+      std::stringstream text;
+      text << in.rdbuf();
+      const std::string source = text.str();
+      for (std::sregex_iterator it(source.begin(), source.end(), name), end; it != end; ++it) {
+        const std::string found = (*it)[1];
+        ++seen;
+        bool known = declared.count(found) > 0 ||
+                     std::any_of(declared.begin(), declared.end(),
+                                 [&](const std::string& d) { return d.starts_with(found); });
+        EXPECT_TRUE(known) << entry.path() << " names metric " << found
+                           << ", which no metric set declares (pipeline/metric_set.h)";
+      }
+    }
+  }
+  EXPECT_GT(seen, 50u);  // the scan found the declarations themselves
 }
 
 // Each plugin's docs page has an example config; it must validate.

@@ -189,7 +189,7 @@ TEST(GrokFilterTest, ExactlyOneOfPatternAndPatterns) {
   EXPECT_NE(ValidationErrors("pattern: a\npatterns: [b]").find("not both"), std::string::npos);
   EXPECT_NE(ValidationErrors("patterns: [a, '']").find("patterns[1]: the pattern is empty"),
             std::string::npos);
-  EXPECT_NE(ValidationErrors("pattern: a\nfield: ''").find("'field' must not be empty"),
+  EXPECT_NE(ValidationErrors("pattern: a\nfield: ''").find("field: must not be empty"),
             std::string::npos);
   EXPECT_EQ(ValidationErrors("pattern: '^%{SPARK_LOG4J}'"), "");
 }

@@ -246,14 +246,14 @@ TEST(KvFilterTest, ConfigErrorsAtValidateTime) {
     std::string errors = OptionErrors(yaml);
     EXPECT_NE(errors.find(what), std::string::npos) << yaml << " → " << errors;
   };
-  has("field_split: ''", "'field_split' must not be empty");
-  has("value_split: ''", "'value_split' must not be empty");
+  has("field_split: ''", "field_split: must not be empty");
+  has("value_split: ''", "value_split: must not be empty");
   has("field_split: ' ='", "'=' is in both");
   has("field_split: '\"'", "quotes");
   has("value_split: \"'\"", "quotes");
   has("field_split: ' │'", "ASCII");
   has("trim_value: 'é'", "ASCII");
-  has("field: ''", "'field' must not be empty");
+  has("field: ''", "field: must not be empty");
   has("include_keys: ['']", "empty key");
   has("feild_split: ' '", "did you mean 'field_split'");
   EXPECT_EQ(OptionErrors("field_split: ' &'\nvalue_split: ':='\ntarget: kv"), "");
