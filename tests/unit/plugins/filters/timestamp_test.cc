@@ -196,7 +196,8 @@ TEST(TimestampFilterTest, ConfigErrorsAtValidateTime) {
   EXPECT_NE(OptionErrors("format: ISO8601\nfield: message\nremove_field: true")
                 .find("cannot remove the message"),
             std::string::npos);
-  EXPECT_NE(OptionErrors("format: ISO8601\ntarget: ''").find("target: must not be empty"), std::string::npos);
+  EXPECT_NE(OptionErrors("format: ISO8601\ntarget: ''").find("target: must not be empty"),
+            std::string::npos);
   EXPECT_NE(OptionErrors("format: ISO8601\ntimezon: UTC").find("did you mean 'timezone'"),
             std::string::npos);
   EXPECT_EQ(OptionErrors("format: ISO8601\ntimezone: America/New_York"), "");
