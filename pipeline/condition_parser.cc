@@ -44,7 +44,7 @@ class Parser {
     if (root == nullptr) return nullptr;
     if (tok_.kind != Tok::kEnd) {
       std::string hint;
-      if (tok_.kind == Tok::kIdent) hint = DidYouMean(tok_.raw, {"and", "or"});
+      if (tok_.kind == Tok::kIdent) hint = config::DidYouMean(tok_.raw, {"and", "or"});
       return Fail(tok_.offset, "unexpected " + Describe(tok_) +
                                    " after a complete condition; expected '&&', '||' or the end" +
                                    hint);
@@ -74,11 +74,6 @@ class Parser {
 
   static std::string Describe(const Token& t) {
     return t.kind == Tok::kEnd ? "the end of the condition" : Quoted(t.raw);
-  }
-
-  static std::string DidYouMean(std::string_view word, const std::vector<std::string>& names) {
-    std::string best = config::ClosestName(word, names);
-    return best.empty() ? "" : "; did you mean '" + best + "'?";
   }
 
   std::string After() const { return prev_.empty() ? "" : " after " + Quoted(prev_); }
@@ -140,7 +135,7 @@ class Parser {
       if (inner == nullptr) return nullptr;
       if (tok_.kind != Tok::kRParen) {
         std::string hint;
-        if (tok_.kind == Tok::kIdent) hint = DidYouMean(tok_.raw, {"and", "or"});
+        if (tok_.kind == Tok::kIdent) hint = config::DidYouMean(tok_.raw, {"and", "or"});
         return Fail(tok_.offset, "expected ')' to close '(', got " + Describe(tok_) + hint);
       }
       if (!Advance()) return nullptr;
@@ -148,7 +143,7 @@ class Parser {
     }
     if (tok_.kind == Tok::kIdent && tok_.value == "exists") return ParseExists();
     if (tok_.kind == Tok::kIdent && tok_.followed_by_paren) {
-      std::string hint = DidYouMean(tok_.raw, {"exists"});
+      std::string hint = config::DidYouMean(tok_.raw, {"exists"});
       if (hint.empty()) hint = "; the only function is exists(field)";
       return Fail(tok_.offset, "unknown function " + Quoted(tok_.raw) + hint);
     }
@@ -179,7 +174,7 @@ class Parser {
   std::unique_ptr<Node> Bare(Operand lhs) {
     if (IsOperandStart(tok_.kind) || tok_.kind == Tok::kSlash) {
       std::string hint;
-      if (tok_.kind == Tok::kIdent) hint = DidYouMean(tok_.raw, {"contains", "and", "or"});
+      if (tok_.kind == Tok::kIdent) hint = config::DidYouMean(tok_.raw, {"contains", "and", "or"});
       return Fail(tok_.offset, "expected an operator (" + std::string(kOperators) + ") after " +
                                    Quoted(lhs.raw) + ", got " + Describe(tok_) + hint);
     }

@@ -197,10 +197,8 @@ void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<Plugi
     const PluginFactory* factory = Registry::Get().Find(kind, type);
     if (factory == nullptr) {
       std::vector<std::string> types = Registry::Get().Types(kind);
-      std::string hint = ClosestName(type, types);
       er.Child(er.node()["type"], "type")
-          .Error("unknown " + kind_name + " type '" + type + "'" +
-                 (hint.empty() ? "" : "; did you mean '" + hint + "'?") +
+          .Error("unknown " + kind_name + " type '" + type + "'" + DidYouMean(type, types) +
                  " (available: " + fmt::format("{}", fmt::join(types, ", ")) + ")");
       continue;
     }

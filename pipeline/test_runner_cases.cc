@@ -172,10 +172,9 @@ LoadedTestCase ReadCase(const NodeReader& r, const config::Config& config) {
       if (p.name == *c.spec.pipeline) c.pipeline = &p;
     }
     if (c.pipeline == nullptr) {
-      std::string hint = config::ClosestName(*c.spec.pipeline, names);
       r.Child(pipeline_node, "pipeline")
           .Error(fmt::format("no pipeline '{}'{}", *c.spec.pipeline,
-                             hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+                             config::DidYouMean(*c.spec.pipeline, names)));
     }
   } else if (!pipeline_node) {
     if (config.pipelines.size() == 1) {

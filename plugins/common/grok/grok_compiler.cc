@@ -433,10 +433,9 @@ bool Expander::Reference(int frame, std::string_view text, size_t* i) {
   }
   const std::string* definition = library_.Find(name);
   if (definition == nullptr) {
-    std::string hint = config::ClosestName(std::string(name), library_.Names());
-    return Fail(frame, at,
-                fmt::format("unknown pattern '{}'{}", name,
-                            hint.empty() ? "" : "; did you mean '" + hint + "'?"));
+    return Fail(
+        frame, at,
+        fmt::format("unknown pattern '{}'{}", name, config::DidYouMean(name, library_.Names())));
   }
   size_t depth = 0;
   for (int f = frame; f > 0; f = frames_[f].parent) {
