@@ -111,6 +111,16 @@ class OptionSchema {
     return *this;
   }
 
+  // A step run once every option parsed and every Check passed: it compiles what several options
+  // make together (grok patterns with their libraries, time formats with their zone) into a
+  // member of `Options` that is not an option (e.g. a shared_ptr to the compiled form), so that
+  // Build() uses it and cannot fail on what parsing accepted. Returns "" or an error message
+  // reported at the options map.
+  OptionSchema& Compile(std::function<std::string(Options&)> compile) {
+    compiles_.push_back(std::move(compile));
+    return *this;
+  }
+
   // Keys of which a config may set at most one ("set either 'pattern' or 'patterns', not
   // both"), reported at the options map.
   OptionSchema& Exclusive(std::vector<std::string> keys) {
@@ -171,6 +181,11 @@ class OptionSchema {
       std::string message = check(*out);
       if (!message.empty()) r.Error(message);
     }
+    if (r.diags().errors().size() != errors_before) return;
+    for (const auto& compile : compiles_) {
+      std::string message = compile(*out);
+      if (!message.empty()) r.Error(message);
+    }
   }
 
   const std::vector<OptionInfo>& infos() const { return infos_; }
@@ -209,6 +224,7 @@ class OptionSchema {
   std::vector<OptionInfo> infos_;
   std::vector<std::function<void(const NodeReader&, Options*)>> parsers_;
   std::vector<std::function<std::string(const Options&)>> checks_;
+  std::vector<std::function<std::string(Options&)>> compiles_;
   std::vector<std::vector<std::string>> exclusive_;
 };
 
