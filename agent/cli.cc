@@ -7,6 +7,7 @@
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
+#include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/config.h"
 #include "pipeline/engine_metrics.h"
 #include "pipeline/log.h"
@@ -45,12 +46,19 @@ bool Load(const CommonFlags& flags, config::Config* out) {
   return true;
 }
 
+// The setting a flag names (CLI11 checked the name against E's table), or `configured` when the
+// flag was not given.
+template <typename E>
+E FlagOr(const std::string& flag, E configured) {
+  for (const config::EnumName<E>& n : OptionNames(configured)) {
+    if (n.name == flag) return n.value;
+  }
+  return configured;
+}
+
 void ApplyLogSettings(const config::LogOptions& options, const CommonFlags& flags) {
-  LogLevel level = LogLevel::kInfo;
-  ParseLogLevel(flags.log_level.empty() ? options.level : flags.log_level, &level);
-  SetLogLevel(level);
-  std::string format = flags.log_format.empty() ? options.format : flags.log_format;
-  SetLogFormat(format == "json" ? LogFormat::kJson : LogFormat::kText);
+  SetLogLevel(FlagOr(flags.log_level, options.level));
+  SetLogFormat(FlagOr(flags.log_format, options.format));
 }
 
 int Validate(const CommonFlags& flags) {
@@ -163,6 +171,7 @@ int Plugins(bool markdown) {
     section("settings/admin", config::AdminOptions::Schema().infos());
     section("settings/log", config::LogOptions::Schema().infos());
     section("settings/pipeline", config::PipelineOptions::Schema().infos());
+    section("settings/buffer", buffer::BufferOptions::Schema().infos());
     for (const PluginFactory* f : Registry::Get().All()) {
       std::printf("<!-- section:%ss/%s -->\n%s", PluginKindName(f->kind()), f->type().c_str(),
                   config::OptionsMarkdownWithNested(f->options()).c_str());
@@ -174,6 +183,7 @@ int Plugins(bool markdown) {
     metrics("engine/component", ComponentMetricSet::Infos());
     metrics("engine/filter", FilterMetrics::Infos());
     metrics("engine/pipeline", PipelineMetrics::Infos());
+    metrics("engine/buffer", buffer::BufferMetrics::Infos());
     for (const PluginFactory* f : Registry::Get().All()) {
       if (f->metrics().empty()) continue;
       metrics(std::string(PluginKindName(f->kind())) + "s/" + f->type(), f->metrics());
@@ -203,9 +213,9 @@ int Main(int argc, char** argv) {
       "finite, until everything is delivered.");
   AddConfigFlags(run, &flags);
   run->add_option("--log-level", flags.log_level, "Override log.level")
-      ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+      ->check(CLI::IsMember(config::OptionTraits<LogLevel>::Names()));
   run->add_option("--log-format", flags.log_format, "Override log.format")
-      ->check(CLI::IsMember({"text", "json"}));
+      ->check(CLI::IsMember(config::OptionTraits<LogFormat>::Names()));
 
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a config without running it; prints every error with file:line:column.");

@@ -12,7 +12,7 @@
 namespace sluice::config {
 namespace {
 
-const std::vector<std::string> kPluginReserved = {"type", "id", "when"};
+const std::vector<std::string> kPluginReserved = {"type", "id", "when", "buffer"};
 const std::vector<std::string> kPipelineSections = {"inputs", "filters", "outputs"};
 const std::vector<std::string> kTopLevelSections = {"pipelines", "tests"};
 
@@ -218,6 +218,14 @@ void Loader::LoadPlugins(const NodeReader& r, PluginKind kind, std::vector<Plugi
                "); give each a distinct 'id:'");
     }
     if (er.node()["when"]) pc.when = LoadCondition(er.Child(er.node()["when"], "when"), kind);
+    if (er.node()["buffer"]) {
+      NodeReader br = er.Child(er.node()["buffer"], "buffer");
+      if (kind == PluginKind::kOutput) {
+        buffer::BufferOptions::Schema().Parse(br, &pc.buffer, "the buffer");
+      } else {
+        br.Error("'buffer' applies to outputs only (where undelivered batches wait)");
+      }
+    }
     pc.options = factory->ParseOptions(er, kPluginReserved);
     out->push_back(std::move(pc));
   }
@@ -257,10 +265,8 @@ const OptionSchema<AdminOptions>& AdminOptions::Schema() {
 const OptionSchema<LogOptions>& LogOptions::Schema() {
   static const auto* schema =
       &(*new OptionSchema<LogOptions>())
-           .Add("level", &LogOptions::level, "Lowest level of self-log lines written to stderr.",
-                {.one_of = {"debug", "info", "warn", "error"}})
-           .Add("format", &LogOptions::format, "Self-log line format.",
-                {.one_of = {"text", "json"}});
+           .Add("level", &LogOptions::level, "Lowest level of self-log lines written to stderr.")
+           .Add("format", &LogOptions::format, "Self-log line format.");
   return *schema;
 }
 

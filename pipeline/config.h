@@ -14,10 +14,13 @@
 #pragma once
 
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
+#include "pipeline/buffer/buffer_options.h"
 #include "pipeline/condition.h"
+#include "pipeline/log.h"
 #include "pipeline/options/diagnostics.h"
 #include "pipeline/options/env.h"
 #include "pipeline/options/option_schema.h"
@@ -25,7 +28,22 @@
 
 namespace sluice {
 class PluginFactory;
+
+// The names of the self-log settings, as the config's `log:` section and the CLI's --log-level
+// and --log-format give them (next to the enums' namespace, where option parsing finds them).
+inline constexpr config::EnumName<LogLevel> kLogLevelNames[] = {{"debug", LogLevel::kDebug},
+                                                                {"info", LogLevel::kInfo},
+                                                                {"warn", LogLevel::kWarn},
+                                                                {"error", LogLevel::kError}};
+constexpr std::span<const config::EnumName<LogLevel>> OptionNames(LogLevel) {
+  return kLogLevelNames;
 }
+inline constexpr config::EnumName<LogFormat> kLogFormatNames[] = {{"text", LogFormat::kText},
+                                                                  {"json", LogFormat::kJson}};
+constexpr std::span<const config::EnumName<LogFormat>> OptionNames(LogFormat) {
+  return kLogFormatNames;
+}
+}  // namespace sluice
 
 namespace sluice::config {
 
@@ -36,8 +54,8 @@ struct AdminOptions {
 };
 
 struct LogOptions {
-  std::string level = "info";
-  std::string format = "text";
+  LogLevel level = LogLevel::kInfo;
+  LogFormat format = LogFormat::kText;
   static const OptionSchema<LogOptions>& Schema();
 };
 
@@ -66,6 +84,8 @@ struct PluginConfig {
   std::shared_ptr<const void> options;  // the plugin's typed Options
   // Filters and outputs: `when:`, the events the plugin applies to (null: all of them).
   std::shared_ptr<const Condition> when;
+  // Outputs: `buffer:`, where undelivered batches wait (memory, or a disk buffer).
+  buffer::BufferOptions buffer;
   SourceLocation where;
 };
 

@@ -18,6 +18,7 @@ void Delivery::Settle(bool acked) {
     }
   }
   if (limiter_) limiter_->Release(bytes_);
+  if (on_settled_) on_settled_(!failed_.load());
 }
 
 void AckHandle::Ack() {

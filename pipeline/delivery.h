@@ -10,6 +10,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 
 #include "pipeline/engine_metrics.h"
@@ -41,6 +42,17 @@ class Delivery {
         counters_(counters),
         emitted_ns_(emitted_ns) {}
 
+  // A delivery to one output with no source: `on_settled(acked)` runs (on the thread that
+  // settled) when it is done, after the bytes are released. The disk buffer tracks its records so.
+  Delivery(std::function<void(bool acked)> on_settled, size_t bytes,
+           std::shared_ptr<InflightLimiter> limiter)
+      : pending_(1),
+        seq_(0),
+        bytes_(bytes),
+        limiter_(std::move(limiter)),
+        emitted_ns_(0),
+        on_settled_(std::move(on_settled)) {}
+
   // One output is done with the batch; `acked` says whether the data is durable there.
   void Settle(bool acked);
 
@@ -53,6 +65,7 @@ class Delivery {
   std::shared_ptr<InflightLimiter> limiter_;
   DeliveryCounters counters_;
   int64_t emitted_ns_;
+  std::function<void(bool)> on_settled_;
 };
 
 class AckHandle {

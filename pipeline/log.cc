@@ -17,6 +17,7 @@ std::atomic<LogLevel> g_level{LogLevel::kInfo};
 std::atomic<LogFormat> g_format{LogFormat::kText};
 std::mutex g_write_mu;
 
+// As written in log lines (lowercase in JSON, uppercase in text), indexed by LogLevel.
 constexpr std::string_view kLevelNames[] = {"debug", "info", "warn", "error"};
 
 int64_t NowMs() { return WallNs() / 1'000'000; }
@@ -35,16 +36,6 @@ std::string Timestamp() {
 void SetLogLevel(LogLevel level) { g_level = level; }
 void SetLogFormat(LogFormat format) { g_format = format; }
 LogLevel GetLogLevel() { return g_level; }
-
-bool ParseLogLevel(std::string_view text, LogLevel* level) {
-  for (size_t i = 0; i < std::size(kLevelNames); ++i) {
-    if (text == kLevelNames[i]) {
-      *level = static_cast<LogLevel>(i);
-      return true;
-    }
-  }
-  return false;
-}
 
 void WriteLog(LogLevel level, std::string_view component, std::string_view message) {
   std::string line;

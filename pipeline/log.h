@@ -15,12 +15,11 @@ namespace sluice {
 enum class LogLevel { kDebug = 0, kInfo, kWarn, kError };
 enum class LogFormat { kText, kJson };
 
-// Process-wide settings (from the config's `log:` section or the CLI).
+// Process-wide settings (from the config's `log:` section or the CLI; their names are in
+// pipeline/config.h).
 void SetLogLevel(LogLevel level);
 void SetLogFormat(LogFormat format);
 LogLevel GetLogLevel();
-// Parses "debug|info|warn|error"; returns false for anything else.
-bool ParseLogLevel(std::string_view text, LogLevel* level);
 
 // Writes one log line (already formatted) for `component` ("" for the process itself).
 void WriteLog(LogLevel level, std::string_view component, std::string_view message);

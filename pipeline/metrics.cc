@@ -7,6 +7,13 @@
 namespace sluice {
 namespace {
 
+// The object in `slot`, made from `args` if the slot is still empty.
+template <typename T, typename... Args>
+T& MakeOnce(std::unique_ptr<T>& slot, Args&&... args) {
+  if (!slot) slot = std::make_unique<T>(std::forward<Args>(args)...);
+  return *slot;
+}
+
 void AppendEscapedLabelValue(std::string& out, std::string_view v) {
   for (char c : v) {
     if (c == '\\' || c == '"') {
@@ -88,25 +95,19 @@ MetricsRegistry::Series& MetricsRegistry::GetSeries(std::string_view name, std::
 Counter& MetricsRegistry::GetCounter(std::string_view name, std::string_view help,
                                      const Labels& labels) {
   std::lock_guard lock(mu_);
-  Series& s = GetSeries(name, help, "counter", labels);
-  if (!s.counter) s.counter = std::make_unique<Counter>();
-  return *s.counter;
+  return MakeOnce(GetSeries(name, help, "counter", labels).counter);
 }
 
 Gauge& MetricsRegistry::GetGauge(std::string_view name, std::string_view help,
                                  const Labels& labels) {
   std::lock_guard lock(mu_);
-  Series& s = GetSeries(name, help, "gauge", labels);
-  if (!s.gauge) s.gauge = std::make_unique<Gauge>();
-  return *s.gauge;
+  return MakeOnce(GetSeries(name, help, "gauge", labels).gauge);
 }
 
 Histogram& MetricsRegistry::GetHistogram(std::string_view name, std::string_view help,
                                          const Labels& labels, std::vector<double> bounds) {
   std::lock_guard lock(mu_);
-  Series& s = GetSeries(name, help, "histogram", labels);
-  if (!s.histogram) s.histogram = std::make_unique<Histogram>(std::move(bounds));
-  return *s.histogram;
+  return MakeOnce(GetSeries(name, help, "histogram", labels).histogram, std::move(bounds));
 }
 
 void MetricsRegistry::AddGaugeFunction(std::string_view name, std::string_view help,

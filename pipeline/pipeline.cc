@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/clock.h"
 #include "pipeline/registry.h"
 #include "pipeline/thread_name.h"
@@ -169,6 +170,12 @@ Status Pipeline::Build() {
     auto built = pc.factory->BuildOutput(pc.options.get(), ctx);
     if (!built.ok()) return failed(pc, built.status());
     runner->output = std::move(built).value();
+    if (pc.buffer.type == buffer::BufferType::kDisk) {
+      runner->output = std::make_unique<buffer::DiskBuffer>(
+          std::move(runner->output), pc.buffer,
+          process_.data_dir + "/buffers/" + config_.name + "/" + pc.id, *runner->metrics,
+          ctx.logger, config_.options.max_inflight_bytes.bytes, process_.shutdown_timeout);
+    }
     outputs_.push_back(std::move(runner));
   }
   return Status::Ok();

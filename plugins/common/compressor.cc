@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include <optional>
+
 namespace sluice::common {
 
 namespace {
@@ -24,13 +26,15 @@ class Gzip final : public StreamCompressor {
     ok_ = deflateInit2(&z_, level < 0 ? Z_DEFAULT_COMPRESSION : level, Z_DEFLATED, 15 + 16, 8,
                        Z_DEFAULT_STRATEGY) == Z_OK;
   }
-  ~Gzip() override { deflateEnd(&z_); }
-  bool ok() const { return ok_; }
+  ~Gzip() override {
+    if (ok_) deflateEnd(&z_);
+  }
   Status Append(std::string_view in, std::string& out) override { return Run(in, out, Z_NO_FLUSH); }
   Status Finish(std::string& out) override { return Run({}, out, Z_FINISH); }
 
  private:
   Status Run(std::string_view in, std::string& out, int flush) {
+    if (!ok_) return Internal("gzip: cannot start a deflate stream");
     z_.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     z_.avail_in = static_cast<uInt>(in.size());
     while (true) {
@@ -52,6 +56,7 @@ class Gzip final : public StreamCompressor {
 class Zstd final : public StreamCompressor {
  public:
   explicit Zstd(int level) : cctx_(ZSTD_createCCtx()) {
+    if (cctx_ == nullptr) return;
     ZSTD_CCtx_setParameter(cctx_, ZSTD_c_compressionLevel, level < 0 ? ZSTD_CLEVEL_DEFAULT : level);
     ZSTD_CCtx_setParameter(cctx_, ZSTD_c_checksumFlag, 1);
   }
@@ -63,6 +68,7 @@ class Zstd final : public StreamCompressor {
 
  private:
   Status Run(std::string_view in, std::string& out, ZSTD_EndDirective mode) {
+    if (cctx_ == nullptr) return Internal("zstd: cannot create a compression context");
     ZSTD_inBuffer input{in.data(), in.size(), 0};
     while (true) {
       size_t at = out.size();
@@ -78,30 +84,59 @@ class Zstd final : public StreamCompressor {
   ZSTD_CCtx* cctx_;
 };
 
+// The codec named `name`, if there is one.
+std::optional<Compression> Named(std::string_view name) {
+  for (const auto& n : kCompressionNames) {
+    if (n.name == name) return n.value;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::unique_ptr<StreamCompressor> StreamCompressor::Make(Compression codec, int level) {
+  switch (codec) {
+    case Compression::kGzip:
+      return std::make_unique<Gzip>(level);
+    case Compression::kZstd:
+      return std::make_unique<Zstd>(level);
+    case Compression::kNone:
+      break;
+  }
+  return std::make_unique<NoCompression>();
+}
 
 Result<std::unique_ptr<StreamCompressor>> StreamCompressor::Make(std::string_view codec,
                                                                  int level) {
-  if (codec == "none") return std::unique_ptr<StreamCompressor>(new NoCompression());
-  if (codec == "zstd") return std::unique_ptr<StreamCompressor>(new Zstd(level));
-  if (codec == "gzip") {
-    auto gzip = std::make_unique<Gzip>(level);
-    if (!gzip->ok()) return Internal("gzip: cannot start a deflate stream");
-    return std::unique_ptr<StreamCompressor>(std::move(gzip));
+  std::optional<Compression> named = Named(codec);
+  if (!named) return InvalidArgument(fmt::format("unknown compression '{}'", codec));
+  return Make(*named, level);
+}
+
+std::string_view StreamCompressor::Extension(Compression codec) {
+  switch (codec) {
+    case Compression::kGzip:
+      return ".gz";
+    case Compression::kZstd:
+      return ".zst";
+    case Compression::kNone:
+      break;
   }
-  return InvalidArgument(fmt::format("unknown compression '{}'", codec));
+  return "";
 }
 
 std::string_view StreamCompressor::Extension(std::string_view codec) {
-  if (codec == "gzip") return ".gz";
-  if (codec == "zstd") return ".zst";
-  return "";
+  std::optional<Compression> named = Named(codec);
+  return named ? Extension(*named) : "";
+}
+
+std::string_view StreamCompressor::ContentEncoding(Compression codec) {
+  return codec == Compression::kNone ? "" : config::EnumNameOf(codec);
 }
 
 std::string_view StreamCompressor::ContentEncoding(std::string_view codec) {
-  if (codec == "gzip") return "gzip";
-  if (codec == "zstd") return "zstd";
-  return "";
+  std::optional<Compression> named = Named(codec);
+  return named ? ContentEncoding(*named) : "";
 }
 
 }  // namespace sluice::common

@@ -303,6 +303,13 @@ Result<absl::TimeZone> LoadZone(std::string_view name) {
 
 Result<TimeParser> TimeParser::Make(const std::vector<std::string>& formats,
                                     std::string_view zone) {
+  auto loaded = LoadZone(zone);
+  if (!loaded.ok()) return loaded.status();
+  return Make(formats, loaded.value(), zone == "UTC" || zone == "Z");
+}
+
+Result<TimeParser> TimeParser::Make(const std::vector<std::string>& formats, absl::TimeZone zone,
+                                    bool is_utc) {
   TimeParser p;
   if (formats.empty()) return InvalidArgument("no time format given");
   for (const std::string& spec : formats) {
@@ -310,10 +317,8 @@ Result<TimeParser> TimeParser::Make(const std::vector<std::string>& formats,
     if (!compiled.ok()) return compiled.status();
     p.formats_.push_back(std::move(compiled).value());
   }
-  auto loaded = LoadZone(zone);
-  if (!loaded.ok()) return loaded.status();
-  p.zone_ = loaded.value();
-  p.zone_is_utc_ = zone == "UTC" || zone == "Z";
+  p.zone_ = zone;
+  p.zone_is_utc_ = is_utc;
   p.prefix_caches_.resize(p.formats_.size());
   return p;
 }

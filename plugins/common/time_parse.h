@@ -96,6 +96,10 @@ class TimeParser {
   // Compiles `formats` (at least one) and loads `zone`. Errors as TimeFormat::Compile and
   // LoadZone.
   static Result<TimeParser> Make(const std::vector<std::string>& formats, std::string_view zone);
+  // Compiles `formats` (at least one) for the loaded `zone`; `is_utc` says it is UTC by name, which
+  // needs no zone conversion. Errors as TimeFormat::Compile.
+  static Result<TimeParser> Make(const std::vector<std::string>& formats, absl::TimeZone zone,
+                                 bool is_utc);
 
   // Nanoseconds since the epoch of `text` per the first format matching it entirely; false when
   // none does (trailing text, an invalid date such as February 30, a year out of range).

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <set>
 
+#include "plugins/common/field_text.h"
+
 namespace sluice::filters {
 
 SLUICE_REGISTER_FILTER(DissectFilter, "dissect",
@@ -38,50 +40,6 @@ std::string NormalizeName(std::string_view name, std::string* error) {
 char* Append(char* p, std::string_view s) {
   if (!s.empty()) std::memcpy(p, s.data(), s.size());
   return p + s.size();
-}
-
-// Writes a text that lives as long as the batch to `name`, the message included.
-void SetText(Event& event, std::string_view name, std::string_view text) {
-  if (name == "message") {
-    event.set_message_view(text);
-  } else {
-    event.SetView(name, Value::String(text));
-  }
-}
-
-std::string CheckOptions(const DissectFilter::Options& o) {
-  if (o.pattern.empty() == o.mapping.empty()) {
-    return o.pattern.empty() ? "missing option 'pattern' (or 'mapping'): e.g. pattern: "
-                               "\"%{date} %{time} %{level} %{logger}: %{msg}\""
-                             : "set either 'pattern' (with 'field') or 'mapping', not both";
-  }
-  std::vector<std::pair<std::string, std::string>> patterns;
-  if (!o.pattern.empty()) patterns.emplace_back(o.field, o.pattern);
-  for (const auto& [field, pattern] : o.mapping) patterns.emplace_back(field, pattern);
-  std::set<std::string> names;
-  bool has_refs = false;
-  for (const auto& [field, pattern] : patterns) {
-    if (field.empty()) return "a source field name must not be empty";
-    auto compiled = DissectFilter::Pattern::Compile(pattern);
-    if (!compiled.ok()) {
-      return "pattern for '" + field + "': " + std::string(compiled.status().message());
-    }
-    for (const std::string& n : compiled->FieldNames()) names.insert(n);
-    for (const auto& key : compiled->keys) {
-      has_refs |= key.kind == DissectFilter::Key::Kind::kRefValue;
-    }
-  }
-  for (const auto& [name, type] : o.convert_datatype) {
-    if (!ValueTypeNamed(type)) {
-      return "convert_datatype: '" + type + "' (for '" + name +
-             "') is not a type; expected int, float, bool or string";
-    }
-    if (name == "message") return "convert_datatype: the message cannot be converted";
-    if (!has_refs && names.count(name) == 0) {
-      return "convert_datatype: '" + name + "' is not a key of any pattern";
-    }
-  }
-  return "";
 }
 
 }  // namespace
@@ -219,7 +177,8 @@ const config::OptionSchema<DissectFilter::Options>& DissectFilter::Options::Sche
       &(*new config::OptionSchema<Options>())
            .Add("field", &Options::field,
                 "Field that `pattern` splits (`message` for the message). Events without it are "
-                "skipped.")
+                "skipped.",
+                {.non_empty = true})
            .Add("pattern", &Options::pattern,
                 "The dissection: literal delimiters and keys. `%{name}` captures up to the next "
                 "delimiter (the last key takes the rest, newlines included); `%{}` or "
@@ -243,85 +202,119 @@ const config::OptionSchema<DissectFilter::Options>& DissectFilter::Options::Sche
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to events whose text does not match a pattern (or whose captures do "
                 "not convert).")
-           .Check(CheckOptions);
+           .Exclusive({"pattern", "mapping"})
+           .Check([](const Options& o) -> std::string {
+             if (!o.pattern.empty() || !o.mapping.empty()) return "";
+             return "missing option 'pattern' (or 'mapping'): e.g. pattern: "
+                    "\"%{date} %{time} %{level} %{logger}: %{msg}\"";
+           })
+           .Compile(Compile);
   return *schema;
+}
+
+std::string DissectFilter::Compile(Options& o) {
+  auto plan = std::make_shared<Plan>();
+  std::vector<std::pair<std::string, std::string>> sources;
+  if (!o.pattern.empty()) sources.emplace_back(o.field, o.pattern);
+  for (const auto& [field, pattern] : o.mapping) sources.emplace_back(field, pattern);
+  std::set<std::string> names;
+  bool has_refs = false;
+  for (const auto& [field, source] : sources) {
+    if (field.empty()) return "mapping: a source field name must not be empty";
+    auto compiled = Pattern::Compile(source);
+    if (!compiled.ok()) {
+      return "pattern for '" + field + "': " + std::string(compiled.status().message());
+    }
+    for (const std::string& n : compiled->FieldNames()) names.insert(n);
+    for (const Key& key : compiled->keys) has_refs |= key.kind == Key::Kind::kRefValue;
+    plan->dissections.push_back(Dissection{field, std::move(compiled).value(), {}});
+  }
+  for (const auto& [name, type_name] : o.convert_datatype) {
+    std::optional<ValueType> type = ValueTypeNamed(type_name);
+    if (!type) {
+      return "convert_datatype: '" + type_name + "' (for '" + name +
+             "') is not a type; expected int, float, bool or string";
+    }
+    if (name == "message") return "convert_datatype: the message cannot be converted";
+    if (!has_refs && names.count(name) == 0) {
+      return "convert_datatype: '" + name + "' is not a key of any pattern";
+    }
+    plan->types.emplace_back(name, *type);
+  }
+  for (Dissection& d : plan->dissections) {
+    plan->most_keys = std::max(plan->most_keys, d.pattern.keys.size());
+    d.outputs = OutputsOf(d.pattern, *plan, o.append_separator);
+  }
+  o.plan = std::move(plan);
+  return "";
+}
+
+std::vector<DissectFilter::Output> DissectFilter::OutputsOf(const Pattern& pattern,
+                                                            const Plan& plan,
+                                                            const std::string& append_separator) {
+  std::vector<Output> outputs;
+  const auto& keys = pattern.keys;
+  // Names written by appends: those and the plain keys of the same name form one output.
+  std::set<std::string> appended;
+  for (const Key& k : keys) {
+    if (k.kind == Key::Kind::kAppend) appended.insert(k.name);
+  }
+  std::set<std::string> grouped;
+  for (size_t i = 0; i < keys.size(); ++i) {
+    const Key& k = keys[i];
+    Output out;
+    if (k.kind == Key::Kind::kRefValue) {
+      out.kind = Output::Kind::kRef;
+      out.key = i;
+      for (size_t j = 0; j < keys.size(); ++j) {
+        if (keys[j].kind == Key::Kind::kRefName && keys[j].name == k.name) out.ref_name = j;
+      }
+      outputs.push_back(std::move(out));
+      continue;
+    }
+    if (k.kind != Key::Kind::kField && k.kind != Key::Kind::kAppend) continue;
+    out.name = k.name;
+    out.type = plan.TypeOf(k.name);
+    if (appended.count(k.name) == 0) {
+      out.kind = Output::Kind::kField;
+      out.key = i;
+      outputs.push_back(std::move(out));
+      continue;
+    }
+    if (!grouped.insert(k.name).second) continue;  // the group is already made
+    out.kind = Output::Kind::kAppend;
+    for (size_t j = 0; j < keys.size(); ++j) {
+      const Key& m = keys[j];
+      if (m.name == k.name && (m.kind == Key::Kind::kField || m.kind == Key::Kind::kAppend)) {
+        out.members.push_back(j);
+      }
+    }
+    // Plain keys count as order 0; ties keep pattern order.
+    std::stable_sort(out.members.begin(), out.members.end(),
+                     [&keys](size_t a, size_t b) { return keys[a].order < keys[b].order; });
+    for (size_t m : out.members) {
+      // Logstash's rule: the delimiter found before the key, a space when there is none.
+      const std::string& before = keys[m].before;
+      out.seps.push_back(!append_separator.empty() ? append_separator
+                         : before.empty()          ? " "
+                                                   : before);
+    }
+    outputs.push_back(std::move(out));
+  }
+  return outputs;
 }
 
 Result<std::unique_ptr<DissectFilter>> DissectFilter::Build(const Options& options,
                                                             PluginContext&) {
-  std::string error = CheckOptions(options);
-  if (!error.empty()) return InvalidArgument(error);
+  if (options.plan == nullptr) return Internal("dissect: options not parsed with Schema()");
   return std::unique_ptr<DissectFilter>(new DissectFilter(options));
 }
 
-DissectFilter::DissectFilter(const Options& options) : options_(options) {
-  for (const auto& [name, type] : options.convert_datatype) {
-    types_.emplace_back(name, *ValueTypeNamed(type));
-  }
-  std::vector<std::pair<std::string, std::string>> patterns;
-  if (!options.pattern.empty()) patterns.emplace_back(options.field, options.pattern);
-  for (const auto& [field, pattern] : options.mapping) patterns.emplace_back(field, pattern);
-  size_t most_keys = 0;
-  for (const auto& [field, source] : patterns) {
-    Dissection d;
-    d.field = field;
-    d.pattern = Pattern::Compile(source).value();  // checked above
-    const auto& keys = d.pattern.keys;
-    most_keys = std::max(most_keys, keys.size());
-    // Names written by appends: those and the plain keys of the same name form one output.
-    std::set<std::string> appended;
-    for (const Key& k : keys) {
-      if (k.kind == Key::Kind::kAppend) appended.insert(k.name);
-    }
-    std::set<std::string> grouped;
-    for (size_t i = 0; i < keys.size(); ++i) {
-      const Key& k = keys[i];
-      Output out;
-      if (k.kind == Key::Kind::kRefValue) {
-        out.kind = Output::Kind::kRef;
-        out.key = i;
-        for (size_t j = 0; j < keys.size(); ++j) {
-          if (keys[j].kind == Key::Kind::kRefName && keys[j].name == k.name) out.ref_name = j;
-        }
-        d.outputs.push_back(std::move(out));
-        continue;
-      }
-      if (k.kind != Key::Kind::kField && k.kind != Key::Kind::kAppend) continue;
-      out.name = k.name;
-      out.type = TypeOf(k.name);
-      if (appended.count(k.name) == 0) {
-        out.kind = Output::Kind::kField;
-        out.key = i;
-        d.outputs.push_back(std::move(out));
-        continue;
-      }
-      if (!grouped.insert(k.name).second) continue;  // the group is already made
-      out.kind = Output::Kind::kAppend;
-      for (size_t j = 0; j < keys.size(); ++j) {
-        const Key& m = keys[j];
-        if (m.name == k.name && (m.kind == Key::Kind::kField || m.kind == Key::Kind::kAppend)) {
-          out.members.push_back(j);
-        }
-      }
-      // Plain keys count as order 0; ties keep pattern order.
-      std::stable_sort(out.members.begin(), out.members.end(),
-                       [&keys](size_t a, size_t b) { return keys[a].order < keys[b].order; });
-      for (size_t m : out.members) {
-        // Logstash's rule: the delimiter found before the key, a space when there is none.
-        const std::string& before = keys[m].before;
-        out.seps.push_back(!options.append_separator.empty() ? options.append_separator
-                           : before.empty()                  ? " "
-                                                             : before);
-      }
-      d.outputs.push_back(std::move(out));
-    }
-    dissections_.push_back(std::move(d));
-  }
-  values_.resize(most_keys);
-}
+DissectFilter::DissectFilter(const Options& options)
+    : options_(options), values_(options.plan->most_keys) {}
 
-std::optional<ValueType> DissectFilter::TypeOf(std::string_view name) const {
-  for (const auto& [n, type] : types_) {
+std::optional<ValueType> DissectFilter::Plan::TypeOf(std::string_view name) const {
+  for (const auto& [n, type] : types) {
     if (n == name) return type == ValueType::kString ? std::nullopt : std::optional(type);
   }
   return std::nullopt;
@@ -335,14 +328,14 @@ bool DissectFilter::Write(Event& event, std::string_view name, std::string_view 
       return true;
     }
   }
-  SetText(event, name, value);
+  common::SetTextView(event, name, value);
   return !type;
 }
 
 FilterResult DissectFilter::Apply(Event& event) {
   bool any = false;
   bool failed = false;
-  for (const Dissection& d : dissections_) {
+  for (const Dissection& d : options_.plan->dissections) {
     std::optional<std::string_view> text = event.GetText(d.field);
     if (!text) continue;
     any = true;
@@ -358,7 +351,7 @@ FilterResult DissectFilter::Apply(Event& event) {
         case Output::Kind::kRef: {
           std::string_view name = values_[out.ref_name];
           if (name.empty()) break;
-          failed |= !Write(event, name, values_[out.key], TypeOf(name));
+          failed |= !Write(event, name, values_[out.key], options_.plan->TypeOf(name));
           break;
         }
         case Output::Kind::kAppend: {

@@ -18,6 +18,8 @@
 namespace sluice::filters {
 
 class DissectFilter final : public Filter {
+  struct Plan;
+
  public:
   struct Options {
     std::string field = "message";
@@ -26,8 +28,12 @@ class DissectFilter final : public Filter {
     std::string append_separator;
     std::map<std::string, std::string> convert_datatype;
     std::vector<std::string> tag_on_failure = {"_dissectfailure"};
+    // Not an option: the patterns compiled with what each writes, once the options are parsed;
+    // shared read-only by every instance.
+    std::shared_ptr<const Plan> plan;
     static const config::OptionSchema<Options>& Schema();
   };
+  // Fails only for options that were not parsed with Schema() (nothing compiled).
   static Result<std::unique_ptr<DissectFilter>> Build(const Options& options,
                                                       PluginContext& context);
 
@@ -81,16 +87,26 @@ class DissectFilter final : public Filter {
     Pattern pattern;
     std::vector<Output> outputs;
   };
+  struct Plan {
+    std::vector<Dissection> dissections;
+    std::vector<std::pair<std::string, ValueType>> types;  // convert_datatype
+    size_t most_keys = 0;
+    // The conversion of field `name`; nullopt for none (or `string`).
+    std::optional<ValueType> TypeOf(std::string_view name) const;
+  };
 
   explicit DissectFilter(const Options& options);
+  // The Compile step: checks the patterns and `convert_datatype` and stores options->plan.
+  // Returns "" or the first problem found.
+  static std::string Compile(Options& options);
+  // What the keys of `pattern` write (fields, append groups, references), typed per `plan`.
+  static std::vector<Output> OutputsOf(const Pattern& pattern, const Plan& plan,
+                                       const std::string& append_separator);
   // Writes `value` to `name` with `type`; false when it does not convert (kept as text then).
-  bool Write(Event& event, std::string_view name, std::string_view value,
-             std::optional<ValueType> type);
-  std::optional<ValueType> TypeOf(std::string_view name) const;
+  static bool Write(Event& event, std::string_view name, std::string_view value,
+                    std::optional<ValueType> type);
 
   const Options options_;
-  std::vector<Dissection> dissections_;
-  std::vector<std::pair<std::string, ValueType>> types_;
   std::vector<std::string_view> values_;  // captures of the current event
 };
 

@@ -8,50 +8,12 @@ SLUICE_REGISTER_FILTER(GrokFilter, "grok",
                        "Parses text with grok patterns (%{SPARK_LOG4J}, %{IP:client.ip}) into "
                        "fields.");
 
-const config::OptionSchema<GrokFilter::Options>& GrokFilter::Options::Schema() {
-  static const auto* schema =
-      &(*new config::OptionSchema<Options>())
-           .Add("field", &Options::field,
-                "Field to parse: `message` (the default) or a string field. An event without it "
-                "is skipped.",
-                {.non_empty = true})
-           .Add("pattern", &Options::pattern,
-                "The grok pattern. Set this or `patterns`. Not anchored: start it with `^` to "
-                "match at the start only (faster, too).",
-                {.example = "^%{SPARK_LOG4J}"})
-           .Add("patterns", &Options::patterns,
-                "Grok patterns tried in order; the first that matches wins (see "
-                "`break_on_match`). Set this or `pattern`.",
-                {.example = "[\"^%{SPARK_LOG4J}\", \"^%{HADOOP_LOG4J}\"]"})
-           .Add("pattern_definitions", &Options::pattern_definitions,
-                "More library patterns, NAME: regex; they may reference others as %{NAME} and "
-                "replace shipped ones of the same name.",
-                {.example = "{APP_ID: 'application_\\d+_\\d+'}"})
-           .Add("patterns_dir", &Options::patterns_dir,
-                "Directories whose files (all but dotfiles) hold pattern definitions, one `NAME "
-                "regex` per line, `#` comments (Logstash's format). Read when the config is "
-                "loaded.",
-                {.example = "/etc/sluice/patterns"})
-           .Add("pattern_files", &Options::pattern_files,
-                "Pattern definition files, in the format of `patterns_dir`.")
-           .Add("break_on_match", &Options::break_on_match,
-                "Stop at the first pattern that matches; `false` applies every pattern that "
-                "matches, in order (later captures win).")
-           .Add("keep_empty_captures", &Options::keep_empty_captures,
-                "Set fields for captures that matched empty text (by default they set nothing).")
-           .Add("tag_on_failure", &Options::tag_on_failure,
-                "Tags added to an event no pattern matches (the event is kept).")
-           .Exclusive({"pattern", "patterns"})
-           .Check([](const Options& o) -> std::string {
-             if (o.pattern.empty() && o.patterns.empty()) {
-               return "set 'pattern' (one grok pattern) or 'patterns' (a list)";
-             }
-             auto compiled = CompileGrokPatterns(o);
-             return compiled.ok() ? "" : compiled.status().message();
-           });
-  return *schema;
-}
+namespace {
 
+// The library the options describe (the shipped patterns, then `patterns_dir`, `pattern_files`,
+// `pattern_definitions`, later ones replacing earlier definitions) and every pattern of `pattern`
+// / `patterns` compiled with it, in order. Reads the pattern files. The error lists every problem
+// found, each naming its option (`patterns[1]: invalid pattern ...`).
 Result<std::vector<grok::CompiledPattern>> CompileGrokPatterns(const GrokFilter::Options& options) {
   grok::PatternLibrary library = grok::PatternLibrary::Builtin();
   std::vector<std::string> errors;
@@ -76,14 +38,49 @@ Result<std::vector<grok::CompiledPattern>> CompileGrokPatterns(const GrokFilter:
   return compiled;
 }
 
+}  // namespace
+
+const config::OptionSchema<GrokFilter::Options>& GrokFilter::Options::Schema() {
+  static const auto* schema =
+      &grok::AddPatternOptions(
+           *new config::OptionSchema<Options>(),
+           {.pattern = "The grok pattern. Set this or `patterns`. Not anchored: start it with `^` "
+                       "to match at the start only (faster, too).",
+            .pattern_example = "^%{SPARK_LOG4J}",
+            .patterns = "Grok patterns tried in order; the first that matches wins (see "
+                        "`break_on_match`). Set this or `pattern`.",
+            .patterns_example = "[\"^%{SPARK_LOG4J}\", \"^%{HADOOP_LOG4J}\"]",
+            .one_pattern = "one grok pattern"})
+           .Add("pattern_definitions", &Options::pattern_definitions,
+                "More library patterns, NAME: regex; they may reference others as %{NAME} and "
+                "replace shipped ones of the same name.",
+                {.example = "{APP_ID: 'application_\\d+_\\d+'}"})
+           .Add("patterns_dir", &Options::patterns_dir,
+                "Directories whose files (all but dotfiles) hold pattern definitions, one `NAME "
+                "regex` per line, `#` comments (Logstash's format). Read when the config is "
+                "loaded.",
+                {.example = "/etc/sluice/patterns"})
+           .Add("pattern_files", &Options::pattern_files,
+                "Pattern definition files, in the format of `patterns_dir`.")
+           .Add("break_on_match", &Options::break_on_match,
+                "Stop at the first pattern that matches; `false` applies every pattern that "
+                "matches, in order (later captures win).")
+           .Add("keep_empty_captures", &Options::keep_empty_captures,
+                "Set fields for captures that matched empty text (by default they set nothing).")
+           .Compile([](Options& o) {
+             return grok::CompileFieldParser(CompileGrokPatterns(o),
+                                             {.field = o.field,
+                                              .break_on_match = o.break_on_match,
+                                              .keep_empty_captures = o.keep_empty_captures,
+                                              .tag_on_failure = o.tag_on_failure},
+                                             &o.parser);
+           });
+  return *schema;
+}
+
 Result<std::unique_ptr<GrokFilter>> GrokFilter::Build(const Options& options, PluginContext&) {
-  auto parser = grok::FieldParser::Create(CompileGrokPatterns(options),
-                                          {.field = options.field,
-                                           .break_on_match = options.break_on_match,
-                                           .keep_empty_captures = options.keep_empty_captures,
-                                           .tag_on_failure = options.tag_on_failure});
-  if (!parser.ok()) return parser.status();
-  return std::unique_ptr<GrokFilter>(new GrokFilter(std::move(parser).value()));
+  if (options.parser == nullptr) return Internal("grok: options not parsed with Schema()");
+  return std::make_unique<GrokFilter>(*options.parser);
 }
 
 GrokFilter::GrokFilter(grok::FieldParser parser) : parser_(std::move(parser)) {}

@@ -13,7 +13,6 @@
 #include <vector>
 
 #include "pipeline/registry.h"
-#include "plugins/common/grok/grok_compiler.h"
 #include "plugins/common/grok/grok_field_parser.h"
 
 namespace sluice::filters {
@@ -30,23 +29,20 @@ class GrokFilter final : public Filter {
     bool break_on_match = true;
     bool keep_empty_captures = false;
     std::vector<std::string> tag_on_failure = {"_grokparsefailure"};
+    // Not an option: the patterns compiled with their library once the options are parsed
+    // (reading the pattern files); each instance gets a copy.
+    std::shared_ptr<const common::grok::FieldParser> parser;
     static const config::OptionSchema<Options>& Schema();
   };
+  // Fails only for options that were not parsed with Schema() (nothing compiled).
   static Result<std::unique_ptr<GrokFilter>> Build(const Options& options, PluginContext& context);
+
+  explicit GrokFilter(common::grok::FieldParser parser);
 
   FilterResult Apply(Event& event) override;
 
  private:
-  explicit GrokFilter(common::grok::FieldParser parser);
-
   common::grok::FieldParser parser_;
 };
-
-// The library the options describe (the shipped patterns, then `patterns_dir`, `pattern_files`,
-// `pattern_definitions`, later ones replacing earlier definitions) and every pattern of `pattern`
-// / `patterns` compiled with it, in order. Reads the pattern files. The error lists every problem
-// found, each naming its option (`patterns[1]: invalid pattern ...`).
-Result<std::vector<common::grok::CompiledPattern>> CompileGrokPatterns(
-    const GrokFilter::Options& options);
 
 }  // namespace sluice::filters

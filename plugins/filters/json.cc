@@ -12,7 +12,7 @@ const config::OptionSchema<JsonFilter::Options>& JsonFilter::Options::Schema() {
            .Add("field", &Options::field,
                 "Where the JSON text is: `message`, or a field holding a string or raw JSON. An "
                 "event without it is skipped.",
-                {.example = "payload"})
+                {.non_empty = true, .example = "payload"})
            .Add("target", &Options::target,
                 "Prefix of the names the parsed values get (`json` gives `json.level`); empty "
                 "stores them at the top level. With a target, a document that is an array or a "
@@ -37,7 +37,6 @@ const config::OptionSchema<JsonFilter::Options>& JsonFilter::Options::Schema() {
                 "Tags added to an event whose text is not valid JSON (or not an object while "
                 "`target` is unset).")
            .Check([](const Options& o) -> std::string {
-             if (o.field.empty()) return "field must not be empty";
              for (const std::string& tag : o.tag_on_failure) {
                if (tag.empty()) return "tag_on_failure: tags must not be empty";
              }

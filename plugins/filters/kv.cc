@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "pipeline/json_string.h"
+#include "plugins/common/field_text.h"
 
 namespace sluice::filters {
 
@@ -46,15 +47,6 @@ char CloserOf(char open) {
       return '>';
   }
   return 0;
-}
-
-// Writes a text that lives as long as the batch to `name`, the message included.
-void SetText(Event& event, std::string_view name, std::string_view text) {
-  if (name == "message") {
-    event.set_message_view(text);
-  } else {
-    event.SetView(name, Value::String(text));
-  }
 }
 
 std::string CheckOptions(const KvFilter::Options& o) {
@@ -136,8 +128,6 @@ const config::OptionSchema<KvFilter::Options>& KvFilter::Options::Schema() {
 }
 
 Result<std::unique_ptr<KvFilter>> KvFilter::Build(const Options& options, PluginContext& context) {
-  std::string error = CheckOptions(options);
-  if (!error.empty()) return InvalidArgument(error);
   return std::unique_ptr<KvFilter>(new KvFilter(options, context));
 }
 
@@ -315,7 +305,7 @@ FilterResult KvFilter::Apply(Event& event) {
     if (pair.repeat) continue;
     const std::string_view name = NameOf(event, pair.key);
     if (pair.next < 0) {
-      SetText(event, name, Unescaped(event, pair.value, pair.quote));
+      common::SetTextView(event, name, Unescaped(event, pair.value, pair.quote));
       continue;
     }
     json_.clear();

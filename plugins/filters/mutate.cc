@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstring>
 
+#include "plugins/common/field_text.h"
+
 namespace sluice::filters {
 
 SLUICE_REGISTER_FILTER(MutateFilter, "mutate",
@@ -14,7 +16,8 @@ SLUICE_REGISTER_FILTER(MutateFilter, "mutate",
 
 namespace {
 
-constexpr std::string_view kMessage = "message";
+using common::kMessage;
+
 constexpr std::string_view kWhitespace = " \t\n\r\f\v";
 
 // Whether `field` (a name from the config) covers `name`: the field itself or a field under it.
@@ -45,6 +48,33 @@ void AppendNumber(std::string& out, T value) {
   char buf[32];
   auto [end, ec] = std::to_chars(buf, buf + sizeof(buf), value);
   out.append(buf, end);
+}
+
+// An int, float or bool as `type` (not kString): ints and bools become floats exactly, floats are
+// truncated toward zero into ints (NaN, infinities and values beyond int64 fail), bools are 0 and
+// 1 as numbers and only those numbers become bools.
+std::optional<Value> ConvertScalar(const Value& value, ValueType type) {
+  const Value::Kind kind = value.kind();
+  const double d = kind == Value::Kind::kInt     ? static_cast<double>(value.as_int())
+                   : kind == Value::Kind::kFloat ? value.as_float()
+                                                 : (value.as_bool() ? 1.0 : 0.0);
+  switch (type) {
+    case ValueType::kInt:
+      if (kind == Value::Kind::kInt) return value;
+      if (std::isfinite(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
+        return Value::Int(static_cast<int64_t>(d));
+      }
+      return std::nullopt;
+    case ValueType::kFloat:
+      return kind == Value::Kind::kFloat ? value : Value::Float(d);
+    case ValueType::kBool:
+      if (kind == Value::Kind::kBool) return value;
+      if (d == 0.0 || d == 1.0) return Value::Bool(d == 1.0);
+      return std::nullopt;
+    case ValueType::kString:
+      break;
+  }
+  return std::nullopt;
 }
 
 std::string Join(const std::vector<std::string>& parts) {
@@ -95,11 +125,15 @@ const config::OptionSchema<MutateFilter::Options>& MutateFilter::Options::Schema
            .Add("remove_tags", &Options::remove_tags, "Tags to remove.")
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to an event when a `convert` fails.")
-           .Check([](const Options& o) { return Prepare(o, nullptr); });
+           .Compile(Compile);
   return *schema;
 }
 
-std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
+MutateFilter::Operations::Operations() = default;
+MutateFilter::Operations::~Operations() = default;
+
+std::string MutateFilter::Compile(Options& o) {
+  auto ops = std::make_shared<Operations>();
   std::vector<std::string> errors;
   auto check_name = [&errors](std::string_view op, const std::string& name) {
     if (name.empty()) errors.push_back(std::string(op) + ": empty field name");
@@ -107,17 +141,17 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
   };
 
   auto moves = [&](std::string_view op, const std::map<std::string, std::string>& map,
-                   std::vector<Move>* to) {
+                   std::vector<Move>& to) {
     for (const auto& [from, dest] : map) {
       if (!check_name(op, from) || !check_name(op, dest)) continue;
-      if (from != dest && out != nullptr) to->push_back(Move{from, dest});
+      if (from != dest) to.push_back(Move{from, dest});
     }
   };
-  moves("rename", o.rename, out ? &out->renames_ : nullptr);
-  moves("copy", o.copy, out ? &out->copies_ : nullptr);
+  moves("rename", o.rename, ops->renames);
+  moves("copy", o.copy, ops->copies);
 
   auto assignments = [&](std::string_view op, const std::map<std::string, std::string>& map,
-                         std::vector<Assignment>* to) {
+                         std::vector<Assignment>& to) {
     for (const auto& [field, text] : map) {
       if (!check_name(op, field)) continue;
       Result<Template> compiled = Template::Compile(text);
@@ -126,7 +160,6 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
                          "': " + compiled.status().message());
         continue;
       }
-      if (out == nullptr) continue;
       Assignment a{field, std::move(compiled).value()};
       if (a.value.is_constant()) {
         a.is_constant = true;
@@ -135,25 +168,25 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
         Event nothing(&arena, 0, "");
         a.constant = a.value.RenderToString(nothing);
       }
-      to->push_back(std::move(a));
+      to.push_back(std::move(a));
     }
   };
-  assignments("set", o.set, out ? &out->sets_ : nullptr);
-  assignments("add", o.add, out ? &out->adds_ : nullptr);
+  assignments("set", o.set, ops->sets);
+  assignments("add", o.add, ops->adds);
 
   auto names = [&](std::string_view op, const std::vector<std::string>& list,
-                   std::vector<std::string>* to) {
+                   std::vector<std::string>& to) {
     for (const std::string& name : list) {
-      if (check_name(op, name) && out != nullptr) to->push_back(name);
+      if (check_name(op, name)) to.push_back(name);
     }
   };
-  names("strip", o.strip, out ? &out->strips_ : nullptr);
-  names("lowercase", o.lowercase, out ? &out->lowercases_ : nullptr);
-  names("uppercase", o.uppercase, out ? &out->uppercases_ : nullptr);
-  names("remove", o.remove, out ? &out->removals_ : nullptr);
-  names("add_tags", o.add_tags, out ? &out->add_tags_ : nullptr);
-  names("remove_tags", o.remove_tags, out ? &out->remove_tags_ : nullptr);
-  names("tag_on_failure", o.tag_on_failure, out ? &out->tag_on_failure_ : nullptr);
+  names("strip", o.strip, ops->strips);
+  names("lowercase", o.lowercase, ops->lowercases);
+  names("uppercase", o.uppercase, ops->uppercases);
+  names("remove", o.remove, ops->removals);
+  names("add_tags", o.add_tags, ops->add_tags);
+  names("remove_tags", o.remove_tags, ops->remove_tags);
+  names("tag_on_failure", o.tag_on_failure, ops->tag_on_failure);
 
   if (o.gsub.size() % 3 != 0) {
     errors.push_back("gsub: expected triples of field, regex, replacement; got " +
@@ -167,13 +200,13 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
       auto regex = std::make_unique<RE2>(o.gsub[i + 1], options);
       std::string error;
       if (!regex->ok()) {
-        errors.push_back("gsub '" + field + "': bad regex '" + o.gsub[i + 1] +
+        errors.push_back("gsub '" + field + "': bad regular expression '" + o.gsub[i + 1] +
                          "': " + regex->error());
       } else if (!regex->CheckRewriteString(o.gsub[i + 2], &error)) {
         errors.push_back("gsub '" + field + "': bad replacement '" + o.gsub[i + 2] + "': " + error);
-      } else if (out != nullptr) {
+      } else {
         const int groups = 1 + RE2::MaxSubmatch(o.gsub[i + 2]);
-        out->substitutions_.push_back(Substitution{field, std::move(regex), o.gsub[i + 2], groups});
+        ops->substitutions.push_back(Substitution{field, std::move(regex), o.gsub[i + 2], groups});
       }
     }
   }
@@ -190,7 +223,7 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
                        "'; expected int, float, bool or string");
       continue;
     }
-    if (out != nullptr) out->conversions_.push_back(Conversion{field, *type});
+    ops->conversions.push_back(Conversion{field, *type});
   }
 
   if (o.rename.empty() && o.copy.empty() && o.set.empty() && o.add.empty() && o.strip.empty() &&
@@ -200,41 +233,45 @@ std::string MutateFilter::Prepare(const Options& o, MutateFilter* out) {
         "nothing to do: set at least one of rename, copy, set, add, strip, gsub, lowercase, "
         "uppercase, convert, remove, add_tags, remove_tags");
   }
-  return Join(errors);
+  if (!errors.empty()) return Join(errors);
+  o.operations = std::move(ops);
+  return "";
 }
 
 Result<std::unique_ptr<MutateFilter>> MutateFilter::Build(const Options& options, PluginContext&) {
-  std::unique_ptr<MutateFilter> filter(new MutateFilter());
-  std::string error = Prepare(options, filter.get());
-  if (!error.empty()) return InvalidArgument(error);
-  return filter;
+  if (options.operations == nullptr) return Internal("mutate: options not parsed with Schema()");
+  return std::unique_ptr<MutateFilter>(new MutateFilter(options.operations));
 }
+
+MutateFilter::MutateFilter(std::shared_ptr<const Operations> operations)
+    : operations_(std::move(operations)) {}
 
 MutateFilter::~MutateFilter() = default;
 
 FilterResult MutateFilter::Apply(Event& event) {
+  const Operations& ops = *operations_;
   bool applied = false;
   bool ok = true;
-  if (!renames_.empty()) applied |= ApplyMoves(event, renames_, true);
-  if (!copies_.empty()) applied |= ApplyMoves(event, copies_, false);
-  if (!sets_.empty()) applied |= ApplyAssignments(event, sets_, false);
-  if (!adds_.empty()) applied |= ApplyAssignments(event, adds_, true);
-  for (const std::string& field : strips_) applied |= Strip(event, field);
-  for (const Substitution& s : substitutions_) applied |= Substitute(event, s);
-  for (const std::string& field : lowercases_) applied |= ChangeCase(event, field, false);
-  for (const std::string& field : uppercases_) applied |= ChangeCase(event, field, true);
-  for (const Conversion& c : conversions_) applied |= Convert(event, c, &ok);
-  for (const std::string& field : removals_) applied |= Remove(event, field);
-  for (const std::string& tag : add_tags_) {
+  if (!ops.renames.empty()) applied |= ApplyMoves(event, ops.renames, true);
+  if (!ops.copies.empty()) applied |= ApplyMoves(event, ops.copies, false);
+  if (!ops.sets.empty()) applied |= ApplyAssignments(event, ops.sets, false);
+  if (!ops.adds.empty()) applied |= ApplyAssignments(event, ops.adds, true);
+  for (const std::string& field : ops.strips) applied |= Strip(event, field);
+  for (const Substitution& s : ops.substitutions) applied |= Substitute(event, s);
+  for (const std::string& field : ops.lowercases) applied |= ChangeCase(event, field, false);
+  for (const std::string& field : ops.uppercases) applied |= ChangeCase(event, field, true);
+  for (const Conversion& c : ops.conversions) applied |= Convert(event, c, &ok);
+  for (const std::string& field : ops.removals) applied |= Remove(event, field);
+  for (const std::string& tag : ops.add_tags) {
     event.AddTag(tag);
     applied = true;
   }
-  for (const std::string& tag : remove_tags_) {
+  for (const std::string& tag : ops.remove_tags) {
     event.RemoveTag(tag);
     applied = true;
   }
   if (!ok) {
-    for (const std::string& tag : tag_on_failure_) event.AddTag(tag);
+    for (const std::string& tag : ops.tag_on_failure) event.AddTag(tag);
     return FilterResult::kFailed;
   }
   return applied ? FilterResult::kMatched : FilterResult::kSkipped;
@@ -304,7 +341,7 @@ bool MutateFilter::ApplyAssignments(Event& event, const std::vector<Assignment>&
     writes_.push_back(Write{a.field, Value::String(text)});
   }
   for (const Write& write : writes_) {
-    SetText(event, write.name, write.value.as_string(), true);
+    common::SetTextView(event, write.name, write.value.as_string());
   }
   return !writes_.empty();
 }
@@ -319,7 +356,7 @@ bool MutateFilter::Strip(Event& event, const std::string& field) {
   } else {
     s = s.substr(begin, s.find_last_not_of(kWhitespace) + 1 - begin);
   }
-  if (s.size() != text->size()) SetText(event, field, s, true);
+  if (s.size() != text->size()) common::SetTextView(event, field, s);
   return true;
 }
 
@@ -353,7 +390,7 @@ bool MutateFilter::Substitute(Event& event, const Substitution& s) {
   }
   if (count == 0) return true;
   if (pos < text.size()) render_.append(text.data() + pos, text.size() - pos);
-  SetText(event, s.field, render_, false);
+  common::SetTextCopy(event, s.field, render_);
   return true;
 }
 
@@ -373,7 +410,7 @@ bool MutateFilter::ChangeCase(Event& event, const std::string& field, bool upper
   for (size_t i = first; i < text.size(); ++i) {
     out[i] = changes(text[i]) ? static_cast<char>(text[i] + shift) : text[i];
   }
-  SetText(event, field, {out, text.size()}, true);
+  common::SetTextView(event, field, {out, text.size()});
   return true;
 }
 
@@ -391,65 +428,18 @@ bool MutateFilter::Convert(Event& event, const Conversion& c, bool* ok) {
     case Value::Kind::kJson:
       if (c.type == ValueType::kString) result = Value::String(value->as_string());
       break;
-    case Value::Kind::kInt: {
-      const int64_t i = value->as_int();
-      switch (c.type) {
-        case ValueType::kInt:
-          result = *value;
-          break;
-        case ValueType::kFloat:
-          result = Value::Float(static_cast<double>(i));
-          break;
-        case ValueType::kBool:
-          if (i == 0 || i == 1) result = Value::Bool(i == 1);
-          break;
-        case ValueType::kString:
-          result = Value::String(TextOf(*value));
-          copy = true;
-          break;
+    case Value::Kind::kInt:
+    case Value::Kind::kFloat:
+    case Value::Kind::kBool:
+      if (c.type != ValueType::kString) {
+        result = ConvertScalar(*value, c.type);
+      } else if (value->kind() == Value::Kind::kBool) {
+        result = Value::String(value->as_bool() ? "true" : "false");  // literals outlive the batch
+      } else {
+        result = Value::String(TextOf(*value));
+        copy = true;
       }
       break;
-    }
-    case Value::Kind::kFloat: {
-      const double d = value->as_float();
-      switch (c.type) {
-        case ValueType::kInt:
-          // Truncated toward zero; NaN, infinities and values beyond int64 fail.
-          if (std::isfinite(d) && d >= -9223372036854775808.0 && d < 9223372036854775808.0) {
-            result = Value::Int(static_cast<int64_t>(d));
-          }
-          break;
-        case ValueType::kFloat:
-          result = *value;
-          break;
-        case ValueType::kBool:
-          if (d == 0.0 || d == 1.0) result = Value::Bool(d == 1.0);
-          break;
-        case ValueType::kString:
-          result = Value::String(TextOf(*value));
-          copy = true;
-          break;
-      }
-      break;
-    }
-    case Value::Kind::kBool: {
-      const bool b = value->as_bool();
-      switch (c.type) {
-        case ValueType::kInt:
-          result = Value::Int(b ? 1 : 0);
-          break;
-        case ValueType::kFloat:
-          result = Value::Float(b ? 1.0 : 0.0);
-          break;
-        case ValueType::kBool:
-          result = *value;
-          break;
-        case ValueType::kString:
-          result = Value::String(b ? "true" : "false");  // string literals outlive the batch
-          break;
-      }
-      break;
-    }
   }
   if (!result) {
     *ok = false;
@@ -477,21 +467,6 @@ bool MutateFilter::Remove(Event& event, const std::string& field) {
     }
   }
   return any;
-}
-
-void MutateFilter::SetText(Event& event, std::string_view name, std::string_view text,
-                           bool is_view) {
-  if (name == kMessage) {
-    if (is_view) {
-      event.set_message_view(text);
-    } else {
-      event.set_message(text);
-    }
-  } else if (is_view) {
-    event.SetView(name, Value::String(text));
-  } else {
-    event.Set(name, Value::String(text));
-  }
 }
 
 std::string_view MutateFilter::TextOf(const Value& value) {

@@ -25,6 +25,8 @@ class RE2;
 namespace sluice::filters {
 
 class MutateFilter final : public Filter {
+  struct Operations;
+
  public:
   struct Options {
     std::map<std::string, std::string> rename;
@@ -40,8 +42,12 @@ class MutateFilter final : public Filter {
     std::vector<std::string> add_tags;
     std::vector<std::string> remove_tags;
     std::vector<std::string> tag_on_failure = {"_mutate_error"};
+    // Not an option: the operations compiled (templates, regexes) once the options are parsed;
+    // shared read-only by every instance.
+    std::shared_ptr<const Operations> operations;
     static const config::OptionSchema<Options>& Schema();
   };
+  // Fails only for options that were not parsed with Schema() (nothing compiled).
   static Result<std::unique_ptr<MutateFilter>> Build(const Options& options,
                                                      PluginContext& context);
 
@@ -52,11 +58,6 @@ class MutateFilter final : public Filter {
   FilterResult Apply(Event& event) override;
 
  private:
-  MutateFilter() = default;
-  // Checks `options` and, when `out` is given, fills it with the compiled operations. Returns ""
-  // or every problem found, joined by "; ".
-  static std::string Prepare(const Options& options, MutateFilter* out);
-
   struct Move {  // a rename or copy entry
     std::string from;
     std::string to;
@@ -77,11 +78,34 @@ class MutateFilter final : public Filter {
     std::string rewrite;
     int groups = 0;  // submatches the rewrite uses, plus the whole match
   };
+  // Every operation of the options, in the order they run.
+  struct Operations {
+    Operations();
+    ~Operations();
+    std::vector<Move> renames;
+    std::vector<Move> copies;
+    std::vector<Assignment> sets;
+    std::vector<Assignment> adds;
+    std::vector<std::string> strips;
+    std::vector<Substitution> substitutions;
+    std::vector<std::string> lowercases;
+    std::vector<std::string> uppercases;
+    std::vector<Conversion> conversions;
+    std::vector<std::string> removals;
+    std::vector<std::string> add_tags;
+    std::vector<std::string> remove_tags;
+    std::vector<std::string> tag_on_failure;
+  };
   // A write prepared by a map operation: `name` gets `value` (the message when name is message).
   struct Write {
     std::string_view name;
     Value value;
   };
+
+  explicit MutateFilter(std::shared_ptr<const Operations> operations);
+  // The Compile step: checks the options and stores options->operations. Returns "" or every
+  // problem found, joined by "; ".
+  static std::string Compile(Options& options);
 
   bool ApplyMoves(Event& event, const std::vector<Move>& moves, bool remove_source);
   bool ApplyAssignments(Event& event, const std::vector<Assignment>& assignments,
@@ -93,24 +117,10 @@ class MutateFilter final : public Filter {
   // Sets *ok to false when the value cannot be converted.
   bool Convert(Event& event, const Conversion& conversion, bool* ok);
   bool Remove(Event& event, const std::string& field);
-  // Writes text to the message or to a string field.
-  void SetText(Event& event, std::string_view name, std::string_view text, bool is_view);
   // The text of `value` as a template renders it (pointing into the value or into text_).
   std::string_view TextOf(const Value& value);
 
-  std::vector<Move> renames_;
-  std::vector<Move> copies_;
-  std::vector<Assignment> sets_;
-  std::vector<Assignment> adds_;
-  std::vector<std::string> strips_;
-  std::vector<Substitution> substitutions_;
-  std::vector<std::string> lowercases_;
-  std::vector<std::string> uppercases_;
-  std::vector<Conversion> conversions_;
-  std::vector<std::string> removals_;
-  std::vector<std::string> add_tags_;
-  std::vector<std::string> remove_tags_;
-  std::vector<std::string> tag_on_failure_;
+  const std::shared_ptr<const Operations> operations_;
 
   // Scratch, reused across events.
   std::vector<Write> writes_;

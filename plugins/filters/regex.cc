@@ -13,37 +13,10 @@ namespace grok = common::grok;
 SLUICE_REGISTER_FILTER(RegexFilter, "regex",
                        "Parses text with RE2 regexes; named groups (?P<name>...) become fields.");
 
-const config::OptionSchema<RegexFilter::Options>& RegexFilter::Options::Schema() {
-  static const auto* schema =
-      &(*new config::OptionSchema<Options>())
-           .Add("field", &Options::field,
-                "Field to parse: `message` (the default) or a string field. An event without it "
-                "is skipped.",
-                {.non_empty = true})
-           .Add("pattern", &Options::pattern,
-                "An RE2 regex; each named group (?P<name>...) sets field `name` (`__` in a name "
-                "stands for `.`; a group named `message` replaces the message). Not anchored: "
-                "start it with `^` to match at the start only. Set this or `patterns`.",
-                {.example = "^(?P<client__ip>\\S+) (?P<status>\\d+)"})
-           .Add("patterns", &Options::patterns,
-                "RE2 regexes tried in order; the first that matches wins. Set this or `pattern`.")
-           .Add("types", &Options::types,
-                "Types of captured fields, field: int, float, bool or string (the default). Text "
-                "that does not convert stays a string.",
-                {.example = "{status: int, client.ip: string}"})
-           .Add("tag_on_failure", &Options::tag_on_failure,
-                "Tags added to an event no pattern matches (the event is kept).")
-           .Exclusive({"pattern", "patterns"})
-           .Check([](const Options& o) -> std::string {
-             if (o.pattern.empty() && o.patterns.empty()) {
-               return "set 'pattern' (one regex) or 'patterns' (a list)";
-             }
-             auto compiled = CompileRegexPatterns(o);
-             return compiled.ok() ? "" : compiled.status().message();
-           });
-  return *schema;
-}
+namespace {
 
+// Every pattern of `pattern` / `patterns` compiled, in order, with the `types` applied to their
+// captures. The error lists every problem, each naming its option.
 Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
     const RegexFilter::Options& options) {
   static const grok::PatternLibrary kNoLibrary;
@@ -85,14 +58,38 @@ Result<std::vector<grok::CompiledPattern>> CompileRegexPatterns(
   return compiled;
 }
 
+}  // namespace
+
+const config::OptionSchema<RegexFilter::Options>& RegexFilter::Options::Schema() {
+  static const auto* schema =
+      &grok::AddPatternOptions(
+           *new config::OptionSchema<Options>(),
+           {.pattern = "An RE2 regex; each named group (?P<name>...) sets field `name` (`__` in a "
+                       "name stands for `.`; a group named `message` replaces the message). Not "
+                       "anchored: start it with `^` to match at the start only. Set this or "
+                       "`patterns`.",
+            .pattern_example = "^(?P<client__ip>\\S+) (?P<status>\\d+)",
+            .patterns = "RE2 regexes tried in order; the first that matches wins. Set this or "
+                        "`pattern`.",
+            .one_pattern = "one regex"})
+           .Add("types", &Options::types,
+                "Types of captured fields, field: int, float, bool or string (the default). Text "
+                "that does not convert stays a string.",
+                {.example = "{status: int, client.ip: string}"})
+           .Compile([](Options& o) {
+             return grok::CompileFieldParser(CompileRegexPatterns(o),
+                                             {.field = o.field,
+                                              .break_on_match = true,
+                                              .keep_empty_captures = false,
+                                              .tag_on_failure = o.tag_on_failure},
+                                             &o.parser);
+           });
+  return *schema;
+}
+
 Result<std::unique_ptr<RegexFilter>> RegexFilter::Build(const Options& options, PluginContext&) {
-  auto parser = grok::FieldParser::Create(CompileRegexPatterns(options),
-                                          {.field = options.field,
-                                           .break_on_match = true,
-                                           .keep_empty_captures = false,
-                                           .tag_on_failure = options.tag_on_failure});
-  if (!parser.ok()) return parser.status();
-  return std::unique_ptr<RegexFilter>(new RegexFilter(std::move(parser).value()));
+  if (options.parser == nullptr) return Internal("regex: options not parsed with Schema()");
+  return std::make_unique<RegexFilter>(*options.parser);
 }
 
 RegexFilter::RegexFilter(grok::FieldParser parser) : parser_(std::move(parser)) {}

@@ -14,7 +14,6 @@
 #include <vector>
 
 #include "pipeline/registry.h"
-#include "plugins/common/grok/grok_compiler.h"
 #include "plugins/common/grok/grok_field_parser.h"
 
 namespace sluice::filters {
@@ -27,21 +26,20 @@ class RegexFilter final : public Filter {
     std::vector<std::string> patterns;
     std::map<std::string, std::string> types;
     std::vector<std::string> tag_on_failure = {"_regexparsefailure"};
+    // Not an option: the patterns compiled (with `types`) once the options are parsed; each
+    // instance gets a copy.
+    std::shared_ptr<const common::grok::FieldParser> parser;
     static const config::OptionSchema<Options>& Schema();
   };
+  // Fails only for options that were not parsed with Schema() (nothing compiled).
   static Result<std::unique_ptr<RegexFilter>> Build(const Options& options, PluginContext& context);
+
+  explicit RegexFilter(common::grok::FieldParser parser);
 
   FilterResult Apply(Event& event) override;
 
  private:
-  explicit RegexFilter(common::grok::FieldParser parser);
-
   common::grok::FieldParser parser_;
 };
-
-// Every pattern of `pattern` / `patterns` compiled, in order, with the `types` applied to their
-// captures. The error lists every problem, each naming its option.
-Result<std::vector<common::grok::CompiledPattern>> CompileRegexPatterns(
-    const RegexFilter::Options& options);
 
 }  // namespace sluice::filters

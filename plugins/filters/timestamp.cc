@@ -1,6 +1,7 @@
 #include "plugins/filters/timestamp.h"
 
 #include "pipeline/json_encoder.h"
+#include "plugins/common/field_text.h"
 
 namespace sluice::filters {
 
@@ -11,15 +12,6 @@ SLUICE_REGISTER_FILTER(TimestampFilter, "timestamp",
 namespace {
 
 constexpr std::string_view kEventTime = "@timestamp";
-
-// Writes `text` (bytes that live at least as long as the batch) to `name`, the message included.
-void SetText(Event& event, std::string_view name, std::string_view text) {
-  if (name == "message") {
-    event.set_message_view(text);
-  } else {
-    event.SetView(name, Value::String(text));
-  }
-}
 
 }  // namespace
 
@@ -68,17 +60,22 @@ const config::OptionSchema<TimestampFilter::Options>& TimestampFilter::Options::
              if (o.remove_field && o.field == "message") {
                return "'remove_field' cannot remove the message (field: message)";
              }
-             auto parser = common::TimeParser::Make(FormatsOf(o), o.timezone);
-             return parser.ok() ? "" : parser.status().message();
+             return "";
+           })
+           .Compile([](Options& o) -> std::string {
+             auto parser =
+                 common::TimeParser::Make(FormatsOf(o), o.timezone.zone, o.timezone.is_utc());
+             if (!parser.ok()) return parser.status().message();
+             o.parser = std::make_shared<const common::TimeParser>(std::move(parser).value());
+             return "";
            });
   return *schema;
 }
 
 Result<std::unique_ptr<TimestampFilter>> TimestampFilter::Build(const Options& options,
                                                                 PluginContext&) {
-  auto parser = common::TimeParser::Make(FormatsOf(options), options.timezone);
-  if (!parser.ok()) return parser.status();
-  return std::unique_ptr<TimestampFilter>(new TimestampFilter(options, std::move(parser).value()));
+  if (options.parser == nullptr) return Internal("timestamp: options not parsed with Schema()");
+  return std::unique_ptr<TimestampFilter>(new TimestampFilter(options, *options.parser));
 }
 
 TimestampFilter::TimestampFilter(const Options& options, common::TimeParser parser)
@@ -117,7 +114,7 @@ FilterResult TimestampFilter::Apply(Event& event) {
   } else {
     scratch_.clear();
     AppendRfc3339(scratch_, ns);
-    SetText(event, options_.target, event.arena().Copy(scratch_));
+    common::SetTextView(event, options_.target, event.arena().Copy(scratch_));
   }
   if (options_.remove_field && options_.field != options_.target) event.Remove(options_.field);
   return FilterResult::kMatched;

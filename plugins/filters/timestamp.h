@@ -10,6 +10,7 @@
 
 #include "pipeline/registry.h"
 #include "plugins/common/time_parse.h"
+#include "plugins/common/time_zone_option.h"
 
 namespace sluice::filters {
 
@@ -19,12 +20,16 @@ class TimestampFilter final : public Filter {
     std::string field = "timestamp";
     std::vector<std::string> formats;
     std::string format;
-    std::string timezone = "UTC";
+    common::TimeZone timezone;
     std::string target = "@timestamp";
     bool remove_field = false;
     std::vector<std::string> tag_on_failure = {"_timestampparsefailure"};
+    // Not an option: the formats compiled for the zone once the options are parsed. Each instance
+    // parses with its own copy (the parser's caches are per thread).
+    std::shared_ptr<const common::TimeParser> parser;
     static const config::OptionSchema<Options>& Schema();
   };
+  // Fails only for options that were not parsed with Schema() (nothing compiled).
   static Result<std::unique_ptr<TimestampFilter>> Build(const Options& options,
                                                         PluginContext& context);
 

@@ -15,8 +15,6 @@ SLUICE_REGISTER_INPUT(KafkaInput, "kafka",
                       "Kafka topics as a consumer group member (librdkafka); offsets committed "
                       "only after every output acked.");
 
-namespace {}  // namespace
-
 // One assigned partition: its source (acks → checkpoints), the batch being filled, and what was
 // committed. `acked` is written by the ack path (any thread) and read by the consumer thread.
 struct KafkaInput::Partition {
@@ -35,50 +33,45 @@ struct KafkaInput::Partition {
 };
 
 const config::OptionSchema<KafkaInput::Options>& KafkaInput::Options::Schema() {
-  static const auto* schema = [] {
-    auto* s = new config::OptionSchema<Options>();
-    common::AddKafkaConnectionOptions(*s);
-    s->Add("topics", &Options::topics,
-           "Topics to consume: names, or regular expressions starting with `^` "
-           "(`^spark-.*`), which also pick up topics created later.",
-           {.required = true, .example = "[spark-logs]"})
-        .Add("group_id", &Options::group_id,
-             "Consumer group: the instances of one group share the partitions; offsets are "
-             "committed to it.",
-             {.example = "sluice-collector"})
-        .Add("start", &Options::start,
-             "Where a group without committed offsets starts: `earliest` (all retained data) or "
-             "`latest` (only new messages).",
-             {.one_of = {"earliest", "latest"}})
-        .Add("decode", &Options::decode,
-             "`json`: each message is a JSON event (as the kafka output writes them) whose "
-             "fields, time and tags are restored; `raw`: the message bytes are the event's "
-             "message.")
-        .Add("tag_on_failure", &Options::tag_on_failure,
-             "Tags added to a message that `decode: json` cannot read as a JSON object (it is "
-             "kept, raw, as the message).")
-        .Add("batch_events", &Options::batch_events, "Most messages per batch (per partition).",
-             {.min = 1})
-        .Add("commit_interval", &Options::commit_interval,
-             "How often acked offsets are committed to the group.",
-             {.min = Duration{std::chrono::milliseconds(10)}})
-        .Add("drain_timeout", &Options::drain_timeout,
-             "How long a revoked partition's in-flight events are awaited (and then committed) "
-             "before it is given up; what is not acked by then is read again by its next owner.")
-        .Add("exit_on_idle", &Options::exit_on_idle,
-             "Finish (so `sluice run` drains and exits) once every assigned partition was read "
-             "to its end and no message came for this long. `0s`: consume forever.",
-             {.example = "5s"})
-        .Check([](const Options& o) -> std::string {
-          if (o.topics.empty()) return "topics must name at least one topic";
-          for (const auto& t : o.topics) {
-            if (t.empty()) return "topics: a topic name must not be empty";
-          }
-          if (o.group_id.empty()) return "group_id must not be empty";
-          return "";
-        });
-    return s;
-  }();
+  static const auto* schema =
+      &common::NewKafkaOptionSchema<Options>()
+           .Add("topics", &Options::topics,
+                "Topics to consume: names, or regular expressions starting with `^` "
+                "(`^spark-.*`), which also pick up topics created later.",
+                {.required = true, .non_empty = true, .example = "[spark-logs]"})
+           .Add("group_id", &Options::group_id,
+                "Consumer group: the instances of one group share the partitions; offsets are "
+                "committed to it.",
+                {.non_empty = true, .example = "sluice-collector"})
+           .Add("start", &Options::start,
+                "Where a group without committed offsets starts: `earliest` (all retained data) "
+                "or `latest` (only new messages).")
+           .Add("decode", &Options::decode,
+                "`json`: each message is a JSON event (as the kafka output writes them) whose "
+                "fields, time and tags are restored; `raw`: the message bytes are the event's "
+                "message.")
+           .Add("tag_on_failure", &Options::tag_on_failure,
+                "Tags added to a message that `decode: json` cannot read as a JSON object (it is "
+                "kept, raw, as the message).")
+           .Add("batch_events", &Options::batch_events, "Most messages per batch (per partition).",
+                {.min = 1})
+           .Add("commit_interval", &Options::commit_interval,
+                "How often acked offsets are committed to the group.",
+                {.min = Duration{std::chrono::milliseconds(10)}})
+           .Add("drain_timeout", &Options::drain_timeout,
+                "How long a revoked partition's in-flight events are awaited (and then "
+                "committed) before it is given up; what is not acked by then is read again by "
+                "its next owner.")
+           .Add("exit_on_idle", &Options::exit_on_idle,
+                "Finish (so `sluice run` drains and exits) once every assigned partition was "
+                "read to its end and no message came for this long. `0s`: consume forever.",
+                {.example = "5s"})
+           .Check([](const Options& o) -> std::string {
+             for (const auto& t : o.topics) {
+               if (t.empty()) return "topics: a topic name must not be empty";
+             }
+             return "";
+           });
   return *schema;
 }
 
@@ -117,7 +110,7 @@ Status KafkaInput::Start(InputContext& context) {
       {"group.id", options_.group_id},
       {"enable.auto.commit", "false"},  // offsets are committed for acked messages only
       {"enable.auto.offset.store", "false"},
-      {"auto.offset.reset", options_.start},
+      {"auto.offset.reset", std::string(config::EnumNameOf(options_.start))},
       {"enable.partition.eof", "true"},
       {"fetch.max.bytes", "16777216"},
       // Bound librdkafka's prefetch: its default aims at 100,000 messages per partition.
@@ -125,21 +118,18 @@ Status KafkaInput::Start(InputContext& context) {
       {"queued.min.messages", "20000"},
       {"partition.assignment.strategy", "range,roundrobin"},
   };
-  auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);
-  if (!conf.ok()) return conf.status();
-  kafka_conf_ = std::move(conf).value();
-  if (kafka_conf_.embedded) {
-    for (const auto& t : options_.topics) {
-      if (!t.starts_with('^')) kafka_conf_.embedded->EnsureTopic(t);
-    }
+  std::vector<std::string> embedded_topics;  // names, not patterns
+  for (const auto& t : options_.topics) {
+    if (!t.starts_with('^')) embedded_topics.push_back(t);
   }
-  rd_kafka_conf_set_rebalance_cb(kafka_conf_.conf, &KafkaInput::OnRebalance);
-  char errstr[512];
-  rk_ = rd_kafka_new(RD_KAFKA_CONSUMER, kafka_conf_.conf, errstr, sizeof(errstr));
-  if (rk_ == nullptr) {
-    rd_kafka_conf_destroy(kafka_conf_.conf);
-    return InvalidArgument(std::string("cannot create the Kafka consumer: ") + errstr);
-  }
+  auto client = common::NewKafkaClient(
+      RD_KAFKA_CONSUMER, common::KafkaConnectionOf(options_), defaults, this,
+      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_rebalance_cb(conf, &KafkaInput::OnRebalance); },
+      embedded_topics);
+  if (!client.ok()) return client.status();
+  rk_ = client->rk;
+  embedded_ = client->embedded;
+  bootstrap_servers_ = client->bootstrap_servers;
   rd_kafka_poll_set_consumer(rk_);
   rd_kafka_topic_partition_list_t* topics =
       rd_kafka_topic_partition_list_new(static_cast<int>(options_.topics.size()));
@@ -152,7 +142,7 @@ Status KafkaInput::Start(InputContext& context) {
     return InvalidArgument(std::string("cannot subscribe: ") + rd_kafka_err2str(err));
   }
   plugin_.logger.Info("consuming {} from {} as group '{}'", fmt::join(options_.topics, ", "),
-                      kafka_conf_.bootstrap_servers, options_.group_id);
+                      bootstrap_servers_, options_.group_id);
   last_message_ns_ = MonoNs();
   thread_ = std::thread([this] {
     NameThisThread("in", plugin_.id);
@@ -493,7 +483,7 @@ void KafkaInput::OnKafkaError(rd_kafka_t*, rd_kafka_resp_err_t err, const std::s
       // The first time it happens is always logged; repeats are rate-limited.
       if (healthy_.exchange(false) || unreachable_log_.Allow(&held_back)) {
         plugin_.logger.Error("cannot reach the Kafka brokers {}: {}; not ready, retrying",
-                             kafka_conf_.bootstrap_servers, reason);
+                             bootstrap_servers_, reason);
       }
       return;
     case common::KafkaErrorKind::kOther:

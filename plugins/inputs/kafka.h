@@ -19,6 +19,7 @@
 #include <atomic>
 #include <map>
 #include <memory>
+#include <span>
 #include <string>
 #include <thread>
 #include <utility>
@@ -55,6 +56,14 @@ SLUICE_METRIC_SET(KafkaInputMetrics, SLUICE_KAFKA_INPUT_METRICS);
 class KafkaInput final : public Input, public common::KafkaClientHooks {
  public:
   using Metrics = KafkaInputMetrics;
+  // Where a group without committed offsets starts (`start`; librdkafka's `auto.offset.reset`,
+  // which takes the same names).
+  enum class Start : uint8_t { kEarliest, kLatest };
+  static constexpr config::EnumName<Start> kStartNames[] = {{"earliest", Start::kEarliest},
+                                                            {"latest", Start::kLatest}};
+  friend constexpr std::span<const config::EnumName<Start>> OptionNames(Start) {
+    return kStartNames;
+  }
   struct Options {
     std::string brokers;
     common::KafkaTlsOptions tls;
@@ -62,7 +71,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
     std::map<std::string, std::string> librdkafka;
     std::vector<std::string> topics;
     std::string group_id = "sluice";
-    std::string start = "earliest";
+    Start start = Start::kEarliest;
     common::KafkaPayload decode = common::KafkaPayload::kJson;
     std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};
     int64_t batch_events = 1024;
@@ -111,8 +120,9 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   const Options options_;
   PluginContext plugin_;
   InputContext* context_ = nullptr;
-  common::KafkaConf kafka_conf_;
   rd_kafka_t* rk_ = nullptr;
+  std::shared_ptr<common::EmbeddedKafka> embedded_;  // kept alive while consuming from it
+  std::string bootstrap_servers_;
   std::unique_ptr<common::JsonFields> json_;
   std::map<PartitionKey, std::unique_ptr<Partition>> partitions_;  // consumer thread only
   bool paused_ = false;

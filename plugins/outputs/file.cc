@@ -23,9 +23,7 @@ const config::OptionSchema<FileOutput::Options>& FileOutput::Options::Schema() {
                 "File to append to: a template with `{{field}}` references and strftime "
                 "conversions of the event time. Missing directories are created.",
                 {.required = true, .example = "/var/lib/sluice/out/%Y-%m-%d.ndjson"})
-           .Add("codec", &Options::codec,
-                "`json`: one JSON object per line; `text`: the raw message per line.",
-                {.one_of = common::CodecNames()})
+           .Add("codec", &Options::codec, common::kCodecDoc)
            .Add("fsync", &Options::fsync,
                 "fsync before acking, so acked events survive a crash. `false` acks once the "
                 "bytes are written to the OS.")

@@ -33,7 +33,7 @@ class FileOutput final : public Output {
   using Metrics = FileOutputMetrics;
   struct Options {
     Template path;
-    std::string codec = "json";
+    common::Codec codec = common::Codec::kJson;
     bool fsync = true;
     int64_t max_open_files = 64;
     static const config::OptionSchema<Options>& Schema();

@@ -73,68 +73,61 @@ struct KafkaOutput::Retry {
 };
 
 const config::OptionSchema<KafkaOutput::Options>& KafkaOutput::Options::Schema() {
-  static const auto* schema = [] {
-    auto* s = new config::OptionSchema<Options>();
-    common::AddKafkaConnectionOptions(*s);
-    s->Add("topic", &Options::topic,
-           "Topic of each event: a template (`spark-{{spark.app_id}}`), rendered per event.",
-           {.required = true, .example = "spark-logs"})
-        .Add("key", &Options::key,
-             "Message key: a template. Empty: the event's source identity (one file, one key), "
-             "so a file's lines land in one partition in order; events of sources without one "
-             "(stdin) get no key.",
-             {.example = "{{host.name}}"})
-        .Add("partitioner", &Options::partitioner,
-             "librdkafka partitioner for keyed messages; `murmur2_random` is the Java client's "
-             "(keys map to the same partitions as Kafka Streams and Connect use).",
-             {.one_of = {"murmur2_random", "murmur2", "consistent_random", "consistent", "fnv1a",
-                         "fnv1a_random", "random"}})
-        .Add("compression", &Options::compression, "Compression of message batches.",
-             {.one_of = {"none", "gzip", "snappy", "lz4", "zstd"}})
-        .Add("compression_level", &Options::compression_level,
-             "Codec level (`compression.level`): 1 is the fastest; higher levels trade CPU for "
-             "smaller batches; `-1`: the codec's own default (zstd 3, gzip 6).",
-             {.min = -1, .max = 12})
-        .Add("encoding", &Options::encoding,
-             "`json`: the event as one JSON object (the same encoder as every output); `raw`: "
-             "the message bytes only.")
-        .Add("headers", &Options::headers,
-             "Message headers: header name → template, rendered per event (a missing field "
-             "gives an empty value).",
-             {.example = "{app: '{{spark.app_id}}', host: '{{host.name}}'}"})
-        .Add("acks", &Options::acks,
-             "Broker acknowledgements a delivery needs: `all` (every in-sync replica), `1` (the "
-             "leader), `0` (none: delivery reports then prove nothing).",
-             {.one_of = {"all", "1", "0"}})
-        .Add("idempotence", &Options::idempotence,
-             "librdkafka's idempotent producer: retries never duplicate or reorder messages "
-             "within a partition. Needs `acks: all`.")
-        .Add("linger", &Options::linger,
-             "How long librdkafka waits to fill a message batch (`linger.ms`).")
-        .Add("batch_size", &Options::batch_size, "Largest message batch sent (`batch.size`).",
-             {.min = ByteSize{1}})
-        .Add("max_queue_bytes", &Options::max_queue_bytes,
-             "Bound on what librdkafka holds unsent (`queue.buffering.max.kbytes`); when full, "
-             "the output waits and the pipeline's inputs stop reading.",
-             {.min = ByteSize{1024}})
-        .Add("message_max_bytes", &Options::message_max_bytes,
-             "Largest message produced (`message.max.bytes`; keep it at most the topic's "
-             "max.message.bytes). Larger events go to the dead-letter file.",
-             {.min = ByteSize{1000}})
-        .Check([](const Options& o) -> std::string {
-          if (o.idempotence && o.acks != "all") {
-            return "idempotence needs acks: all (set acks: all, or idempotence: false)";
-          }
-          if (o.batch_size.bytes > o.message_max_bytes.bytes) {
-            return "batch_size must be at most message_max_bytes";
-          }
-          for (const auto& [name, tmpl] : o.headers) {
-            if (name.empty()) return "headers: a header name must not be empty";
-          }
-          return "";
-        });
-    return s;
-  }();
+  static const auto* schema =
+      &common::NewKafkaOptionSchema<Options>()
+           .Add("topic", &Options::topic,
+                "Topic of each event: a template (`spark-{{spark.app_id}}`), rendered per event.",
+                {.required = true, .example = "spark-logs"})
+           .Add("key", &Options::key,
+                "Message key: a template. Empty: the event's source identity (one file, one "
+                "key), so a file's lines land in one partition in order; events of sources "
+                "without one (stdin) get no key.",
+                {.example = "{{host.name}}"})
+           .Add("partitioner", &Options::partitioner,
+                "librdkafka partitioner for keyed messages; `murmur2_random` is the Java "
+                "client's (keys map to the same partitions as Kafka Streams and Connect use).")
+           .Add("compression", &Options::compression, "Compression of message batches.")
+           .Add("compression_level", &Options::compression_level,
+                "Codec level (`compression.level`): 1 is the fastest; higher levels trade CPU for "
+                "smaller batches; `-1`: the codec's own default (zstd 3, gzip 6).",
+                {.min = -1, .max = 12})
+           .Add("encoding", &Options::encoding,
+                "`json`: the event as one JSON object (the same encoder as every output); "
+                "`raw`: the message bytes only.")
+           .Add("headers", &Options::headers,
+                "Message headers: header name → template, rendered per event (a missing field "
+                "gives an empty value).",
+                {.example = "{app: '{{spark.app_id}}', host: '{{host.name}}'}"})
+           .Add("acks", &Options::acks,
+                "Broker acknowledgements a delivery needs: `all` (every in-sync replica), `1` "
+                "(the leader), `0` (none: delivery reports then prove nothing).")
+           .Add("idempotence", &Options::idempotence,
+                "librdkafka's idempotent producer: retries never duplicate or reorder messages "
+                "within a partition. Needs `acks: all`.")
+           .Add("linger", &Options::linger,
+                "How long librdkafka waits to fill a message batch (`linger.ms`).")
+           .Add("batch_size", &Options::batch_size, "Largest message batch sent (`batch.size`).",
+                {.min = ByteSize{1}})
+           .Add("max_queue_bytes", &Options::max_queue_bytes,
+                "Bound on what librdkafka holds unsent (`queue.buffering.max.kbytes`); when "
+                "full, the output waits and the pipeline's inputs stop reading.",
+                {.min = ByteSize{1024}})
+           .Add("message_max_bytes", &Options::message_max_bytes,
+                "Largest message produced (`message.max.bytes`; keep it at most the topic's "
+                "max.message.bytes). Larger events go to the dead-letter file.",
+                {.min = ByteSize{1000}})
+           .Check([](const Options& o) -> std::string {
+             if (o.idempotence && o.acks != Acks::kAll) {
+               return "idempotence needs acks: all (set acks: all, or idempotence: false)";
+             }
+             if (o.batch_size.bytes > o.message_max_bytes.bytes) {
+               return "batch_size must be at most message_max_bytes";
+             }
+             for (const auto& [name, tmpl] : o.headers) {
+               if (name.empty()) return "headers: a header name must not be empty";
+             }
+             return "";
+           });
   return *schema;
 }
 
@@ -177,9 +170,9 @@ Status KafkaOutput::Start() {
 Result<rd_kafka_t*> KafkaOutput::CreateProducer() {
   const std::vector<std::pair<std::string, std::string>> defaults = {
       {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
-      {"acks", options_.acks == "all" ? "-1" : options_.acks},
+      {"acks", options_.acks == Acks::kAll ? "-1" : std::string(config::EnumNameOf(options_.acks))},
       {"enable.idempotence", options_.idempotence ? "true" : "false"},
-      {"compression.codec", options_.compression},
+      {"compression.codec", std::string(config::EnumNameOf(options_.compression))},
       {"compression.level", std::to_string(options_.compression_level)},
       {"linger.ms", std::to_string(std::max<int64_t>(0, options_.linger.millis()))},
       {"batch.size", std::to_string(options_.batch_size.bytes)},
@@ -189,22 +182,18 @@ Result<rd_kafka_t*> KafkaOutput::CreateProducer() {
       {"queue.buffering.max.messages", "1000000"},
       {"message.max.bytes", std::to_string(options_.message_max_bytes.bytes)},
       {"message.timeout.ms", "0"},  // retry without limit: the pipeline waits, nothing is dropped
-      {"partitioner", options_.partitioner},
+      {"partitioner", std::string(config::EnumNameOf(options_.partitioner))},
   };
-  auto conf = common::MakeKafkaConf(common::KafkaConnectionOf(options_), defaults, this);
-  if (!conf.ok()) return conf.status();
-  common::KafkaConf kafka_conf = std::move(conf).value();
-  embedded_ = kafka_conf.embedded;
-  bootstrap_servers_ = kafka_conf.bootstrap_servers;
-  if (embedded_ && options_.topic.is_constant()) embedded_->EnsureTopic(options_.topic.source());
-  rd_kafka_conf_set_dr_msg_cb(kafka_conf.conf, &KafkaOutput::OnDelivery);
-  char errstr[512];
-  rd_kafka_t* rk = rd_kafka_new(RD_KAFKA_PRODUCER, kafka_conf.conf, errstr, sizeof(errstr));
-  if (rk == nullptr) {
-    rd_kafka_conf_destroy(kafka_conf.conf);
-    return InvalidArgument(std::string("cannot create the Kafka producer: ") + errstr);
-  }
-  return rk;
+  std::vector<std::string> embedded_topics;
+  if (options_.topic.is_constant()) embedded_topics.push_back(options_.topic.source());
+  auto client = common::NewKafkaClient(
+      RD_KAFKA_PRODUCER, common::KafkaConnectionOf(options_), defaults, this,
+      [](rd_kafka_conf_t* conf) { rd_kafka_conf_set_dr_msg_cb(conf, &KafkaOutput::OnDelivery); },
+      embedded_topics);
+  if (!client.ok()) return client.status();
+  embedded_ = client->embedded;
+  bootstrap_servers_ = client->bootstrap_servers;
+  return client->rk;
 }
 
 void KafkaOutput::RestartProducer() {

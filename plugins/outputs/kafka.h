@@ -24,6 +24,7 @@
 #include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -56,6 +57,43 @@ SLUICE_METRIC_SET(KafkaOutputMetrics, SLUICE_KAFKA_OUTPUT_METRICS);
 class KafkaOutput final : public Output, public common::KafkaClientHooks {
  public:
   using Metrics = KafkaOutputMetrics;
+  // librdkafka's partitioners (`partitioner`, named as librdkafka names them).
+  enum class Partitioner : uint8_t {
+    kMurmur2Random,
+    kMurmur2,
+    kConsistentRandom,
+    kConsistent,
+    kFnv1a,
+    kFnv1aRandom,
+    kRandom,
+  };
+  static constexpr config::EnumName<Partitioner> kPartitionerNames[] = {
+      {"murmur2_random", Partitioner::kMurmur2Random},
+      {"murmur2", Partitioner::kMurmur2},
+      {"consistent_random", Partitioner::kConsistentRandom},
+      {"consistent", Partitioner::kConsistent},
+      {"fnv1a", Partitioner::kFnv1a},
+      {"fnv1a_random", Partitioner::kFnv1aRandom},
+      {"random", Partitioner::kRandom}};
+  friend constexpr std::span<const config::EnumName<Partitioner>> OptionNames(Partitioner) {
+    return kPartitionerNames;
+  }
+  // The codec of message batches (`compression`; librdkafka's `compression.codec` names).
+  enum class Compression : uint8_t { kNone, kGzip, kSnappy, kLz4, kZstd };
+  static constexpr config::EnumName<Compression> kCompressionNames[] = {
+      {"none", Compression::kNone},
+      {"gzip", Compression::kGzip},
+      {"snappy", Compression::kSnappy},
+      {"lz4", Compression::kLz4},
+      {"zstd", Compression::kZstd}};
+  friend constexpr std::span<const config::EnumName<Compression>> OptionNames(Compression) {
+    return kCompressionNames;
+  }
+  // Broker acknowledgements a delivery needs (`acks`): every in-sync replica, the leader, none.
+  enum class Acks : uint8_t { kAll, kLeader, kNone };
+  static constexpr config::EnumName<Acks> kAcksNames[] = {
+      {"all", Acks::kAll}, {"1", Acks::kLeader}, {"0", Acks::kNone}};
+  friend constexpr std::span<const config::EnumName<Acks>> OptionNames(Acks) { return kAcksNames; }
   struct Options {
     std::string brokers;
     common::KafkaTlsOptions tls;
@@ -63,12 +101,12 @@ class KafkaOutput final : public Output, public common::KafkaClientHooks {
     std::map<std::string, std::string> librdkafka;
     Template topic;
     Template key;
-    std::string partitioner = "murmur2_random";
-    std::string compression = "zstd";
+    Partitioner partitioner = Partitioner::kMurmur2Random;
+    Compression compression = Compression::kZstd;
     int64_t compression_level = 1;
     common::KafkaPayload encoding = common::KafkaPayload::kJson;
     std::map<std::string, Template> headers;
-    std::string acks = "all";
+    Acks acks = Acks::kAll;
     bool idempotence = true;
     Duration linger{std::chrono::milliseconds(20)};
     ByteSize batch_size{1000000};

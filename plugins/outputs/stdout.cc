@@ -12,10 +12,7 @@ SLUICE_REGISTER_OUTPUT(StdoutOutput, "stdout",
 
 const config::OptionSchema<StdoutOutput::Options>& StdoutOutput::Options::Schema() {
   static const auto* schema =
-      &(*new config::OptionSchema<Options>())
-           .Add("codec", &Options::codec,
-                "`json`: one JSON object per line; `text`: the raw message per line.",
-                {.one_of = common::CodecNames()});
+      &(*new config::OptionSchema<Options>()).Add("codec", &Options::codec, common::kCodecDoc);
   return *schema;
 }
 

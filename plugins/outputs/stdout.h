@@ -14,7 +14,7 @@ namespace sluice::outputs {
 class StdoutOutput final : public Output {
  public:
   struct Options {
-    std::string codec = "json";
+    common::Codec codec = common::Codec::kJson;
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<StdoutOutput>> Build(const Options& options,

@@ -6,14 +6,13 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <regex>
 #include <thread>
 
-#include "tests/integration/command_process.h"
+#include "tests/integration/es_server.h"
 #include "tests/integration/http_get.h"
-#include "tests/integration/kafka_mock.h"
-#include "tests/integration/require_peer.h"
-#include "tests/integration/sequence_checker.h"
+#include "tests/integration/kafka_fed.h"
 #include "tests/integration/sluice_process.h"
 
 namespace sluice::testing {
@@ -22,43 +21,16 @@ namespace {
 namespace fs = std::filesystem;
 using std::chrono::seconds;
 
-constexpr char kKcat[] = "/usr/bin/kcat";
-
-// The Elasticsearch stand-in as a process; Command() sends a fault command (see its header).
-class EsServer : public CommandProcess {
- public:
-  EsServer(const fs::path& dir, const std::vector<std::string>& extra = {})
-      : CommandProcess(Args(extra), dir, "port=(\\d+)") {}
-  std::string url() const { return "http://127.0.0.1:" + announced(); }
-  // A counter of `stats` (docs, created, updated, conflicts, rejected, ...).
-  int64_t Stat(const std::string& name) {
-    std::string line = Command("stats");
-    std::smatch m;
-    std::regex re(" " + name + "=(\\d+)");
-    return std::regex_search(line, m, re) ? std::stoll(m[1]) : -1;
-  }
-  // The body of GET PATH; a test failure when the server does not answer.
-  std::string Get(const std::string& path, const httplib::Headers& headers = {}) {
-    auto r = HttpGet(std::stoi(announced()), path, headers);
-    if (!r) ADD_FAILURE() << "GET " << path << ": " << httplib::to_string(r.error());
-    return r ? r->body : "";
-  }
-
- private:
-  static std::vector<std::string> Args(const std::vector<std::string>& extra) {
-    std::vector<std::string> args = {SLUICE_ES_TEST_SERVER};
-    args.insert(args.end(), extra.begin(), extra.end());
-    return args;
-  }
-};
-
 class ElasticsearchTest : public SluiceProcessTest {
  protected:
   void SetUp() override {
-    SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed (scripts/deps.sh installs it)");
+    SLUICE_REQUIRE_KCAT();
     MakeDir("sluice_es");
     fs::create_directories(dir_ / "es");
-    fs::create_directories(dir_ / "mock");
+  }
+  // The mock cluster: topic `spark` of `partitions` partitions holding `lines` numbered lines.
+  std::unique_ptr<MockCluster> Topic(int partitions, int lines) {
+    return SparkTopicWithNumberedLines(dir_ / "mock", partitions, lines);
   }
   // A collector: the kafka input (raw messages) → elasticsearch with `extra` options; `process`:
   // top-level settings.
@@ -75,91 +47,111 @@ class ElasticsearchTest : public SluiceProcessTest {
             "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
             es + "']\n        max_events: 2000\n        flush_interval: 200ms\n" + extra);
   }
-  // Checks every stored document against the numbered lines: none lost, none twice.
-  SequenceReport CheckDocs(EsServer& es, int lines) {
-    SequenceChecker checker;
-    checker.Expect("app0", lines);
-    std::stringstream docs(es.Get("/_test/docs"));
-    for (std::string line; std::getline(docs, line);) checker.Add(MessageOf(line));
-    return checker.Report();
+  // A config NAME: `count` generated events (seed `seed`) → elasticsearch at `hosts` with
+  // `max_backoff` and `extra` options.
+  std::string Generated(const std::string& name, int count, int seed, const std::string& hosts,
+                        const std::string& extra, const std::string& max_backoff = "1s") {
+    return WriteConfig(
+        name, "pipelines:\n  c:\n    inputs: [{type: generate, count: " + std::to_string(count) +
+                  ", seed: " + std::to_string(seed) +
+                  "}]\n    outputs:\n      - type: elasticsearch\n        hosts: ['" + hosts +
+                  "']\n        max_backoff: " + max_backoff + "\n" + extra);
   }
   // Every numbered line is stored once: none lost, none twice.
-  void ExpectEachLineOnce(EsServer& es, int lines) {
-    SequenceReport report = CheckDocs(es, lines);
-    EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-    EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  static void ExpectEachLineOnce(EsServer& es, int lines) {
+    ExpectEachNumberedLineOnce(lines, [&](SequenceChecker& checker) {
+      std::stringstream docs(es.Get("/_test/docs"));
+      for (std::string line; std::getline(docs, line);) checker.Add(MessageOf(line));
+    });
+  }
+  // The events the output of pipeline `c` acked.
+  static double Sent(const Subprocess& p) { return Metric(p, OutputSent("c", "elasticsearch")); }
+  // Waits up to `timeout` for `p` to ack `events` events; a failure shows its log.
+  static ::testing::AssertionResult AllSent(const Subprocess& p, int events, seconds timeout) {
+    if (WaitUntil([&] { return Sent(p) >= events; }, timeout)) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << Sent(p) << " of " << events << " events sent\n"
+                                         << p.Stderr();
+  }
+  // `p` logs `error` (within 10 s), is unready and acks nothing; then it is killed.
+  static void ExpectStuckOn(Subprocess& p, const std::string& error) {
+    EXPECT_TRUE(WaitUntil([&] { return p.Stderr().find(error) != std::string::npos; }))
+        << p.Stderr();
+    EXPECT_EQ(ReadyStatus(p), 503);
+    EXPECT_LT(Sent(p), 1);
+    p.Signal(SIGKILL);
+    p.WaitFor(seconds(10));
   }
   // SIGTERM drains, flushes and exits 0.
   static void StopCleanly(Subprocess& p) {
     p.Signal(SIGTERM);
     EXPECT_EQ(p.WaitFor(seconds(60)), 0) << p.Stderr();
   }
+  // Every numbered line is stored once; then `p` stops cleanly.
+  static void ExpectEachLineOnceAndStop(EsServer& es, Subprocess& p, int lines) {
+    ExpectEachLineOnce(es, lines);
+    StopCleanly(p);
+  }
   static std::string Series(const std::string& name, const std::string& extra = "") {
     return name + "{pipeline=\"c\",kind=\"output\",type=\"elasticsearch\",id=\"elasticsearch\"" +
            extra + "}";
+  }
+  // The series of documents sent again for `reason` (429, 5xx, connection, auth).
+  static std::string Retries(const std::string& reason) {
+    return Series("sluice_elasticsearch_output_retries_total", ",reason=\"" + reason + "\"");
+  }
+  // Expects each of the server's counters (`stats`) named in `expected` to have its value.
+  static void ExpectStats(EsServer& es, const std::map<std::string, int64_t>& expected) {
+    for (const auto& [name, value] : expected) EXPECT_EQ(es.Stat(name), value) << name;
   }
 };
 
 // 30% of the items are refused with 429 es_rejected_execution_exception (HTTP 200 for the
 // request): only those are sent again, so every event is created exactly once and none twice.
 TEST_F(ElasticsearchTest, ItemRejectionStormIndexesEveryEventExactlyOnce) {
-  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 50000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(4, kLines);
   EsServer es(dir_ / "es");
   es.Command("reject 0.3");
-  auto collector = Run(Collector(cluster.bootstrap(), es.url(), "        max_backoff: 1s\n"), "c");
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(180)))
-      << collector->Stderr();
-  EXPECT_EQ(es.Stat("docs"), kLines);
-  EXPECT_EQ(es.Stat("created"), kLines);
-  EXPECT_EQ(es.Stat("updated"), 0) << "an item indexed once was sent again";
-  EXPECT_GT(es.Stat("rejected"), kLines / 5);
-  EXPECT_GT(
-      Metric(*collector, Series("sluice_elasticsearch_output_retries_total", ",reason=\"429\"")),
-      kLines / 5);
-  EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_indexed_total")), kLines);
+  auto collector = Run(Collector(cluster->bootstrap(), es.url(), "        max_backoff: 1s\n"), "c");
+  ASSERT_TRUE(AllSent(*collector, kLines, seconds(180)));
   EXPECT_EQ(ReadyStatus(*collector), 200);
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*collector);
+  // updated 0: no item indexed once was sent again.
+  ExpectStats(es, {{"docs", kLines}, {"created", kLines}, {"updated", 0}});
+  EXPECT_GT(es.Stat("rejected"), kLines / 5);
+  EXPECT_GT(Metric(*collector, Retries("429")), kLines / 5);
+  EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_indexed_total")), kLines);
+  ExpectEachLineOnceAndStop(es, *collector, kLines);
 }
 
 // Elasticsearch stops listening for 20 s mid-stream: /ready 503, requests retried, then every
 // event is there once (the stable ids make a request that was indexed before the connection
 // broke an overwrite, not a duplicate).
 TEST_F(ElasticsearchTest, TwentySecondOutageLosesAndDuplicatesNothing) {
-  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 100000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(4, kLines);
   EsServer es(dir_ / "es");
   es.Command("delay 1000000 200");  // slow enough that the outage falls mid-stream
-  auto collector = Run(Collector(cluster.bootstrap(), es.url(), "        max_backoff: 2s\n"), "c");
+  auto collector = Run(Collector(cluster->bootstrap(), es.url(), "        max_backoff: 2s\n"), "c");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines / 10; }, seconds(120)))
       << collector->Stderr();
   es.Command("down 20");
   ASSERT_TRUE(WaitUntil([&] { return ReadyStatus(*collector) == 503; }, seconds(30)))
       << collector->Stderr();
-  const double during = Metric(*collector, OutputSent("c", "elasticsearch"));
-  EXPECT_LT(during, kLines);
+  EXPECT_LT(Sent(*collector), kLines);
   es.Command("delay 0 0");
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(180)))
-      << collector->Stderr();
+  ASSERT_TRUE(AllSent(*collector, kLines, seconds(180)));
   EXPECT_EQ(ReadyStatus(*collector), 200);
   EXPECT_NE(collector->Stderr().find("cannot reach " + es.url()), std::string::npos);
-  EXPECT_GT(Metric(*collector,
-                   Series("sluice_elasticsearch_output_retries_total", ",reason=\"connection\"")),
-            0);
+  EXPECT_GT(Metric(*collector, Retries("connection")), 0);
   EXPECT_EQ(es.Stat("docs"), kLines);
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*collector);
+  ExpectEachLineOnceAndStop(es, *collector, kLines);
 }
 
 // Documents Elasticsearch refuses for good (a string in a `long` field, an uppercase index name
 // from a field) are exactly the ones in the dead-letter file, each with Elasticsearch's reason;
 // everything else is indexed and every batch is acked.
 TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
+  fs::create_directories(dir_ / "mock");
   MockCluster cluster(dir_ / "mock", {"spark:2:1"});
   constexpr int kLines = 20000;
   {
@@ -170,17 +162,15 @@ TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
           << ",\"app\":\"" << (i % 10 == 5 ? "Bad" : "good") << "\"}\n";
     }
   }
-  ASSERT_EQ(std::system((std::string(kKcat) + " -P -b " + cluster.bootstrap() + " -t spark -l " +
-                         (dir_ / "json.txt").string())
+  ASSERT_EQ(std::system((std::string(kKcatBinary) + " -P -b " + cluster.bootstrap() +
+                         " -t spark -l " + (dir_ / "json.txt").string())
                             .c_str()),
             0);
   EsServer es(dir_ / "es");
   es.Command("mapping code long");
   auto collector =
       Run(Collector(cluster.bootstrap(), es.url(), "        index: 'logs-{{app}}'\n", "json"), "c");
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
-      << collector->Stderr();
+  ASSERT_TRUE(AllSent(*collector, kLines, seconds(120)));
   EXPECT_EQ(es.Stat("docs"), kLines * 8 / 10);
   EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_dead_letter_documents_total")),
             kLines * 2 / 10);
@@ -216,11 +206,10 @@ TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
 // The collector SIGKILLed mid-stream and restarted: what it had indexed without committing is
 // read again from Kafka and overwrites the same documents (stable ids): none lost, none twice.
 TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) {
-  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 200000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(4, kLines);
   EsServer es(dir_ / "es");
-  std::string cfg = Collector(cluster.bootstrap(), es.url(), "");
+  std::string cfg = Collector(cluster->bootstrap(), es.url(), "");
   auto first = Run(cfg, "first");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines / 4; }, seconds(120)))
       << first->Stderr();
@@ -231,7 +220,7 @@ TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) 
   auto second = Run(cfg, "second");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(240)))
       << second->Stderr();
-  ASSERT_TRUE(WaitUntil([&] { return Metric(*second, OutputSent("c", "elasticsearch")) >= 1; }));
+  ASSERT_TRUE(AllSent(*second, 1, seconds(10)));
   ExpectEachLineOnce(es, kLines);
   EXPECT_EQ(es.Stat("docs"), kLines);
   GTEST_LOG_(INFO) << "collector SIGKILL into Elasticsearch: " << at_kill
@@ -244,12 +233,11 @@ TEST_F(ElasticsearchTest, CollectorSigkilledMidStreamLosesAndDuplicatesNothing) 
 // is 90 s) does not hold shutdown up: the drain gives up at shutdown_timeout, the process exits 4
 // at once, and the events of the unanswered request, never acked, are indexed by the next run.
 TEST_F(ElasticsearchTest, ShutdownWithARequestStuckInFlightExitsAndLosesNothing) {
-  MockCluster cluster(dir_ / "mock", {"spark:1:1"});
   constexpr int kLines = 1000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(1, kLines);
   EsServer es(dir_ / "es");
   es.Command("delay 1000 120000");
-  std::string cfg = Collector(cluster.bootstrap(), es.url(), "        timeout: 90s\n", "raw",
+  std::string cfg = Collector(cluster->bootstrap(), es.url(), "        timeout: 90s\n", "raw",
                               "shutdown_timeout: 1s\n");
   auto first = Run(cfg, "first");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("bulk_requests") >= 1; }, seconds(60)))
@@ -266,23 +254,19 @@ TEST_F(ElasticsearchTest, ShutdownWithARequestStuckInFlightExitsAndLosesNothing)
   auto second = Run(cfg, "second");
   ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, seconds(120)))
       << second->Stderr();
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*second);
+  ExpectEachLineOnceAndStop(es, *second, kLines);
 }
 
 // A replay with op_type create (a second consumer group reading the same topic again): every
 // document is already there, so each 409 counts as done (a duplicate avoided), nothing is
 // dead-lettered and the index holds each event once. The ingest pipeline is named on every request.
 TEST_F(ElasticsearchTest, AReplayWithCreateCountsConflictsAsDone) {
-  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
   constexpr int kLines = 10000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(2, kLines);
   EsServer es(dir_ / "es");
   const std::string extra = "        op_type: create\n        pipeline: spark-logs\n";
-  auto first = Run(Collector(cluster.bootstrap(), es.url(), extra), "first");
-  ASSERT_TRUE(WaitUntil([&] { return Metric(*first, OutputSent("c", "elasticsearch")) >= kLines; },
-                        seconds(120)))
-      << first->Stderr();
+  auto first = Run(Collector(cluster->bootstrap(), es.url(), extra), "first");
+  ASSERT_TRUE(AllSent(*first, kLines, seconds(120)));
   StopCleanly(*first);
   EXPECT_EQ(es.Stat("created"), kLines);
   // The same events again, as a new consumer group reads them.
@@ -291,40 +275,30 @@ TEST_F(ElasticsearchTest, AReplayWithCreateCountsConflictsAsDone) {
   text.replace(text.find("group_id: es"), 12, "group_id: replay");
   std::ofstream(cfg) << text;
   auto second = Run(cfg, "second");
-  ASSERT_TRUE(WaitUntil([&] { return Metric(*second, OutputSent("c", "elasticsearch")) >= kLines; },
-                        seconds(120)))
-      << second->Stderr();
+  ASSERT_TRUE(AllSent(*second, kLines, seconds(120)));
   EXPECT_EQ(Metric(*second, Series("sluice_elasticsearch_output_duplicates_total")), kLines);
-  EXPECT_EQ(es.Stat("conflicts"), kLines);
-  EXPECT_EQ(es.Stat("docs"), kLines);
-  EXPECT_EQ(es.Stat("updated"), 0);
+  ExpectStats(es, {{"conflicts", kLines}, {"docs", kLines}, {"updated", 0}});
   EXPECT_EQ(es.Stat("pipelined"), es.Stat("bulk_requests"));
   EXPECT_FALSE(fs::exists(dir_ / "collector-data" / "dead_letter"));
   EXPECT_EQ(ReadyStatus(*second), 200);
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*second);
+  ExpectEachLineOnceAndStop(es, *second, kLines);
 }
 
 // Requests above the server's size limit get 413: they are split until they pass; a document
 // too large on its own is dead-lettered. With op_type create, 409s of a replay count as done.
 TEST_F(ElasticsearchTest, TooLargeRequestsAreSplitAndEveryEventIndexedOnce) {
-  MockCluster cluster(dir_ / "mock", {"spark:1:1"});
   constexpr int kLines = 20000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(1, kLines);
   EsServer es(dir_ / "es");
   es.Command("max_bytes 60000");
-  auto collector = Run(Collector(cluster.bootstrap(), es.url(),
+  auto collector = Run(Collector(cluster->bootstrap(), es.url(),
                                  "        op_type: create\n        compression: none\n"),
                        "c");
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
-      << collector->Stderr();
+  ASSERT_TRUE(AllSent(*collector, kLines, seconds(120)));
   EXPECT_GT(es.Stat("too_large"), 0);
   EXPECT_GT(Metric(*collector, Series("sluice_elasticsearch_output_splits_total")), 0);
-  EXPECT_EQ(es.Stat("docs"), kLines);
-  EXPECT_EQ(es.Stat("conflicts"), 0);
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*collector);
+  ExpectStats(es, {{"docs", kLines}, {"conflicts", 0}});
+  ExpectEachLineOnceAndStop(es, *collector, kLines);
 }
 
 // Wrong credentials and an unreachable host are clear errors with /ready 503 and nothing acked;
@@ -332,36 +306,18 @@ TEST_F(ElasticsearchTest, TooLargeRequestsAreSplitAndEveryEventIndexedOnce) {
 TEST_F(ElasticsearchTest, CredentialsHostsAndTheIndexTemplate) {
   EsServer es(dir_ / "es", {"--api-key", "c2x1aWNlOnNlY3JldA=="});
   auto generate = [&](const std::string& name, const std::string& hosts, const std::string& extra) {
-    return WriteConfig(name,
-                       "pipelines:\n  c:\n    inputs: [{type: generate, count: 3000, seed: 2}]\n"
-                       "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
-                           hosts + "']\n        max_backoff: 1s\n" + extra);
+    return Run(Generated(name, 3000, 2, hosts, extra), name);
   };
-  auto wrong = Run(generate("wrong", es.url(), "        api_key: bm9wZQ==\n"), "wrong");
-  ASSERT_TRUE(WaitUntil([&] {
-    return wrong->Stderr().find("HTTP 401: security_exception") != std::string::npos;
-  })) << wrong->Stderr();
+  auto wrong = generate("wrong", es.url(), "        api_key: bm9wZQ==\n");
+  ExpectStuckOn(*wrong, "HTTP 401: security_exception");
   EXPECT_NE(wrong->Stderr().find("check user and password, api_key or bearer_token"),
             std::string::npos);
-  EXPECT_EQ(ReadyStatus(*wrong), 503);
-  EXPECT_LT(Metric(*wrong, OutputSent("c", "elasticsearch")), 1);
-  wrong->Signal(SIGKILL);
-  wrong->WaitFor(seconds(10));
-
-  auto nowhere = Run(generate("nowhere", "http://127.0.0.1:1", ""), "nowhere");
-  ASSERT_TRUE(WaitUntil([&] {
-    return nowhere->Stderr().find("cannot reach Elasticsearch at http://127.0.0.1:1") !=
-           std::string::npos;
-  })) << nowhere->Stderr();
-  EXPECT_EQ(ReadyStatus(*nowhere), 503);
-  EXPECT_LT(Metric(*nowhere, OutputSent("c", "elasticsearch")), 1);
-  nowhere->Signal(SIGKILL);
-  nowhere->WaitFor(seconds(10));
+  ExpectStuckOn(*generate("nowhere", "http://127.0.0.1:1", ""),
+                "cannot reach Elasticsearch at http://127.0.0.1:1");
   EXPECT_EQ(es.Stat("docs"), 0);
 
-  auto good = Run(generate("good", es.url(),
-                           "        api_key: c2x1aWNlOnNlY3JldA==\n        setup_template: true\n"),
-                  "good");
+  auto good = generate("good", es.url(),
+                       "        api_key: c2x1aWNlOnNlY3JldA==\n        setup_template: true\n");
   EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();
   EXPECT_EQ(es.Stat("docs"), 3000);
   std::ifstream shipped(fs::path(SLUICE_SOURCE_DIR) / "config" / "elasticsearch" /
@@ -384,29 +340,19 @@ TEST_F(ElasticsearchTest, CredentialsHostsAndTheIndexTemplate) {
 // hosts, the dead one rests, every 503 is retried; with a data stream (create) and basic
 // authentication, every event is created once and none twice.
 TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
-  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
   constexpr int kLines = 20000;
-  ProduceNumberedLines(cluster.bootstrap(), "spark", dir_ / "lines.txt", kLines);
+  auto cluster = Topic(2, kLines);
   EsServer es(dir_ / "es", {"--auth", "sluice:s3cret"});
   es.Command("unavailable 6");
-  std::string cfg = Collector(cluster.bootstrap(), es.url() + "', 'http://127.0.0.1:1",
+  std::string cfg = Collector(cluster->bootstrap(), es.url() + "', 'http://127.0.0.1:1",
                               "        data_stream: logs-spark-default\n"
                               "        user: sluice\n        password: s3cret\n"
                               "        max_backoff: 500ms\n");
   auto collector = Run(cfg, "c");
-  ASSERT_TRUE(WaitUntil(
-      [&] { return Metric(*collector, OutputSent("c", "elasticsearch")) >= kLines; }, seconds(120)))
-      << collector->Stderr();
-  EXPECT_EQ(es.Stat("unavailable"), 6);
-  EXPECT_EQ(es.Stat("docs"), kLines);
-  EXPECT_EQ(es.Stat("created"), kLines);
-  EXPECT_EQ(es.Stat("conflicts"), 0);
-  EXPECT_GT(Metric(*collector,
-                   Series("sluice_elasticsearch_output_retries_total", ",reason=\"connection\"")),
-            0);
-  EXPECT_GT(
-      Metric(*collector, Series("sluice_elasticsearch_output_retries_total", ",reason=\"5xx\"")),
-      0);
+  ASSERT_TRUE(AllSent(*collector, kLines, seconds(120)));
+  ExpectStats(es, {{"unavailable", 6}, {"docs", kLines}, {"created", kLines}, {"conflicts", 0}});
+  EXPECT_GT(Metric(*collector, Retries("connection")), 0);
+  EXPECT_GT(Metric(*collector, Retries("5xx")), 0);
   EXPECT_NE(collector->Stderr().find("cannot reach http://127.0.0.1:1"), std::string::npos);
   // Every document went to the data stream with `create`.
   std::string docs = es.Get("/_test/docs");
@@ -417,8 +363,7 @@ TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
     ++in_stream;
   }
   EXPECT_EQ(in_stream, size_t{kLines}) << docs.substr(0, 200);
-  ExpectEachLineOnce(es, kLines);
-  StopCleanly(*collector);
+  ExpectEachLineOnceAndStop(es, *collector, kLines);
 }
 
 // Items refused because of the cluster's setup (403: the user may not write the index) are not
@@ -427,20 +372,15 @@ TEST_F(ElasticsearchTest, RequestsGoRoundTheHostsAndRideOutUnavailableAnswers) {
 TEST_F(ElasticsearchTest, ItemsRefusedByTheSetupAreRetriedNotDeadLettered) {
   EsServer es(dir_ / "es");
   es.Command("item_error 1000000 403 security_exception");
-  auto p =
-      Run(WriteConfig("p",
-                      "pipelines:\n  c:\n    inputs: [{type: generate, count: 5000, seed: 6}]\n"
-                      "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
-                          es.url() + "']\n        max_backoff: 500ms\n"),
-          "p");
+  auto p = Run(Generated("p", 5000, 6, es.url(), "", "500ms"), "p");
   ASSERT_TRUE(WaitUntil([&] {
     return p->Stderr().find("refused documents with HTTP 403 security_exception") !=
            std::string::npos;
   })) << p->Stderr();
   EXPECT_NE(p->Stderr().find("check the user's privileges on the index"), std::string::npos);
   ASSERT_TRUE(WaitUntil([&] { return ReadyStatus(*p) == 503; })) << p->Stderr();
-  EXPECT_LT(Metric(*p, OutputSent("c", "elasticsearch")), 1);
-  EXPECT_GT(Metric(*p, Series("sluice_elasticsearch_output_retries_total", ",reason=\"auth\"")), 0);
+  EXPECT_LT(Sent(*p), 1);
+  EXPECT_GT(Metric(*p, Retries("auth")), 0);
   es.Command("item_error 0 0 none");  // the privilege is granted
   EXPECT_EQ(p->WaitFor(seconds(60)), 0) << p->Stderr();
   EXPECT_EQ(es.Stat("docs"), 5000);
@@ -472,36 +412,18 @@ TEST_F(ElasticsearchTest, TlsWithAPrivateCaAndAClientCertificate) {
                             "--client-ca", (tls / "ca.pem").string()});
   const std::string url = "https://127.0.0.1:" + es.announced();
   auto generate = [&](const std::string& name, const std::string& extra) {
-    return WriteConfig(name,
-                       "pipelines:\n  c:\n    inputs: [{type: generate, count: 2000, seed: 4}]\n"
-                       "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
-                           url + "']\n        max_backoff: 1s\n" + extra);
+    return Run(Generated(name, 2000, 4, url, extra), name);
   };
-  auto no_ca = Run(generate("no_ca", ""), "no_ca");
-  ASSERT_TRUE(WaitUntil([&] {
-    return no_ca->Stderr().find("cannot reach Elasticsearch at " + url) != std::string::npos;
-  })) << no_ca->Stderr();
+  auto no_ca = generate("no_ca", "");
+  ExpectStuckOn(*no_ca, "cannot reach Elasticsearch at " + url);
   EXPECT_NE(no_ca->Stderr().find("certificate"), std::string::npos) << no_ca->Stderr();
-  EXPECT_EQ(ReadyStatus(*no_ca), 503);
-  EXPECT_LT(Metric(*no_ca, OutputSent("c", "elasticsearch")), 1);
-  no_ca->Signal(SIGKILL);
-  no_ca->WaitFor(seconds(10));
 
   const std::string ca = "        ca_file: " + (tls / "ca.pem").string() + "\n";
-  auto no_cert = Run(generate("no_cert", ca), "no_cert");
-  ASSERT_TRUE(WaitUntil([&] {
-    return no_cert->Stderr().find("cannot reach Elasticsearch at " + url) != std::string::npos;
-  })) << no_cert->Stderr();
-  EXPECT_EQ(ReadyStatus(*no_cert), 503);
-  EXPECT_LT(Metric(*no_cert, OutputSent("c", "elasticsearch")), 1);
-  no_cert->Signal(SIGKILL);
-  no_cert->WaitFor(seconds(10));
+  ExpectStuckOn(*generate("no_cert", ca), "cannot reach Elasticsearch at " + url);
   EXPECT_EQ(es.Stat("docs"), 0);
 
-  auto good =
-      Run(generate("good", ca + "        client_cert: " + (tls / "client.pem").string() +
-                               "\n        client_key: " + (tls / "client.key").string() + "\n"),
-          "good");
+  auto good = generate("good", ca + "        client_cert: " + (tls / "client.pem").string() +
+                                   "\n        client_key: " + (tls / "client.key").string() + "\n");
   EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();
   EXPECT_EQ(es.Stat("docs"), 2000);
 }
@@ -510,20 +432,9 @@ TEST_F(ElasticsearchTest, TlsWithAPrivateCaAndAClientCertificate) {
 TEST_F(ElasticsearchTest, BearerTokens) {
   EsServer es(dir_ / "es", {"--bearer", "eyJhbGciOiJSUzI1NiJ9.sluice"});
   auto run = [&](const std::string& name, const std::string& token) {
-    return Run(WriteConfig(name,
-                           "pipelines:\n  c:\n    inputs: [{type: generate, count: 500, seed: 7}]\n"
-                           "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
-                               es.url() + "']\n        bearer_token: " + token +
-                               "\n        max_backoff: 1s\n"),
-               name);
+    return Run(Generated(name, 500, 7, es.url(), "        bearer_token: " + token + "\n"), name);
   };
-  auto wrong = run("wrong", "nope");
-  ASSERT_TRUE(WaitUntil([&] {
-    return wrong->Stderr().find("HTTP 401: security_exception") != std::string::npos;
-  })) << wrong->Stderr();
-  EXPECT_EQ(ReadyStatus(*wrong), 503);
-  wrong->Signal(SIGKILL);
-  wrong->WaitFor(seconds(10));
+  ExpectStuckOn(*run("wrong", "nope"), "HTTP 401: security_exception");
   EXPECT_EQ(es.Stat("docs"), 0);
   auto good = run("good", "eyJhbGciOiJSUzI1NiJ9.sluice");
   EXPECT_EQ(good->WaitFor(seconds(60)), 0) << good->Stderr();

@@ -177,6 +177,24 @@ inline std::string JsonMessage(const std::string& line) {
   }
   return out;
 }
+// "" when every expected line arrived exactly once (and, with `ordered`, in order per stream:
+// only for streams written to one file; across files of a rotation the order is not defined).
+inline std::string NotExactlyOnce(const SequenceReport& r, bool ordered = true) {
+  bool ok = r.total.lost == 0 && r.total.duplicates == 0 &&
+            (!ordered || r.total.out_of_order == 0) && r.malformed == 0 && r.unexpected == 0;
+  return ok ? "" : r.ToString();
+}
+
+inline void Touch(const fs::path& p) { LogWriter w(p); }
+
+inline SequenceReport Check(const std::vector<std::string>& lines,
+                            const std::vector<std::pair<std::string, uint64_t>>& expected) {
+  SequenceChecker checker;
+  for (const auto& [stream, n] : expected) checker.Expect(stream, n);
+  checker.AddAll(lines);
+  return checker.Report();
+}
+
 class FileInputTest : public SluiceProcessTest {
  protected:
   void SetUp() override {
@@ -242,6 +260,14 @@ class FileInputTest : public SluiceProcessTest {
     return ReadLines(out_);
   }
 
+  // Finish()es `p` and expects every line of `expected` (stream, count) exactly once, in order per
+  // stream unless `ordered` is false.
+  void FinishExactlyOnce(std::unique_ptr<Subprocess>& p,
+                         const std::vector<std::pair<std::string, uint64_t>>& expected,
+                         bool ordered = true) {
+    EXPECT_EQ(NotExactlyOnce(Check(Finish(p), expected), ordered), "");
+  }
+
   bool WaitForLines(size_t n, milliseconds timeout = kDeadline) {
     return WaitUntil([&] { return CountLines(out_) >= n; }, timeout);
   }
@@ -257,23 +283,5 @@ class FileInputTest : public SluiceProcessTest {
   fs::path logs_, out_;
   std::string include_, input_options_, codec_, process_options_, pipeline_options_, config_;
 };
-
-// "" when every expected line arrived exactly once (and, with `ordered`, in order per stream:
-// only for streams written to one file; across files of a rotation the order is not defined).
-inline std::string NotExactlyOnce(const SequenceReport& r, bool ordered = true) {
-  bool ok = r.total.lost == 0 && r.total.duplicates == 0 &&
-            (!ordered || r.total.out_of_order == 0) && r.malformed == 0 && r.unexpected == 0;
-  return ok ? "" : r.ToString();
-}
-
-inline void Touch(const fs::path& p) { LogWriter w(p); }
-
-inline SequenceReport Check(const std::vector<std::string>& lines,
-                            const std::vector<std::pair<std::string, uint64_t>>& expected) {
-  SequenceChecker checker;
-  for (const auto& [stream, n] : expected) checker.Expect(stream, n);
-  checker.AddAll(lines);
-  return checker.Report();
-}
 
 }  // namespace sluice::testing

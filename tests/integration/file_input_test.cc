@@ -27,8 +27,7 @@ TEST_F(FileInputTest, ReadFromEndSkipsExistingContentAtFirstStart) {
   ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_open", 1)) << p->Stderr();
   w.Write(SeqLine(0, "new"));
   ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"new", 1}})), "");
+  FinishExactlyOnce(p, {{"new", 1}});
 }
 
 // ignore_older: a file not modified for longer is not read; a fresh one is.
@@ -44,8 +43,7 @@ TEST_F(FileInputTest, IgnoreOlderSkipsStaleFiles) {
   fresh.Write(SeqLine(0, "fresh"));
   auto p = Start();
   ASSERT_TRUE(WaitForLines(1)) << p->Stderr();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"fresh", 1}})), "");
+  FinishExactlyOnce(p, {{"fresh", 1}});
 }
 
 // close_inactive releases the descriptor of an idle file; growth reopens it and is read.
@@ -60,8 +58,7 @@ TEST_F(FileInputTest, CloseInactiveReleasesIdleFilesAndReopensOnGrowth) {
   EXPECT_EQ(InputMetric(*p, "sluice_file_input_files_watched"), 1);
   w.Write(SeqLine(1));
   ASSERT_TRUE(WaitForLines(2)) << p->Stderr();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 2}})), "");
+  FinishExactlyOnce(p, {{"", 2}});
 }
 
 // A symlinked file is read through its link and named by the link path.
@@ -194,8 +191,7 @@ TEST_F(FileInputTest, PerFileCheckpointLagIsExportedAndDropsWithTheFile) {
   EXPECT_TRUE(WaitUntil([&] { return lag() == "0"; }, kDeadline)) << lag();
   fs::remove(logs_ / "app.log");
   EXPECT_TRUE(WaitUntil([&] { return lag() == "absent"; }, kDeadline)) << lag();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 100}})), "");
+  FinishExactlyOnce(p, {{"", 100}});
 }
 
 // Two different files that begin with the same 1 KiB (a common banner) are both read whole: the
@@ -239,8 +235,7 @@ TEST_F(FileInputTest, SmallFileIsReadAtOnceAndFollowedAsItGrows) {
   p = Start();
   for (uint64_t i = 40; i < 60; ++i) w.Write(SeqLine(i));
   ASSERT_TRUE(WaitForLines(60)) << p->Stderr();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 60}})), "");
+  FinishExactlyOnce(p, {{"", 60}});
 }
 
 // 7. More files than max_open_files: all are read, each line once, and exit_on_eof ends the run.
@@ -355,23 +350,37 @@ class FileInputRestartTest : public FileInputTest {
     // Round-robin: app0 and app1 get one line more than app2.
     return {{"app0", 6667}, {"app1", 6667}, {"app2", 6666}};
   }
+  // Starts sluice over Files() (touched first) and `writer`, which writes kLines lines to them;
+  // returns once 5,000 lines are out.
+  void StartWhileWriting(std::unique_ptr<Subprocess>& p, std::unique_ptr<PacedWriter>& writer) {
+    for (const fs::path& f : Files()) Touch(f);
+    p = Start();
+    writer = std::make_unique<PacedWriter>(Files(), kLines, 20, milliseconds(4));
+    ASSERT_TRUE(WaitForLines(5000)) << p->Stderr();
+  }
+  // Starts sluice again, lets `writer` finish, waits for every line and drains (Finish()):
+  // `*report` checks what came out against Expected(); `*before_drain` gets how many lines were
+  // out before the drain run.
+  void RestartAndDrain(std::unique_ptr<Subprocess>& p, PacedWriter& writer, SequenceReport* report,
+                       size_t* before_drain) {
+    p = Start();
+    writer.Join();
+    ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+    *report = Check(Finish(p, before_drain), Expected());
+  }
 };
 
 TEST_F(FileInputRestartTest, SigtermAndRestartWhileWritingLosesAndRepeatsNothing) {
   Configure(Glob("*.log"));
-  for (const fs::path& f : Files()) Touch(f);
-  auto p = Start();
-  PacedWriter writer(Files(), kLines, 20, milliseconds(4));
-  ASSERT_TRUE(WaitForLines(5000)) << p->Stderr();
+  std::unique_ptr<Subprocess> p;
+  std::unique_ptr<PacedWriter> writer;
+  ASSERT_NO_FATAL_FAILURE(StartWhileWriting(p, writer));
   Stop(*p);
-  ASSERT_FALSE(writer.done()) << "the writer finished before the stop; the test proves nothing";
+  ASSERT_FALSE(writer->done()) << "the writer finished before the stop; the test proves nothing";
   size_t after_first = CountLines(out_);
-  p = Start();
-  writer.Join();
-  ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+  SequenceReport report;
   size_t before_drain = 0;
-  std::vector<std::string> lines = Finish(p, &before_drain);
-  SequenceReport report = Check(lines, Expected());
+  ASSERT_NO_FATAL_FAILURE(RestartAndDrain(p, *writer, &report, &before_drain));
   EXPECT_EQ(NotExactlyOnce(report), "")
       << "first run " << after_first << " lines, before the drain run " << before_drain;
 }
@@ -382,25 +391,21 @@ TEST_F(FileInputRestartTest, SigtermAndRestartWhileWritingLosesAndRepeatsNothing
 // 5,000 lines/s writer: about 250), so fewer than 14,000.
 TEST_F(FileInputRestartTest, SigkillAndRestartWhileWritingLosesNothing) {
   Configure(Glob("*.log"), "", "text", "checkpoint_interval: 50ms", "max_inflight_bytes: 1MiB");
-  for (const fs::path& f : Files()) Touch(f);
-  auto p = Start();
-  PacedWriter writer(Files(), kLines, 20, milliseconds(4));
-  ASSERT_TRUE(WaitForLines(5000)) << p->Stderr();
+  std::unique_ptr<Subprocess> p;
+  std::unique_ptr<PacedWriter> writer;
+  ASSERT_NO_FATAL_FAILURE(StartWhileWriting(p, writer));
   p->Signal(SIGKILL);
   EXPECT_EQ(p->WaitFor(seconds(10)), 128 + SIGKILL);
-  ASSERT_FALSE(writer.done()) << "the writer finished before the kill; the test proves nothing";
+  ASSERT_FALSE(writer->done()) << "the writer finished before the kill; the test proves nothing";
   // A write cut by the kill leaves a partial last line (never acked, so it is read again); cut it
   // off so that the next run's first line is not glued to it.
   std::string out = ReadFile(out_);
   size_t torn = out.empty() || out.back() == '\n' ? 0 : out.size() - (out.rfind('\n') + 1);
   if (torn > 0) fs::resize_file(out_, out.size() - torn);
   size_t after_first = CountLines(out_);
-  p = Start();
-  writer.Join();
-  ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+  SequenceReport report;
   size_t before_drain = 0;
-  std::vector<std::string> lines = Finish(p, &before_drain);
-  SequenceReport report = Check(lines, Expected());
+  ASSERT_NO_FATAL_FAILURE(RestartAndDrain(p, *writer, &report, &before_drain));
   std::printf("[   INFO   ] SIGKILL after %zu lines (torn tail %zu bytes): %llu duplicates\n",
               after_first, torn, static_cast<unsigned long long>(report.total.duplicates));
   RecordProperty("duplicates", static_cast<int>(report.total.duplicates));

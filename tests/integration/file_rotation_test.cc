@@ -116,8 +116,7 @@ TEST_F(FileInputTest, TruncatedFileIsReadAgainFromItsStart) {
   w.Write(SeqLine(5));  // shorter than what was read: the size is below the read offset
   ASSERT_TRUE(WaitForLines(6)) << p->Stderr();
   EXPECT_EQ(InputMetric(*p, "sluice_file_input_truncations_total"), 1);
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 6}})), "");
+  FinishExactlyOnce(p, {{"", 6}});
 }
 
 // 4. A file deleted while it still has unread lines is read to its end, then let go.
@@ -136,8 +135,7 @@ TEST_F(FileInputTest, DeletedFileIsReadToItsEndThenReleased) {
   EXPECT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_watched", 0))
       << InputMetric(*p, "sluice_file_input_files_watched");
   EXPECT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_open", 0));
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"", 30000}})), "");
+  FinishExactlyOnce(p, {{"", 30000}});
 }
 
 // 5. Inode reuse across a restart: A is read, sluice stops, A is deleted and B created at the same
@@ -170,8 +168,7 @@ TEST_F(FileInputTest, NewFileOnReusedInodeIsReadFromItsStart) {
               static_cast<unsigned long long>(st_b.st_ino));
   p = Start();
   ASSERT_TRUE(WaitForLines(20)) << p->Stderr();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"A", 10}, {"B", 10}})), "");
+  FinishExactlyOnce(p, {{"A", 10}, {"B", 10}});
 }
 
 // 9. A Java stack trace (multiline preset spark) whose first half is in the file when it is renamed
@@ -265,8 +262,7 @@ TEST_F(FileInputLogrotateTest, CreateModeDeliversEveryLineOnce) {
   EXPECT_EQ(on_disk.total.lost + on_disk.total.duplicates + on_disk.malformed, 0u)
       << "on disk (the test's own writer and logrotate):\n"
       << on_disk.ToString();
-  std::vector<std::string> lines = Finish(p);
-  EXPECT_EQ(NotExactlyOnce(Check(lines, {{"app", kLines}}), /*ordered=*/false), "");
+  FinishExactlyOnce(p, {{"app", kLines}}, /*ordered=*/false);
 }
 
 // copytruncate: copy to app.log.1, truncate app.log; the writer keeps its O_APPEND descriptor. The

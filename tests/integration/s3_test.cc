@@ -15,9 +15,7 @@
 #include <thread>
 
 #include "tests/integration/command_process.h"
-#include "tests/integration/kafka_mock.h"
-#include "tests/integration/require_peer.h"
-#include "tests/integration/sequence_checker.h"
+#include "tests/integration/kafka_fed.h"
 #include "tests/integration/sluice_process.h"
 
 namespace sluice::testing {
@@ -27,7 +25,7 @@ namespace fs = std::filesystem;
 using std::chrono::seconds;
 
 constexpr char kAws[] = "/usr/bin/aws";
-constexpr char kKcat[] = "/usr/bin/kcat";
+constexpr char kS3rverKeys[] = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
 
 std::string FindInPath(const std::string& name) {
   const char* path = std::getenv("PATH");
@@ -72,8 +70,41 @@ class S3Test : public SluiceProcessTest {
     SLUICE_REQUIRE_PEER(fs::exists(kAws), "awscli not installed (scripts/deps.sh installs it)");
     MakeDir("sluice_s3");
   }
-  void ProduceNumberedLines(const std::string& bootstrap, int lines) {
-    testing::ProduceNumberedLines(bootstrap, "spark", dir_ / "lines.txt", lines);
+  // The mock cluster: topic `spark` of `partitions` partitions holding `lines` numbered lines.
+  std::unique_ptr<MockCluster> Topic(int partitions, int lines) {
+    return SparkTopicWithNumberedLines(dir_ / "mock", partitions, lines);
+  }
+  // A collector config: the kafka input (raw messages of `spark`, with `input` options) → s3
+  // (bucket `lake` at `endpoint`: s3rver or a proxy in front of it; with `output` options).
+  std::string KafkaToS3rver(const std::string& bootstrap, const std::string& endpoint,
+                            const std::string& input, const std::string& output) {
+    return WriteConfig(
+        "collector",
+        "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " + bootstrap +
+            "\n        topics: [spark]\n        decode: raw\n" + input +
+            "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: " + endpoint +
+            "\n        force_path_style: true\n        access_key_id: S3RVER\n"
+            "        secret_access_key: S3RVER\n" +
+            output);
+  }
+  // Downloads `url` (s3://BUCKET/PREFIX) from s3rver at `endpoint` with awscli; returns the
+  // directory it went to.
+  fs::path DownloadFromS3rver(const std::string& endpoint, const std::string& url) {
+    fs::path local = dir_ / "download";
+    Aws(kS3rverKeys, endpoint, "s3 cp --recursive --quiet " + url + " " + local.string());
+    return local;
+  }
+  // Every numbered line is once in the gzip objects under `dir`; `check` (when set) sees each
+  // object first.
+  static void ExpectEachLineOnceIn(const fs::path& dir, int lines,
+                                   const std::function<void(const fs::path&)>& check = {}) {
+    ExpectEachNumberedLineOnce(lines, [&](SequenceChecker& checker) {
+      for (const auto& e : fs::recursive_directory_iterator(dir)) {
+        if (!e.is_regular_file()) continue;
+        if (check) check(e.path());
+        for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
+      }
+    });
   }
 
  public:
@@ -251,17 +282,15 @@ TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
 // and rewrites an object the crash may have stored without its marker under the same name), in
 // Hive-style partitions, in objects named <topic>+<partition>+<first offset>.
 TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
-  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
-  fs::create_directories(dir_ / "mock");
-  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
+  SLUICE_REQUIRE_KCAT();
   constexpr int kLines = 200000;
-  ProduceNumberedLines(cluster.bootstrap(), kLines);
+  auto cluster = Topic(4, kLines);
   fs::path bronze = dir_ / "bronze";
   std::string cfg = WriteConfig(
       "collector",
       "pipelines:\n  c:\n    max_inflight_bytes: 64MiB\n    inputs:\n      - type: kafka\n"
       "        brokers: " +
-          cluster.bootstrap() +
+          cluster->bootstrap() +
           "\n        topics: [spark]\n        group_id: bronze\n        decode: raw\n"
           "        commit_interval: 200ms\n"
           "        librdkafka: {session.timeout.ms: '6000', heartbeat.interval.ms: '500'}\n"
@@ -295,29 +324,28 @@ TEST_F(S3Test, CollectorSigkilledMidStreamWritesEveryKafkaEventExactlyOnce) {
   const double skipped_events = Metric(*second, skipped);
   second->Signal(SIGTERM);
   EXPECT_EQ(second->WaitFor(seconds(60)), 0) << second->Stderr();
-  SequenceChecker checker;
-  checker.Expect("app0", kLines);
   static const std::regex kName("^spark\\+(\\d)\\+(\\d{20})\\.ndjson\\.gz$");
   size_t objects = 0;
-  for (const auto& e : fs::recursive_directory_iterator(bronze / "lake")) {
-    if (!e.is_regular_file() || e.path().string().find("/_sluice/") != std::string::npos) continue;
-    ++objects;
-    std::string rel = fs::relative(e.path(), bronze / "lake").string();
-    EXPECT_EQ(rel.rfind("spark/dt=", 0), 0u) << rel;
-    EXPECT_NE(rel.find("/hour="), std::string::npos) << rel;
-    std::smatch m;
-    std::string name = e.path().filename().string();
-    ASSERT_TRUE(std::regex_match(name, m, kName)) << rel;
-    std::vector<std::string> lines = GunzipLines(e.path());
-    ASSERT_FALSE(lines.empty()) << rel;
-    // The name's offset is the first event's.
-    EXPECT_NE(lines[0].find("\"offset\":" + std::to_string(std::stoll(m[2]))), std::string::npos)
-        << rel << ": " << lines[0].substr(0, 300);
-    for (const auto& l : lines) checker.Add(MessageOf(l));
-  }
-  SequenceReport report = checker.Report();
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  ExpectEachNumberedLineOnce(kLines, [&](SequenceChecker& checker) {
+    for (const auto& e : fs::recursive_directory_iterator(bronze / "lake")) {
+      if (!e.is_regular_file() || e.path().string().find("/_sluice/") != std::string::npos) {
+        continue;
+      }
+      ++objects;
+      std::string rel = fs::relative(e.path(), bronze / "lake").string();
+      EXPECT_EQ(rel.rfind("spark/dt=", 0), 0u) << rel;
+      EXPECT_NE(rel.find("/hour="), std::string::npos) << rel;
+      std::smatch m;
+      std::string name = e.path().filename().string();
+      ASSERT_TRUE(std::regex_match(name, m, kName)) << rel;
+      std::vector<std::string> lines = GunzipLines(e.path());
+      ASSERT_FALSE(lines.empty()) << rel;
+      // The name's offset is the first event's.
+      EXPECT_NE(lines[0].find("\"offset\":" + std::to_string(std::stoll(m[2]))), std::string::npos)
+          << rel << ": " << lines[0].substr(0, 300);
+      for (const auto& l : lines) checker.Add(MessageOf(l));
+    }
+  });
   GTEST_LOG_(INFO) << "collector SIGKILL into bronze: " << objects << " objects, " << skipped_events
                    << " replayed events skipped";
 }
@@ -367,25 +395,15 @@ TEST_F(S3Test, DemoConfigWritesEveryEventToLocalBronzeOnce) {
 // the kafka input waits; then everything is stored, and awscli finds every event exactly once,
 // under Hive-style prefixes (the keys' `=` and `+` go percent-encoded over HTTP).
 TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
-  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
+  SLUICE_REQUIRE_KCAT();
   S3rver s3(dir_ / "s3rver");
   SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary() << " missing (scripts/deps.sh installs it)");
-  fs::create_directories(dir_ / "mock");
-  MockCluster cluster(dir_ / "mock", {"spark:4:1"});
   constexpr int kLines = 100000;
-  ProduceNumberedLines(cluster.bootstrap(), kLines);
-  auto collector = Run(
-      WriteConfig("collector",
-                  "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " +
-                      cluster.bootstrap() +
-                      "\n        topics: [spark]\n        decode: raw\n"
-                      "        commit_interval: 200ms\n"
-                      "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: " +
-                      s3.endpoint() +
-                      "\n        force_path_style: true\n        access_key_id: S3RVER\n"
-                      "        secret_access_key: S3RVER\n        max_events: 5000\n"
-                      "        flush_interval: 2s\n"),
-      "collector");
+  auto cluster = Topic(4, kLines);
+  auto collector =
+      Run(KafkaToS3rver(cluster->bootstrap(), s3.endpoint(), "        commit_interval: 200ms\n",
+                        "        max_events: 5000\n        flush_interval: 2s\n"),
+          "collector");
   ASSERT_TRUE(WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= kLines / 5; },
                         seconds(120)))
       << collector->Stderr();
@@ -405,48 +423,30 @@ TEST_F(S3Test, S3rverDownForTwentySecondsLosesAndRepeatsNothing) {
             1);
   collector->Signal(SIGTERM);
   EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
-  fs::path local = dir_ / "download";
-  const std::string env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
-  Aws(env, s3.endpoint(), "s3 cp --recursive --quiet s3://lake/spark/ " + local.string());
-  SequenceChecker checker;
-  checker.Expect("app0", kLines);
   static const std::regex kName("^spark\\+\\d\\+\\d{20}\\.ndjson\\.gz$");
-  for (const auto& e : fs::recursive_directory_iterator(local)) {
-    if (!e.is_regular_file()) continue;
-    EXPECT_TRUE(std::regex_match(e.path().filename().string(), kName)) << e.path();
-    EXPECT_NE(e.path().string().find("/dt="), std::string::npos) << e.path();
-    for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
-  }
-  SequenceReport report = checker.Report();
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  ExpectEachLineOnceIn(DownloadFromS3rver(s3.endpoint(), "s3://lake/spark/"), kLines,
+                       [](const fs::path& object) {
+                         EXPECT_TRUE(std::regex_match(object.filename().string(), kName)) << object;
+                         EXPECT_NE(object.string().find("/dt="), std::string::npos) << object;
+                       });
 }
 
 // Through tests/tools/http_fault_proxy in front of s3rver: 503 SlowDown and 500 InternalError
 // answers, slow answers, and answers slower than the output's `timeout`, mid-stream. Every one is
 // retried; every Kafka event is in bronze exactly once.
 TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
-  SLUICE_REQUIRE_PEER(fs::exists(kKcat), "kcat not installed");
+  SLUICE_REQUIRE_KCAT();
   S3rver s3(dir_ / "s3rver");
   SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary() << " missing (scripts/deps.sh installs it)");
   fs::create_directories(dir_ / "proxy");
   CommandProcess proxy({SLUICE_FAULT_PROXY, "127.0.0.1", s3.endpoint().substr(17)}, dir_ / "proxy",
                        "port=(\\d+)");
   const std::string endpoint = "http://127.0.0.1:" + proxy.announced();
-  fs::create_directories(dir_ / "mock");
-  MockCluster cluster(dir_ / "mock", {"spark:2:1"});
   constexpr int kLines = 60000;
-  ProduceNumberedLines(cluster.bootstrap(), kLines);
+  auto cluster = Topic(2, kLines);
   auto collector = Run(
-      WriteConfig("collector",
-                  "pipelines:\n  c:\n    inputs:\n      - type: kafka\n        brokers: " +
-                      cluster.bootstrap() +
-                      "\n        topics: [spark]\n        decode: raw\n"
-                      "    outputs:\n      - type: s3\n        bucket: lake\n        endpoint: " +
-                      endpoint +
-                      "\n        force_path_style: true\n        access_key_id: S3RVER\n"
-                      "        secret_access_key: S3RVER\n        max_events: 2000\n"
-                      "        flush_interval: 2s\n        timeout: 2s\n"),
+      KafkaToS3rver(cluster->bootstrap(), endpoint, "",
+                    "        max_events: 2000\n        flush_interval: 2s\n        timeout: 2s\n"),
       "collector");
   ASSERT_TRUE(
       WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= 1; }, seconds(120)))
@@ -479,18 +479,7 @@ TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
   EXPECT_NE(collector->Stderr().find("HTTP 503 SlowDown"), std::string::npos);
   collector->Signal(SIGTERM);
   EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
-  fs::path local = dir_ / "download";
-  Aws("AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER", s3.endpoint(),
-      "s3 cp --recursive --quiet s3://lake/spark/ " + local.string());
-  SequenceChecker checker;
-  checker.Expect("app0", kLines);
-  for (const auto& e : fs::recursive_directory_iterator(local)) {
-    if (!e.is_regular_file()) continue;
-    for (const auto& l : GunzipLines(e.path())) checker.Add(MessageOf(l));
-  }
-  SequenceReport report = checker.Report();
-  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
-  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  ExpectEachLineOnceIn(DownloadFromS3rver(s3.endpoint(), "s3://lake/spark/"), kLines);
 }
 
 // A bucket that does not exist: a clear error naming it, /ready 503, nothing acked; once it is
@@ -511,14 +500,12 @@ TEST_F(S3Test, MissingBucketIsAClearErrorAndWaitedFor) {
       << p->Stderr();
   EXPECT_EQ(ReadyStatus(*p), 503);
   EXPECT_LT(Metric(*p, OutputSent("p", "s3")), 1);
-  const std::string env = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
-  Aws(env, s3.endpoint(), "s3 mb s3://not-yet");
+  Aws(kS3rverKeys, s3.endpoint(), "s3 mb s3://not-yet");
   ASSERT_EQ(p->WaitFor(seconds(120)), 0) << p->Stderr();
   EXPECT_NE(p->Stderr().find("delivered 3000 events"), std::string::npos) << p->Stderr();
   size_t lines = 0;
-  fs::path local = dir_ / "download";
-  Aws(env, s3.endpoint(), "s3 cp --recursive --quiet s3://not-yet/ " + local.string());
-  for (const auto& e : fs::recursive_directory_iterator(local)) {
+  for (const auto& e :
+       fs::recursive_directory_iterator(DownloadFromS3rver(s3.endpoint(), "s3://not-yet/"))) {
     if (e.is_regular_file()) lines += GunzipLines(e.path()).size();
   }
   EXPECT_EQ(lines, 3000u);

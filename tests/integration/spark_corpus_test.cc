@@ -13,53 +13,12 @@
 #include "tests/integration/kafka_mock.h"
 #include "tests/integration/require_peer.h"
 #include "tests/integration/subprocess.h"
+#include "tests/unit/plugins/filters/spark_corpus.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace fs = std::filesystem;
-
-struct CsvRow {
-  std::string date, time, level, component, content;
-};
-
-// Parses RFC 4180 CSV (quoted fields, "" escapes, CRLF) into rows of fields.
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> row;
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field += '"';
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field += c;
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      row.push_back(std::move(field));
-      field.clear();
-    } else if (c == '\n') {
-      row.push_back(std::move(field));
-      field.clear();
-      rows.push_back(std::move(row));
-      row.clear();
-    } else if (c != '\r') {
-      field += c;
-    }
-  }
-  if (!field.empty() || !row.empty()) {
-    row.push_back(std::move(field));
-    rows.push_back(std::move(row));
-  }
-  return rows;
-}
 
 class SparkCorpusTest : public ::testing::Test {
  protected:
@@ -72,18 +31,10 @@ class SparkCorpusTest : public ::testing::Test {
 
 TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
   fs::path corpus = fs::path(SLUICE_CORPUS_DIR);
-  if (!fs::exists(corpus / "Spark_2k.log") || !fs::exists(corpus / "Spark_2k.log_structured.csv")) {
-    GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
-  }
+  std::vector<SparkLine> truth;
+  ASSERT_NO_FATAL_FAILURE(ReadSparkCorpus(&truth));
+  if (truth.empty()) GTEST_SKIP() << "corpus not found at " << corpus << " (../shared/corpus)";
   SLUICE_REQUIRE_PEER(fs::exists("/usr/bin/kcat"), "kcat not installed (scripts/deps.sh)");
-  auto rows = ParseCsv(ReadFile(corpus / "Spark_2k.log_structured.csv"));
-  ASSERT_EQ(rows.size(), 2001u);
-  ASSERT_EQ(rows[0][1], "Date");
-  std::vector<CsvRow> truth;
-  for (size_t i = 1; i < rows.size(); ++i) {
-    ASSERT_GE(rows[i].size(), 6u) << "CSV row " << i;
-    truth.push_back({rows[i][1], rows[i][2], rows[i][3], rows[i][4], rows[i][5]});
-  }
 
   // The log, byte for byte (CRLF included), where the agent config's globs are pointed.
   fs::create_directories(dir_ / "logs");
@@ -136,7 +87,7 @@ TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
         return "<missing " + std::string(pointer) + ">";
       return std::string(v);
     };
-    const CsvRow& want = truth[i];
+    const SparkLine& want = truth[i];
     std::string got_ts = text("/timestamp");
     std::string got_time = text("/@timestamp");
     bool ok = got_ts == want.date + " " + want.time &&

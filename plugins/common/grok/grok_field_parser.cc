@@ -53,4 +53,13 @@ std::vector<CompiledPattern> CompilePatternOptions(const std::string& pattern,
   return compiled;
 }
 
+std::string CompileFieldParser(Result<std::vector<CompiledPattern>> compiled,
+                               FieldParser::Options options,
+                               std::shared_ptr<const FieldParser>* parser) {
+  auto created = FieldParser::Create(std::move(compiled), std::move(options));
+  if (!created.ok()) return created.status().message();
+  *parser = std::make_shared<const FieldParser>(std::move(created).value());
+  return "";
+}
+
 }  // namespace sluice::common::grok

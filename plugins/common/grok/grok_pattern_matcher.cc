@@ -8,8 +8,8 @@
 
 namespace sluice::common::grok {
 
-Result<std::unique_ptr<PatternMatcher>> PatternMatcher::Create(CompiledPattern compiled) {
-  auto re = std::make_unique<RE2>(compiled.program, ProgramOptions());
+Result<PatternMatcher> PatternMatcher::Create(CompiledPattern compiled) {
+  auto re = std::make_shared<const RE2>(compiled.program, ProgramOptions());
   if (!re->ok()) {
     return Internal(
         fmt::format("pattern \"{}\" does not compile: {}", compiled.pattern, re->error()));
@@ -19,10 +19,10 @@ Result<std::unique_ptr<PatternMatcher>> PatternMatcher::Create(CompiledPattern c
     return Internal(fmt::format("pattern \"{}\": {} groups for {} captures", compiled.pattern,
                                 re->NumberOfCapturingGroups(), program_captures));
   }
-  return std::unique_ptr<PatternMatcher>(new PatternMatcher(std::move(compiled), std::move(re)));
+  return PatternMatcher(std::move(compiled), std::move(re));
 }
 
-PatternMatcher::PatternMatcher(CompiledPattern compiled, std::unique_ptr<RE2> re)
+PatternMatcher::PatternMatcher(CompiledPattern compiled, std::shared_ptr<const RE2> re)
     : compiled_(std::move(compiled)), re_(std::move(re)) {
   int program_groups = re_->NumberOfCapturingGroups();
   // The tail starts where the match ends: group 0 is needed even with no other group.
@@ -94,9 +94,9 @@ Result<PatternSet> PatternSet::Create(std::vector<CompiledPattern> compiled) {
 
 bool PatternSet::Apply(Event& event, std::string_view text, bool break_on_match, bool keep_empty) {
   bool matched = false;
-  for (auto& m : matchers_) {
-    if (!m->Match(text)) continue;
-    m->Apply(event, keep_empty);
+  for (PatternMatcher& m : matchers_) {
+    if (!m.Match(text)) continue;
+    m.Apply(event, keep_empty);
     matched = true;
     if (break_on_match) break;
   }

@@ -1,7 +1,9 @@
 // PatternMatcher: one compiled grok or regex pattern ready to run, and the one place that writes
 // captures into an event (shared by the grok and regex filters). A pattern with a tail capture
 // (grok_compiler.h) runs RE2 on the rest of the program and takes the tail from the text.
-// Thread-safety: none; Match() reuses member buffers. Make one per filter instance (per worker).
+// Thread-safety: none; Match() reuses member buffers. Make one per filter instance (per worker):
+// copies share the compiled RE2 program (immutable; RE2 matching is thread-safe), each with
+// buffers of its own.
 #pragma once
 
 #include <re2/re2.h>
@@ -21,7 +23,7 @@ class PatternMatcher {
  public:
   // Compiles `compiled.program`; an error when RE2 rejects it (CompilePattern() already checked
   // the full regex, so that is not expected).
-  static Result<std::unique_ptr<PatternMatcher>> Create(CompiledPattern compiled);
+  static Result<PatternMatcher> Create(CompiledPattern compiled);
 
   // Matches `text` (leftmost, first alternative wins, as RE2 and Perl do). On success the
   // captures are views of `text` until the next call; returns false when there is no match.
@@ -42,20 +44,21 @@ class PatternMatcher {
   const CompiledPattern& compiled() const { return compiled_; }
 
  private:
-  PatternMatcher(CompiledPattern compiled, std::unique_ptr<RE2> re);
+  PatternMatcher(CompiledPattern compiled, std::shared_ptr<const RE2> re);
 
   CompiledPattern compiled_;
-  std::unique_ptr<RE2> re_;
+  std::shared_ptr<const RE2> re_;
   int groups_wanted_;  // submatches asked of RE2: 0 (a yes/no match is enough) or 1 + groups
   std::vector<re2::StringPiece> groups_;
   std::vector<std::string_view> captures_;
   std::vector<bool> is_message_;
 };
 
-// The patterns of one grok or regex filter, tried in order on one text.
+// The patterns of one grok or regex filter, tried in order on one text. A copy shares the compiled
+// programs and has buffers of its own (see PatternMatcher).
 class PatternSet {
  public:
-  // A matcher per compiled pattern.
+  // A matcher per compiled pattern; errors as PatternMatcher::Create.
   static Result<PatternSet> Create(std::vector<CompiledPattern> compiled);
 
   // Tries the patterns in order on `text` (the event's own bytes) and applies the captures of the
@@ -64,7 +67,7 @@ class PatternSet {
   bool Apply(Event& event, std::string_view text, bool break_on_match, bool keep_empty);
 
  private:
-  std::vector<std::unique_ptr<PatternMatcher>> matchers_;
+  std::vector<PatternMatcher> matchers_;
 };
 
 // One InvalidArgument naming every error ("a; b; c"), for filters that compile several patterns

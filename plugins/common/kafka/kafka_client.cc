@@ -28,9 +28,8 @@ const config::OptionSchema<KafkaSaslOptions>& KafkaSaslOptions::Schema() {
   static const auto* schema =
       &(*new config::OptionSchema<KafkaSaslOptions>())
            .Add("mechanism", &KafkaSaslOptions::mechanism,
-                "`PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512` (MSK: SCRAM-SHA-512); empty: no "
-                "SASL.",
-                {.one_of = {"", "PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"}})
+                "`PLAIN`, `SCRAM-SHA-256` or `SCRAM-SHA-512` (MSK: SCRAM-SHA-512); `none` or "
+                "empty: no SASL.")
            .Add("username", &KafkaSaslOptions::username, "SASL user name.",
                 {.example = "${KAFKA_USER}"})
            .Add("password", &KafkaSaslOptions::password, "SASL password.",
@@ -84,21 +83,23 @@ void OnError(rd_kafka_t* rk, int err, const char* reason, void* opaque) {
 
 }  // namespace
 
-Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
-                                const std::vector<std::pair<std::string, std::string>>& defaults,
-                                KafkaClientHooks* hooks) {
-  KafkaConf out;
+Result<KafkaClient> NewKafkaClient(rd_kafka_type_t type, const KafkaConnection& connection,
+                                   const std::vector<std::pair<std::string, std::string>>& defaults,
+                                   KafkaClientHooks* hooks, void (*callbacks)(rd_kafka_conf_t*),
+                                   const std::vector<std::string>& embedded_topics) {
+  KafkaClient out;
   if (connection.brokers == "embedded") {
     std::string error;
     out.embedded = EmbeddedKafka::Acquire(&error);
     if (!out.embedded) return Internal("brokers: embedded: " + error);
     out.bootstrap_servers = out.embedded->bootstrap_servers();
+    for (const std::string& topic : embedded_topics) out.embedded->EnsureTopic(topic);
   } else {
     out.bootstrap_servers = connection.brokers;
   }
   std::vector<std::pair<std::string, std::string>> settings = defaults;
   settings.emplace_back("bootstrap.servers", out.bootstrap_servers);
-  const bool sasl = !connection.sasl.mechanism.empty();
+  const bool sasl = connection.sasl.mechanism != KafkaSaslMechanism::kNone;
   const bool tls = connection.tls.enabled;
   settings.emplace_back("security.protocol",
                         sasl ? (tls ? "sasl_ssl" : "sasl_plaintext") : (tls ? "ssl" : "plaintext"));
@@ -122,24 +123,33 @@ Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
     }
   }
   if (sasl) {
-    settings.emplace_back("sasl.mechanisms", connection.sasl.mechanism);
+    settings.emplace_back("sasl.mechanisms", config::EnumNameOf(connection.sasl.mechanism));
     settings.emplace_back("sasl.username", connection.sasl.username);
     settings.emplace_back("sasl.password", connection.sasl.password);
   }
   for (const auto& kv : connection.librdkafka) settings.push_back(kv);
 
-  out.conf = rd_kafka_conf_new();
+  rd_kafka_conf_t* conf = rd_kafka_conf_new();
   char errstr[512];
   for (const auto& [key, value] : settings) {
-    if (rd_kafka_conf_set(out.conf, key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
+    if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
-      rd_kafka_conf_destroy(out.conf);
+      rd_kafka_conf_destroy(conf);
       return InvalidArgument(fmt::format("librdkafka property '{}': {}", key, errstr));
     }
   }
-  rd_kafka_conf_set_opaque(out.conf, hooks);
-  rd_kafka_conf_set_log_cb(out.conf, OnLog);
-  rd_kafka_conf_set_error_cb(out.conf, OnError);
+  rd_kafka_conf_set_opaque(conf, hooks);
+  rd_kafka_conf_set_log_cb(conf, OnLog);
+  rd_kafka_conf_set_error_cb(conf, OnError);
+  if (callbacks != nullptr) callbacks(conf);
+  // rd_kafka_new() owns `conf` once it succeeds.
+  out.rk = rd_kafka_new(type, conf, errstr, sizeof(errstr));
+  if (out.rk == nullptr) {
+    rd_kafka_conf_destroy(conf);
+    return InvalidArgument(fmt::format("cannot create the Kafka {}: {}",
+                                       type == RD_KAFKA_PRODUCER ? "producer" : "consumer",
+                                       errstr));
+  }
   return out;
 }
 

@@ -1,7 +1,7 @@
 // What every Kafka plugin (the kafka input and output) shares: the connection options (brokers,
-// TLS, SASL, raw librdkafka properties), turning them into a librdkafka configuration, and routing
-// librdkafka's logs and errors to the plugin's logger. `brokers: embedded` connects to the
-// process's embedded mock cluster (kafka_embedded.h) instead of real brokers.
+// TLS, SASL, raw librdkafka properties) and their schema, making a librdkafka client from them,
+// and routing librdkafka's logs and errors to the plugin's logger. `brokers: embedded` connects
+// to the process's embedded mock cluster (kafka_embedded.h) instead of real brokers.
 // Thread-safety: the option helpers are pure; KafkaClientHooks methods are called from librdkafka's
 // threads.
 #pragma once
@@ -42,14 +42,29 @@ struct KafkaTlsOptions {
   static const config::OptionSchema<KafkaTlsOptions>& Schema();
 };
 
+// The SASL mechanism of a connection (`sasl.mechanism`), named as librdkafka's
+// `sasl.mechanisms` takes it. kNone: no SASL, named `none` or left empty (as configs did before
+// `none` existed); "" comes first, so EnumNameOf(kNone) is "" (the docs show no default) and an
+// "expected one of" message does not list it.
+enum class KafkaSaslMechanism : uint8_t { kNone, kPlain, kScramSha256, kScramSha512 };
+inline constexpr config::EnumName<KafkaSaslMechanism> kKafkaSaslMechanismNames[] = {
+    {"", KafkaSaslMechanism::kNone},
+    {"none", KafkaSaslMechanism::kNone},
+    {"PLAIN", KafkaSaslMechanism::kPlain},
+    {"SCRAM-SHA-256", KafkaSaslMechanism::kScramSha256},
+    {"SCRAM-SHA-512", KafkaSaslMechanism::kScramSha512}};
+constexpr std::span<const config::EnumName<KafkaSaslMechanism>> OptionNames(KafkaSaslMechanism) {
+  return kKafkaSaslMechanismNames;
+}
+
 struct KafkaSaslOptions {
-  std::string mechanism;  // "" (none), PLAIN, SCRAM-SHA-256, SCRAM-SHA-512
+  KafkaSaslMechanism mechanism = KafkaSaslMechanism::kNone;
   std::string username;
   std::string password;
   static const config::OptionSchema<KafkaSaslOptions>& Schema();
 };
 
-// The connection part of a Kafka plugin's options, as one value for MakeKafkaConf().
+// The connection part of a Kafka plugin's options, as one value for NewKafkaClient().
 struct KafkaConnection {
   std::string brokers;
   KafkaTlsOptions tls;
@@ -61,15 +76,19 @@ struct KafkaConnection {
 // librdkafka gives for the first that does not (checked without connecting anywhere).
 std::string CheckLibrdkafkaProperties(const std::map<std::string, std::string>& properties);
 
-// Adds `brokers`, `tls`, `sasl` and `librdkafka` to the schema of a plugin whose Options has the
-// members of those names (KafkaConnectionOf() gathers them).
+// A new schema (never freed: a plugin keeps it in a function-local static) for the Options of a
+// Kafka plugin, holding `brokers`, `tls`, `sasl` and `librdkafka` (members of those names, which
+// KafkaConnectionOf() gathers); the plugin adds its own options to it.
 template <typename Options>
-void AddKafkaConnectionOptions(config::OptionSchema<Options>& schema) {
+config::OptionSchema<Options>& NewKafkaOptionSchema() {
+  auto* schema = new config::OptionSchema<Options>();
   schema
-      .Add("brokers", &Options::brokers,
-           "Bootstrap brokers, `host:port` separated by commas; `embedded` starts (or joins) the "
-           "process's in-memory mock Kafka cluster (3 brokers, for demos and tests).",
-           {.required = true, .example = "b-1.msk.example.com:9092,b-2.msk.example.com:9092"})
+      ->Add("brokers", &Options::brokers,
+            "Bootstrap brokers, `host:port` separated by commas; `embedded` starts (or joins) the "
+            "process's in-memory mock Kafka cluster (3 brokers, for demos and tests).",
+            {.required = true,
+             .non_empty = true,
+             .example = "b-1.msk.example.com:9092,b-2.msk.example.com:9092"})
       .Add("tls", &Options::tls, "TLS to the brokers (see below).")
       .Add("sasl", &Options::sasl,
            "SASL authentication (see below); over TLS when `tls.enabled` is true.")
@@ -78,12 +97,13 @@ void AddKafkaConnectionOptions(config::OptionSchema<Options>& schema) {
            "CONFIGURATION.md), applied last, so it overrides what Sluice sets.",
            {.example = "{socket.keepalive.enable: 'true'}"})
       .Check([](const Options& o) -> std::string {
-        if (o.brokers.empty()) return "brokers must not be empty";
-        if (!o.sasl.mechanism.empty() && o.sasl.username.empty()) {
-          return "sasl.username is required with sasl.mechanism " + o.sasl.mechanism;
+        if (o.sasl.mechanism != KafkaSaslMechanism::kNone && o.sasl.username.empty()) {
+          return "sasl.username is required with sasl.mechanism " +
+                 std::string(config::EnumNameOf(o.sasl.mechanism));
         }
         return CheckLibrdkafkaProperties(o.librdkafka);
       });
+  return *schema;
 }
 
 template <typename Options>
@@ -92,7 +112,7 @@ KafkaConnection KafkaConnectionOf(const Options& o) {
 }
 
 // The callbacks librdkafka makes into a plugin: logs and client-level errors. The plugin sets
-// itself as the handle's opaque (MakeKafkaConf does).
+// itself as the handle's opaque (NewKafkaClient does).
 class KafkaClientHooks {
  public:
   virtual ~KafkaClientHooks() = default;
@@ -103,20 +123,25 @@ class KafkaClientHooks {
                             bool fatal) = 0;
 };
 
-// A librdkafka configuration for a client of `type`, and the embedded cluster it uses (kept
-// alive as long as the client). Ownership of `conf` passes to rd_kafka_new() (or destroy it).
-struct KafkaConf {
-  rd_kafka_conf_t* conf = nullptr;
+// A librdkafka client (producer or consumer) and the embedded cluster it uses (kept alive as long
+// as the client). The caller owns `rk` (rd_kafka_destroy).
+struct KafkaClient {
+  rd_kafka_t* rk = nullptr;
   std::shared_ptr<EmbeddedKafka> embedded;
-  std::string bootstrap_servers;
+  std::string bootstrap_servers;  // what `brokers` named, or the embedded cluster's
 };
 
-// Builds the configuration: `defaults` first (the plugin's tuned values), then what the options
-// imply (bootstrap servers, security protocol, TLS and SASL settings), then the user's
-// `librdkafka:` properties, which win. Logs and errors go to `hooks`. An error names the property.
-Result<KafkaConf> MakeKafkaConf(const KafkaConnection& connection,
-                                const std::vector<std::pair<std::string, std::string>>& defaults,
-                                KafkaClientHooks* hooks);
+// Makes a client of `type` (RD_KAFKA_PRODUCER or RD_KAFKA_CONSUMER). Its configuration: `defaults`
+// first (the plugin's tuned values), then what the options imply (bootstrap servers, security
+// protocol, TLS and SASL settings), then the user's `librdkafka:` properties, which win; logs and
+// errors go to `hooks` (the handle's opaque), and `callbacks` sets the plugin's own (rebalance,
+// delivery reports). With `brokers: embedded`, `embedded_topics` are created in the embedded
+// cluster first. Fails with InvalidArgument naming the property librdkafka refused, or saying why
+// the handle could not be made; Internal when the embedded cluster cannot start.
+Result<KafkaClient> NewKafkaClient(rd_kafka_type_t type, const KafkaConnection& connection,
+                                   const std::vector<std::pair<std::string, std::string>>& defaults,
+                                   KafkaClientHooks* hooks, void (*callbacks)(rd_kafka_conf_t*),
+                                   const std::vector<std::string>& embedded_topics);
 
 // True for errors that mean the client cannot work until someone fixes the setup (credentials,
 // ACLs, TLS): they make the plugin unready.

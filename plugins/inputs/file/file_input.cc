@@ -46,7 +46,7 @@ std::string HostName() {
 class FileInput::Runner final : public FileTailer::Sink {
  public:
   Runner(const Options& options, PluginContext& plugin,
-         std::shared_ptr<const file::MultilineRules> rules, file::GlobSet globs);
+         std::shared_ptr<const file::MultilineRules> rules);
 
   void Run(InputContext& context);
   void Wake() { watcher_.Wake(); }
@@ -86,7 +86,7 @@ class FileInput::Runner final : public FileTailer::Sink {
   const Options& options_;
   PluginContext& plugin_;
   std::shared_ptr<const file::MultilineRules> rules_;
-  file::GlobSet globs_;
+  const file::GlobSet& globs_;  // the options' own
   const std::string host_;
   InputContext* context_ = nullptr;
   std::vector<char> buffer_;
@@ -107,11 +107,11 @@ class FileInput::Runner final : public FileTailer::Sink {
 };
 
 FileInput::Runner::Runner(const Options& options, PluginContext& plugin,
-                          std::shared_ptr<const file::MultilineRules> rules, file::GlobSet globs)
+                          std::shared_ptr<const file::MultilineRules> rules)
     : options_(options),
       plugin_(plugin),
       rules_(std::move(rules)),
-      globs_(std::move(globs)),
+      globs_(*options.globs),
       host_(options.host.empty() ? HostName() : options.host),
       buffer_(options.max_read_bytes.bytes),
       batch_(static_cast<size_t>(options.batch_events)),
@@ -229,7 +229,7 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
     }
   }
   copies_.Decided(key);
-  if (!resumed && first && options_.read_from == "end") start = size;
+  if (!resumed && first && options_.read_from == file::ReadFrom::kEnd) start = size;
   if (f->source_id() == 0) {
     f->set_source_id(file::Fnv1a(key, f->fingerprint().hash) | 1);
   }
@@ -542,15 +542,13 @@ FileInput::FileInput(const Options& options, PluginContext& context,
 
 Result<std::unique_ptr<FileInput>> FileInput::Build(const Options& options,
                                                     PluginContext& context) {
-  auto rules = file::MultilineRules::Compile(options.multiline);
-  if (!rules.ok()) return rules.status();
-  return std::unique_ptr<FileInput>(new FileInput(options, context, rules.value()));
+  if (options.globs == nullptr) return Internal("file input options not parsed by their schema");
+  return std::unique_ptr<FileInput>(
+      new FileInput(options, context, file::MultilineRules::Make(options.multiline)));
 }
 
 void FileInput::FrameForTest(const Options& options, std::string_view text, EventBatch& out) {
-  auto rules = file::MultilineRules::Compile(options.multiline);
-  if (!rules.ok()) return;  // the schema has rejected such options already
-  file::MultilineAggregator aggregator(rules.value());
+  file::MultilineAggregator aggregator(file::MultilineRules::Make(options.multiline));
   auto add = [&out](const file::MultilineEvent& e) {
     Event& event = out.Add(0, e.message);
     if (e.line_truncated) event.AddTag("_line_truncated");
@@ -558,8 +556,9 @@ void FileInput::FrameForTest(const Options& options, std::string_view text, Even
   };
   uint64_t offset = 0;
   std::unique_ptr<file::CriDecoder> cri;
-  if (options.format == "cri")
+  if (options.format == file::FileFormat::kCri) {
     cri = std::make_unique<file::CriDecoder>(options.max_line_bytes.bytes);
+  }
   auto to_aggregator = [&](const file::CriLine& c) {
     aggregator.Push(c.text, c.begin, c.end, c.truncated, 0, add);
   };
@@ -584,9 +583,7 @@ FileInput::~FileInput() {
 }
 
 Status FileInput::Start(InputContext& context) {
-  auto globs = file::GlobSet::Compile(options_.include, options_.exclude);
-  if (!globs.ok()) return globs.status();
-  runner_ = std::make_unique<Runner>(options_, plugin_, rules_, std::move(globs).value());
+  runner_ = std::make_unique<Runner>(options_, plugin_, rules_);
   thread_ = std::thread([this, &context] {
     NameThisThread("in", plugin_.id);
     runner_->Run(context);

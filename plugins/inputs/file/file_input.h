@@ -36,6 +36,7 @@ class FileInput final : public Input {
  public:
   using Options = file::FileOptions;
   using Metrics = file::FileInputMetrics;
+  // Fails only (Internal) for options the schema did not parse: they lack the compiled globs.
   static Result<std::unique_ptr<FileInput>> Build(const Options& options, PluginContext& context);
   // For `sluice test`: the events this input would make of `text` (lines joined by its multiline
   // rules, lines cut at max_line_bytes), without file fields.

@@ -8,19 +8,11 @@
 namespace sluice::inputs::file {
 namespace {
 
-// The pattern compiled with the options every multiline rule uses: UTF-8 (invalid bytes simply
-// do not match), and no logging to stderr on errors, since the error goes into a Status instead.
-std::unique_ptr<RE2> CompilePattern(std::string_view pattern) {
-  RE2::Options options;
-  options.set_log_errors(false);
-  return std::make_unique<RE2>(pattern, options);
-}
-
-// "<key>: bad regular expression '<pattern>': <RE2's reason>", or "" when `pattern` compiles.
-std::string PatternError(std::string_view key, std::string_view pattern, const RE2& re) {
-  if (re.ok()) return "";
-  return std::string(key) + ": bad regular expression '" + std::string(pattern) +
-         "': " + re.error();
+// A preset's pattern, compiled once (the constants compile: file_multiline_test checks them).
+const config::Regex& PresetPattern(MultilinePreset preset) {
+  static const auto* spark = new config::Regex(config::Regex::Compile(kSparkStart).value());
+  static const auto* java = new config::Regex(config::Regex::Compile(kJavaContinuation).value());
+  return preset == MultilinePreset::kSpark ? *spark : *java;
 }
 
 }  // namespace
@@ -35,7 +27,7 @@ const config::OptionSchema<MultilineOptions>& MultilineOptions::Schema() {
                 "`java` joins the lines of a Java stack trace (`at ...`, `... 12 more`, `Caused "
                 "by: ...`, `Suppressed: ...`) to the line before them; `none` sets no rule. "
                 "`start` and `continuation`, when given, replace the preset's.",
-                {.one_of = {"none", "spark", "java"}, .example = "spark"})
+                {.example = "spark"})
            .Add("start", &MultilineOptions::start,
                 "RE2 regular expression: a line it matches begins a new event, and the lines that "
                 "do not match join it. It matches anywhere in the line unless anchored with `^`.",
@@ -58,51 +50,28 @@ const config::OptionSchema<MultilineOptions>& MultilineOptions::Schema() {
            .Add("timeout", &MultilineOptions::timeout,
                 "How long an event waits for more lines: once no line has joined it for this "
                 "long it is sent as it is.",
-                {.min = Duration{std::chrono::milliseconds(1)}})
-           .Check([](const MultilineOptions& o) {
-             for (auto [key, pattern] :
-                  {std::pair<std::string_view, std::string_view>{"start", o.start},
-                   {"continuation", o.continuation}}) {
-               if (pattern.empty()) continue;
-               std::string error = PatternError(key, pattern, *CompilePattern(pattern));
-               if (!error.empty()) return error;
-             }
-             return std::string();
-           });
+                {.min = Duration{std::chrono::milliseconds(1)}});
   return *schema;
 }
 
-Result<std::shared_ptr<const MultilineRules>> MultilineRules::Compile(
-    const MultilineOptions& options) {
-  std::string_view start = options.start;
-  std::string_view continuation = options.continuation;
-  if (options.preset == "spark") {
-    if (start.empty()) start = kSparkStart;
-  } else if (options.preset == "java") {
-    if (continuation.empty()) continuation = kJavaContinuation;
-  } else if (options.preset != "none" && !options.preset.empty()) {
-    return InvalidArgument("preset: unknown preset '" + options.preset + "'");
-  }
+std::shared_ptr<const MultilineRules> MultilineRules::Make(const MultilineOptions& options) {
   auto rules = std::make_shared<MultilineRules>();
-  if (!start.empty()) {
-    rules->start_ = CompilePattern(start);
-    std::string error = PatternError("start", start, *rules->start_);
-    if (!error.empty()) return InvalidArgument(std::move(error));
-  }
-  if (!continuation.empty()) {
-    rules->continuation_ = CompilePattern(continuation);
-    std::string error = PatternError("continuation", continuation, *rules->continuation_);
-    if (!error.empty()) return InvalidArgument(std::move(error));
+  rules->start_ = options.start;
+  rules->continuation_ = options.continuation;
+  if (options.preset == MultilinePreset::kSpark && rules->start_.empty()) {
+    rules->start_ = PresetPattern(MultilinePreset::kSpark);
+  } else if (options.preset == MultilinePreset::kJava && rules->continuation_.empty()) {
+    rules->continuation_ = PresetPattern(MultilinePreset::kJava);
   }
   rules->max_lines_ = static_cast<size_t>(std::max<int64_t>(1, options.max_lines));
   rules->max_bytes_ = static_cast<size_t>(options.max_bytes.bytes);
   rules->timeout_ns_ = options.timeout.value.count();
-  return std::shared_ptr<const MultilineRules>(std::move(rules));
+  return rules;
 }
 
 bool MultilineRules::StartsEvent(std::string_view line) const {
-  if (continuation_ != nullptr && RE2::PartialMatch(line, *continuation_)) return false;
-  if (start_ != nullptr) return RE2::PartialMatch(line, *start_);
+  if (!continuation_.empty() && RE2::PartialMatch(line, *continuation_)) return false;
+  if (!start_.empty()) return RE2::PartialMatch(line, *start_);
   return true;
 }
 

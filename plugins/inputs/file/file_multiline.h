@@ -13,15 +13,14 @@
 // Thread-safety: Rules are immutable; an aggregator belongs to one file's reader.
 #pragma once
 
-#include <re2/re2.h>
-
 #include <cstdint>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 
 #include "pipeline/options/option_schema.h"
-#include "pipeline/status.h"
+#include "pipeline/options/regex_option.h"
 #include "pipeline/units.h"
 
 namespace sluice::inputs::file {
@@ -36,10 +35,20 @@ inline constexpr std::string_view kSparkStart =
 inline constexpr std::string_view kJavaContinuation =
     R"(^\s+at |^\s+\.\.\. \d+ (?:more|common frames omitted)|^\s*Caused by:|^\s*Suppressed:)";
 
+// Ready-made rules (`preset`): none, the `spark` start pattern, the `java` continuation pattern.
+enum class MultilinePreset : uint8_t { kNone, kSpark, kJava };
+inline constexpr config::EnumName<MultilinePreset> kMultilinePresetNames[] = {
+    {"none", MultilinePreset::kNone},
+    {"spark", MultilinePreset::kSpark},
+    {"java", MultilinePreset::kJava}};
+constexpr std::span<const config::EnumName<MultilinePreset>> OptionNames(MultilinePreset) {
+  return kMultilinePresetNames;
+}
+
 struct MultilineOptions {
-  std::string preset = "none";  // "none", "spark" or "java"
-  std::string start;            // RE2 pattern; "" for none (or the preset's)
-  std::string continuation;     // RE2 pattern; "" for none (or the preset's)
+  MultilinePreset preset = MultilinePreset::kNone;
+  config::Regex start;         // empty for none (or the preset's)
+  config::Regex continuation;  // empty for none (or the preset's)
   int64_t max_lines = 500;
   ByteSize max_bytes{1 << 20};
   Duration timeout{std::chrono::seconds(2)};
@@ -48,13 +57,12 @@ struct MultilineOptions {
 
 class MultilineRules {
  public:
-  // Compiles the patterns (a preset fills start/continuation unless they are given). Fails with
-  // InvalidArgument "<key>: bad regular expression '<pattern>': <RE2's reason>" when a pattern
-  // does not compile, or "preset: unknown preset '<name>'" (the schema rejects both first). No
-  // preset and no pattern: disabled (Enabled() is false, every line is its own event).
-  static Result<std::shared_ptr<const MultilineRules>> Compile(const MultilineOptions& options);
+  // The rules of `options`: its patterns as parsing compiled them (shared, not compiled again),
+  // a preset's filling start/continuation where they are not given. No preset and no pattern:
+  // disabled (Enabled() is false, every line is its own event).
+  static std::shared_ptr<const MultilineRules> Make(const MultilineOptions& options);
 
-  bool Enabled() const { return start_ != nullptr || continuation_ != nullptr; }
+  bool Enabled() const { return !start_.empty() || !continuation_.empty(); }
   // True when `line` begins a new event: with only `start`, when it matches start; with only
   // `continuation`, when it does not match continuation; with both, when it matches start and not
   // continuation; with neither, always.
@@ -65,8 +73,8 @@ class MultilineRules {
   int64_t timeout_ns() const { return timeout_ns_; }
 
  private:
-  std::unique_ptr<RE2> start_;
-  std::unique_ptr<RE2> continuation_;
+  config::Regex start_;
+  config::Regex continuation_;
   size_t max_lines_ = 500;
   size_t max_bytes_ = 1 << 20;
   int64_t timeout_ns_ = 2'000'000'000;

@@ -1,6 +1,6 @@
 #include "plugins/inputs/file/file_options.h"
 
-#include "plugins/inputs/file/file_glob.h"
+#include <utility>
 
 namespace sluice::inputs::file {
 
@@ -16,8 +16,7 @@ const config::OptionSchema<FileOptions>& FileOptions::Schema() {
                 {.example = "['*.gz']"})
            .Add("read_from", &FileOptions::read_from,
                 "Where to start in files found at the very first start (no checkpoint yet): "
-                "`beginning` or `end`. Files that appear later are always read from their start.",
-                {.one_of = {"beginning", "end"}})
+                "`beginning` or `end`. Files that appear later are always read from their start.")
            .Add("scan_interval", &FileOptions::scan_interval,
                 "How often the globs are expanded again (inotify events trigger reads at once; "
                 "the rescan catches what events miss).",
@@ -61,17 +60,18 @@ const config::OptionSchema<FileOptions>& FileOptions::Schema() {
                 "How the files' lines are framed: `raw` (each line is a message) or `cri` "
                 "(Kubernetes container logs under /var/log/pods: the runtime's time becomes the "
                 "event time, `stream` is set, partial lines are joined; lines that are not CRI "
-                "are kept whole and tagged `_cri_parse_failure`). Multiline applies after.",
-                {.one_of = {"raw", "cri"}})
+                "are kept whole and tagged `_cri_parse_failure`). Multiline applies after.")
            .Add("multiline", &FileOptions::multiline,
                 "Join lines into events (stack traces); see the multiline options below.")
            .Add("host", &FileOptions::host,
                 "Value of `host.name` (default: the machine's hostname).")
            .Add("batch_events", &FileOptions::batch_events,
                 "Most events per batch handed to the pipeline.", {.min = 1})
-           .Check([](const FileOptions& o) -> std::string {
+           .Compile([](FileOptions& o) -> std::string {
              Result<GlobSet> globs = GlobSet::Compile(o.include, o.exclude);
-             return globs.ok() ? "" : globs.status().message();
+             if (!globs.ok()) return globs.status().message();
+             o.globs = std::make_shared<const GlobSet>(std::move(globs).value());
+             return "";
            });
   return *schema;
 }

@@ -5,19 +5,38 @@
 
 #include <chrono>
 #include <cstdint>
+#include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "pipeline/options/option_schema.h"
 #include "pipeline/units.h"
+#include "plugins/inputs/file/file_glob.h"
 #include "plugins/inputs/file/file_multiline.h"
 
 namespace sluice::inputs::file {
 
+// Where reading starts in the files found at the very first start (`read_from`).
+enum class ReadFrom : uint8_t { kBeginning, kEnd };
+inline constexpr config::EnumName<ReadFrom> kReadFromNames[] = {{"beginning", ReadFrom::kBeginning},
+                                                                {"end", ReadFrom::kEnd}};
+constexpr std::span<const config::EnumName<ReadFrom>> OptionNames(ReadFrom) {
+  return kReadFromNames;
+}
+
+// How the files' lines are framed (`format`): plain lines, or CRI container log lines.
+enum class FileFormat : uint8_t { kRaw, kCri };
+inline constexpr config::EnumName<FileFormat> kFileFormatNames[] = {{"raw", FileFormat::kRaw},
+                                                                    {"cri", FileFormat::kCri}};
+constexpr std::span<const config::EnumName<FileFormat>> OptionNames(FileFormat) {
+  return kFileFormatNames;
+}
+
 struct FileOptions {
   std::vector<std::string> include;
   std::vector<std::string> exclude;
-  std::string read_from = "beginning";
+  ReadFrom read_from = ReadFrom::kBeginning;
   Duration scan_interval{std::chrono::seconds(10)};
   int64_t max_open_files = 1024;
   ByteSize max_read_bytes{1 << 20};
@@ -29,11 +48,16 @@ struct FileOptions {
   Duration rotate_wait{std::chrono::seconds(5)};
   Duration close_removed_after{std::chrono::minutes(5)};
   bool exit_on_eof = false;
-  std::string format = "raw";  // "raw" or "cri"
+  FileFormat format = FileFormat::kRaw;
   MultilineOptions multiline;
   std::string host;
   int64_t batch_events = 1024;
-  // The schema: keys, types, defaults, limits and descriptions; its check compiles the globs.
+
+  // Not an option: `include` and `exclude` compiled, once every option parsed, by the schema (a
+  // FileOptions it did not parse has none).
+  std::shared_ptr<const GlobSet> globs;
+
+  // The schema: keys, types, defaults, limits and descriptions; it compiles `globs`.
   static const config::OptionSchema<FileOptions>& Schema();
 };
 

@@ -21,8 +21,9 @@ FileTailer::FileTailer(std::string key, std::string path, const FileOptions& opt
       path_(std::move(path)),
       splitter_(options.max_line_bytes.bytes),
       multiline_(rules_),
-      cri_(options.format == "cri" ? std::make_unique<CriDecoder>(options.max_line_bytes.bytes)
-                                   : nullptr),
+      cri_(options.format == FileFormat::kCri
+               ? std::make_unique<CriDecoder>(options.max_line_bytes.bytes)
+               : nullptr),
       commit_(std::move(commit)) {}
 
 bool FileTailer::OpenNew(int* open_errno) {

@@ -60,19 +60,13 @@ void AppendDagScheduler(std::string& out, const SparkLine& line) {
       Append(out, " INFO scheduler.DAGScheduler: ResultStage "sv);
       AppendUint(out, stage);
       Append(out, " (collect at /home/spark/jobs/etl.py:42) finished in "sv);
-      AppendUint(out, (v >> 2) % 20);
-      out.push_back('.');
-      AppendPadded(out, (v >> 8) % 1000, 3);
-      Append(out, " s"sv);
+      AppendSeconds(out, (v >> 2) % 20, (v >> 8) % 1000, 3);
       break;
     case 2:
       Append(out, " INFO scheduler.DAGScheduler: Job "sv);
       AppendUint(out, stage);
       Append(out, " finished: collect at /home/spark/jobs/etl.py:42, took "sv);
-      AppendUint(out, (v >> 2) % 20);
-      out.push_back('.');
-      AppendPadded(out, (v >> 8) % 1'000'000, 6);
-      Append(out, " s"sv);
+      AppendSeconds(out, (v >> 2) % 20, (v >> 8) % 1'000'000, 6);
       break;
     default:
       Append(out, " INFO scheduler.DAGScheduler: Got job "sv);

@@ -11,6 +11,23 @@ namespace sluice::inputs::generate {
 
 using std::string_view_literals::operator""sv;
 
+namespace {
+
+// An executor whose container YARN killed for using 11.0 to 12.9 GB of its 11 GB.
+void AppendLostExecutor(std::string& out, const SparkLine& line) {
+  Append(out, " ERROR cluster.YarnScheduler: Lost executor "sv);
+  AppendUint(out, 1 + (line.r >> 8) % 64);
+  Append(out, " on "sv);
+  AppendHost(out, line.host);
+  Append(out, ": Container killed by YARN for exceeding memory limits. "sv);
+  AppendTenths(out, 110 + (line.r >> 16) % 20);
+  Append(out,
+         " GB of 11 GB physical memory used. Consider boosting "
+         "spark.yarn.executor.memoryOverhead."sv);
+}
+
+}  // namespace
+
 void AppendWarning(std::string& out, const SparkLine& line) {
   const uint64_t r = line.r;
   switch ((r & 0xff) % 6) {
@@ -63,15 +80,7 @@ void AppendError(std::string& out, const SparkLine& line) {
       Append(out, " ERROR executor.CoarseGrainedExecutorBackend: RECEIVED SIGNAL 15: SIGTERM"sv);
       break;
     case 1:
-      Append(out, " ERROR cluster.YarnScheduler: Lost executor "sv);
-      AppendUint(out, 1 + (r >> 8) % 64);
-      Append(out, " on "sv);
-      AppendHost(out, line.host);
-      Append(out, ": Container killed by YARN for exceeding memory limits. "sv);
-      AppendTenths(out, 110 + (r >> 16) % 20);
-      Append(out,
-             " GB of 11 GB physical memory used. Consider boosting "
-             "spark.yarn.executor.memoryOverhead."sv);
+      AppendLostExecutor(out, line);
       break;
     default:
       Append(out, " ERROR client.TransportResponseHandler: Still have "sv);

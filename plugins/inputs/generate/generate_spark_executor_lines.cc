@@ -12,13 +12,22 @@ namespace {
 
 using std::string_view_literals::operator""sv;
 
-// "attempt_201706092010_0001_m_000003": the Hadoop task attempt id without its attempt number.
+// "201706092010_0001_m_000003": a Hadoop task id after its "task_" prefix, or a task attempt id
+// after "attempt_" and without its attempt number.
 void AppendAttemptBase(std::string& out, const SparkLine& line) {
   AppendJobTrackerId(out, line.start_ns);
   out.push_back('_');
   AppendPadded(out, line.task.stage % 10'000, 4);
   Append(out, "_m_"sv);
   AppendPadded(out, line.task.index, 6);
+}
+
+// "attempt_201706092010_0001_m_000003_12": a Hadoop task attempt id, the TID its attempt number.
+void AppendAttempt(std::string& out, const SparkLine& line) {
+  Append(out, "attempt_"sv);
+  AppendAttemptBase(out, line);
+  out.push_back('_');
+  AppendUint(out, line.task.tid);
 }
 
 }  // namespace
@@ -74,19 +83,15 @@ void AppendCommitterVersion(std::string& out, const SparkLine& line) {
 }
 
 void AppendCommitterSaved(std::string& out, const SparkLine& line) {
-  Append(out, " INFO output.FileOutputCommitter: Saved output of task 'attempt_"sv);
-  AppendAttemptBase(out, line);
-  out.push_back('_');
-  AppendUint(out, line.task.tid);
+  Append(out, " INFO output.FileOutputCommitter: Saved output of task '"sv);
+  AppendAttempt(out, line);
   Append(out, "' to hdfs://10.0.0.5:8020/user/spark/output/events/_temporary/0/task_"sv);
   AppendAttemptBase(out, line);
 }
 
 void AppendCommitted(std::string& out, const SparkLine& line) {
-  Append(out, " INFO mapred.SparkHadoopMapRedUtil: attempt_"sv);
-  AppendAttemptBase(out, line);
-  out.push_back('_');
-  AppendUint(out, line.task.tid);
+  Append(out, " INFO mapred.SparkHadoopMapRedUtil: "sv);
+  AppendAttempt(out, line);
   Append(out, ": Committed"sv);
 }
 

@@ -103,6 +103,14 @@ inline void AppendJobTrackerId(std::string& out, int64_t ns) {
   AppendPadded(out, t.minute, 2);
 }
 
+// "12.345 s": whole seconds and a fraction of `digits` digits (it must fit).
+inline void AppendSeconds(std::string& out, uint64_t seconds, uint64_t fraction, int digits) {
+  AppendUint(out, seconds);
+  out.push_back('.');
+  AppendPadded(out, fraction, digits);
+  Append(out, std::string_view(" s"));
+}
+
 inline void AppendHost(std::string& out, uint64_t host) {
   Append(out, std::string_view("host-"));
   AppendPadded(out, host, 2);

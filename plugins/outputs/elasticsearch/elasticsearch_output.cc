@@ -54,8 +54,7 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
              {.example = "logs-spark-default"})
         .Add("op_type", &Options::op_type,
              "`index` overwrites a document with the same _id (a replay updates it); `create` "
-             "keeps the first, and a replay's 409 counts as done.",
-             {.one_of = {"index", "create"}})
+             "keeps the first, and a replay's 409 counts as done.")
         .Add("document_id", &Options::document_id,
              "The _id template. Default: the event's stable id (`event.id`, else a hash of its "
              "source and offset), so retries and replays never duplicate. A template that "
@@ -72,8 +71,7 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
         .Add("concurrency", &Options::concurrency,
              "Bulk requests in flight at once (one sender thread and connection set each).",
              {.min = 1, .max = 64})
-        .Add("compression", &Options::compression, "Compression of the request bodies.",
-             {.one_of = {"gzip", "none"}})
+        .Add("compression", &Options::compression, "Compression of the request bodies.")
         .Add("compression_level", &Options::compression_level,
              "gzip level: 1 is the fastest; -1 zlib's default (6).", {.min = -1, .max = 9})
         .Add("user", &Options::user, "Basic authentication user.", {.example = "sluice"})
@@ -182,13 +180,13 @@ elasticsearch::SenderOptions ElasticsearchOutput::SenderOptionsFor(const Options
   if (!options.bearer_token.empty()) {
     s.headers.push_back("Authorization: Bearer " + options.bearer_token);
   }
-  s.gzip = options.compression == "gzip";
+  s.gzip = options.compression == Compression::kGzip;
   s.compression_level = static_cast<int>(options.compression_level);
   s.bulk_path = "/_bulk";
   if (!options.pipeline.empty()) {
     s.bulk_path += "?pipeline=" + common::UriEncode(options.pipeline, false);
   }
-  s.create = options.op_type == "create" || !options.data_stream.empty();
+  s.create = options.op_type == OpType::kCreate || !options.data_stream.empty();
   s.max_backoff_ms = options.max_backoff.millis();
   s.setup_template = options.setup_template;
   s.template_name = options.template_name;

@@ -24,6 +24,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <vector>
@@ -39,18 +40,32 @@ namespace sluice::outputs {
 class ElasticsearchOutput final : public Output {
  public:
   using Metrics = elasticsearch::ElasticsearchOutputMetrics;
+  // The bulk action: `index` overwrites a document with the same _id, `create` keeps the first.
+  enum class OpType : uint8_t { kIndex, kCreate };
+  static constexpr config::EnumName<OpType> kOpTypeNames[] = {{"index", OpType::kIndex},
+                                                              {"create", OpType::kCreate}};
+  friend constexpr std::span<const config::EnumName<OpType>> OptionNames(OpType) {
+    return kOpTypeNames;
+  }
+  // Compression of the request bodies.
+  enum class Compression : uint8_t { kGzip, kNone };
+  static constexpr config::EnumName<Compression> kCompressionNames[] = {
+      {"gzip", Compression::kGzip}, {"none", Compression::kNone}};
+  friend constexpr std::span<const config::EnumName<Compression>> OptionNames(Compression) {
+    return kCompressionNames;
+  }
   struct Options {
     std::vector<std::string> hosts = {"http://127.0.0.1:9200"};
     Template index = Template::Compile("logs-spark-%Y.%m.%d").value();
     std::string data_stream;
-    std::string op_type = "index";
+    OpType op_type = OpType::kIndex;
     Template document_id;
     std::string pipeline;
     int64_t max_events = 10000;
     ByteSize max_bytes{5ull << 20};
     Duration flush_interval{std::chrono::seconds(1)};
     int64_t concurrency = 2;
-    std::string compression = "gzip";
+    Compression compression = Compression::kGzip;
     int64_t compression_level = 1;
     std::string user;
     std::string password;

@@ -58,8 +58,8 @@ common::HttpResponse Sender::Request(const std::string& method, const std::strin
   req.body = body;
   if (o.gzip && !body.empty()) {
     gzipped_.clear();
-    auto z = common::StreamCompressor::Make("gzip", o.compression_level);
-    if (z.ok() && (*z)->Append(body, gzipped_).ok() && (*z)->Finish(gzipped_).ok()) {
+    auto z = common::StreamCompressor::Make(common::Compression::kGzip, o.compression_level);
+    if (z->Append(body, gzipped_).ok() && z->Finish(gzipped_).ok()) {
       req.body = gzipped_;
       req.headers.push_back("Content-Encoding: gzip");
     }

@@ -13,8 +13,6 @@
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
-#include "plugins/common/compressor.h"
-#include "plugins/common/time_parse.h"
 #include "plugins/outputs/s3/s3_bucket_store.h"
 #include "plugins/outputs/s3/s3_local_store.h"
 #include "plugins/outputs/s3/s3_object_store.h"
@@ -56,7 +54,10 @@ s3::BucketStoreOptions BucketOptions(const S3Output::Options& o, std::string reg
   std::string_view encoding = common::StreamCompressor::ContentEncoding(o.compression);
   if (!encoding.empty()) store.headers.push_back(fmt::format("Content-Encoding: {}", encoding));
   if (!o.storage_class.empty()) store.headers.push_back("x-amz-storage-class: " + o.storage_class);
-  if (!o.sse.empty()) store.headers.push_back("x-amz-server-side-encryption: " + o.sse);
+  if (o.sse != S3Output::Sse::kNone) {
+    store.headers.push_back(
+        fmt::format("x-amz-server-side-encryption: {}", config::EnumNameOf(o.sse)));
+  }
   if (!o.sse_kms_key_id.empty()) {
     store.headers.push_back("x-amz-server-side-encryption-aws-kms-key-id: " + o.sse_kms_key_id);
   }
@@ -99,11 +100,10 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              "stores need.")
         .Add("compression", &Options::compression,
              "Object compression; sets the extension (.ndjson.gz, .ndjson.zst) and "
-             "Content-Encoding.",
-             {.one_of = {"gzip", "zstd", "none"}})
+             "Content-Encoding.")
         .Add("compression_level", &Options::compression_level,
              "Codec level: 1 is the fastest (the default: a collector's CPU goes to "
-             "compression); `-1` the codec's default (gzip 6, zstd 3).",
+             "compression); `-1` the codec's default (gzip 6, zstd 3). gzip takes at most 9.",
              {.min = -1, .max = 19})
         .Add("max_object_size", &Options::max_object_size,
              "An object is closed once it holds this many compressed bytes.",
@@ -123,7 +123,8 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
         .Add("storage_class", &Options::storage_class,
              "x-amz-storage-class of the objects (STANDARD_IA, INTELLIGENT_TIERING...).",
              {.example = "INTELLIGENT_TIERING"})
-        .Add("sse", &Options::sse, "Server-side encryption.", {.one_of = {"", "AES256", "aws:kms"}})
+        .Add("sse", &Options::sse,
+             "Server-side encryption: `AES256` (S3-managed keys) or `aws:kms`; empty: none.")
         .Add("sse_kms_key_id", &Options::sse_kms_key_id, "KMS key of `sse: aws:kms`.",
              {.example = "arn:aws:kms:eu-west-1:111122223333:key/abcd"})
         .Add("access_key_id", &Options::access_key_id,
@@ -141,10 +142,12 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              "warning.")
         .Add("timeout", &Options::timeout, "Timeout of one S3 request.")
         .Check([](const Options& o) -> std::string {
-          if (auto zone = common::LoadZone(o.timezone); !zone.ok()) {
-            return "timezone: " + zone.status().message();
+          // zlib refuses higher levels: every object would fail at its first line.
+          if (o.compression == common::Compression::kGzip && o.compression_level > 9) {
+            return fmt::format("compression_level: gzip takes -1 to 9, got {}",
+                               o.compression_level);
           }
-          if (o.sse_kms_key_id.size() > 0 && o.sse != "aws:kms") {
+          if (o.sse_kms_key_id.size() > 0 && o.sse != Sse::kKms) {
             return "sse_kms_key_id needs sse: aws:kms";
           }
           if (o.access_key_id.empty() != o.secret_access_key.empty()) {
@@ -166,10 +169,7 @@ Result<std::unique_ptr<S3Output>> S3Output::Build(const Options& options, Plugin
 }
 
 S3Output::S3Output(const Options& options, PluginContext& context)
-    : options_(options),
-      plugin_(context),
-      zone_(common::LoadZone(options.timezone).value()),
-      metrics_(*context.metrics) {
+    : options_(options), plugin_(context), metrics_(*context.metrics) {
   char host[256] = {0};
   ::gethostname(host, sizeof(host) - 1);
   host_ = host;
@@ -310,8 +310,7 @@ s3::StagedObject* S3Output::OpenFor(const Event& event, const std::string& group
   o->key = o->prefix + name;
   o->StartStaging(fmt::format("{}/{:08d}.part", staging_dir_, ++staging_sequence_),
                   common::StreamCompressor::Make(options_.compression,
-                                                 static_cast<int>(options_.compression_level))
-                      .value());
+                                                 static_cast<int>(options_.compression_level)));
   s3::StagedObject* raw = o.get();
   open_[group] = std::move(o);
   metrics_.open_objects.Set(static_cast<int64_t>(open_.size()));
@@ -323,7 +322,8 @@ void S3Output::Write(const EventBatch& batch, AckHandle ack) {
   std::string group;
   for (const Event& e : batch.events()) {
     prefix_.clear();
-    options_.prefix.Render(e, prefix_, zone_.At(absl::FromUnixNanos(e.timestamp_ns())).offset);
+    options_.prefix.Render(e, prefix_,
+                           options_.timezone.zone.At(absl::FromUnixNanos(e.timestamp_ns())).offset);
     int64_t offset = -1;
     Partition* partition = PartitionOf(e, &group, &offset);
     if (partition == nullptr) {

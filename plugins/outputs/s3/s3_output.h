@@ -26,18 +26,19 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <span>
 #include <string>
 #include <thread>
 #include <unordered_map>
 #include <vector>
-
-#include <absl/time/time.h>
 
 #include "pipeline/json_encoder.h"
 #include "pipeline/metric_set.h"
 #include "pipeline/registry.h"
 #include "pipeline/template.h"
 #include "plugins/common/aws/aws_credentials.h"
+#include "plugins/common/compressor.h"
+#include "plugins/common/time_zone_option.h"
 
 namespace sluice::outputs {
 
@@ -68,14 +69,19 @@ SLUICE_METRIC_SET(S3OutputMetrics, SLUICE_S3_OUTPUT_METRICS);
 class S3Output final : public Output {
  public:
   using Metrics = S3OutputMetrics;
+  // Server-side encryption: none (`sse: ""`, the default), S3-managed keys or KMS.
+  enum class Sse : uint8_t { kNone, kAes256, kKms };
+  static constexpr config::EnumName<Sse> kSseNames[] = {
+      {"", Sse::kNone}, {"AES256", Sse::kAes256}, {"aws:kms", Sse::kKms}};
+  friend constexpr std::span<const config::EnumName<Sse>> OptionNames(Sse) { return kSseNames; }
   struct Options {
     std::string bucket;
     Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
-    std::string timezone = "UTC";
+    common::TimeZone timezone;
     std::string region;
     std::string endpoint;
     bool force_path_style = false;
-    std::string compression = "gzip";
+    common::Compression compression = common::Compression::kGzip;
     int64_t compression_level = 1;
     ByteSize max_object_size{64ull << 20};
     int64_t max_events = 0;
@@ -83,7 +89,7 @@ class S3Output final : public Output {
     int64_t max_open_objects = 64;
     ByteSize part_size{16ull << 20};
     std::string storage_class;
-    std::string sse;
+    Sse sse = Sse::kNone;
     std::string sse_kms_key_id;
     std::string access_key_id;
     std::string secret_access_key;
@@ -124,7 +130,6 @@ class S3Output final : public Output {
 
   const Options options_;
   PluginContext plugin_;
-  const absl::TimeZone zone_;  // of the prefix's time conversions
   std::string staging_dir_;
   std::unique_ptr<common::AwsCredentialsChain> credentials_;
   std::unique_ptr<s3::ObjectStore> writer_store_;  // output thread: markers

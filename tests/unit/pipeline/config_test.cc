@@ -28,6 +28,15 @@ std::string Errors(const std::string& yaml, EnvLookup env = FakeEnv({})) {
   return diags.ToString();
 }
 
+// Loads `yaml` as t.yaml into *out; fails with its errors when it has any.
+::testing::AssertionResult Loads(const std::string& yaml, Config* out,
+                                 const EnvLookup& env = FakeEnv({})) {
+  Diagnostics diags;
+  *out = LoadConfigText(yaml, "t.yaml", diags, env);
+  if (diags.ok()) return ::testing::AssertionSuccess();
+  return ::testing::AssertionFailure() << diags.ToString();
+}
+
 const char* kValid = R"(data_dir: /tmp/x
 pipelines:
   p:
@@ -39,15 +48,16 @@ pipelines:
 )";
 
 TEST(ConfigTest, ValidConfigLoadsWithDefaults) {
-  Diagnostics diags;
-  Config c = LoadConfigText(kValid, "t.yaml", diags, FakeEnv({}));
-  ASSERT_TRUE(diags.ok()) << diags.ToString();
+  Config c;
+  ASSERT_TRUE(Loads(kValid, &c));
   ASSERT_EQ(c.pipelines.size(), 1u);
   const PipelineConfig& p = c.pipelines[0];
   EXPECT_EQ(p.name, "p");
   EXPECT_EQ(c.process.data_dir, "/tmp/x");
   EXPECT_EQ(c.process.admin.listen, "127.0.0.1:9600");
   EXPECT_EQ(c.process.shutdown_timeout.value, std::chrono::seconds(30));
+  EXPECT_EQ(c.process.log.level, LogLevel::kInfo);
+  EXPECT_EQ(c.process.log.format, LogFormat::kText);
   EXPECT_EQ(p.options.max_inflight_bytes.bytes, 32u << 20);
   ASSERT_EQ(p.inputs.size(), 1u);
   EXPECT_EQ(p.inputs[0].type, "generate");
@@ -107,6 +117,22 @@ TEST(ConfigTest, EnumValueOutsideTheChoices) {
                    "    outputs: [{type: stdout, codec: jsn}]\n"),
             "t.yaml:4:37: pipelines.p.outputs[0].codec: expected one of json, text; got 'jsn'; "
             "did you mean 'json'?\n");
+}
+
+// The self-log settings are enums: read once, named in errors like every enum option.
+TEST(ConfigTest, LogLevelAndFormat) {
+  Config c;
+  ASSERT_TRUE(Loads(std::string("log: {level: debug, format: json}\n") + kValid, &c));
+  EXPECT_EQ(c.process.log.level, LogLevel::kDebug);
+  EXPECT_EQ(c.process.log.format, LogFormat::kJson);
+  ASSERT_TRUE(Loads(std::string("log: {level: error}\n") + kValid, &c));
+  EXPECT_EQ(c.process.log.level, LogLevel::kError);
+  EXPECT_EQ(c.process.log.format, LogFormat::kText);
+  EXPECT_EQ(Errors(std::string("log: {level: warning, format: jsn}\n") + kValid),
+            "t.yaml:1:14: log.level: expected one of debug, info, warn, error; got 'warning'; "
+            "did you mean 'warn'?\n"
+            "t.yaml:1:31: log.format: expected one of text, json; got 'jsn'; did you mean "
+            "'json'?\n");
 }
 
 TEST(ConfigTest, NumberOutOfRange) {
@@ -185,12 +211,11 @@ TEST(ConfigTest, DuplicateIds) {
 }
 
 TEST(ConfigTest, SameTypeTwiceGetsNumberedIds) {
-  Diagnostics diags;
-  Config c = LoadConfigText(
-      "pipelines:\n  p:\n    inputs: [{type: generate}, {type: generate}]\n"
-      "    outputs: [{type: stdout}]\n",
-      "t.yaml", diags, FakeEnv({}));
-  ASSERT_TRUE(diags.ok()) << diags.ToString();
+  Config c;
+  ASSERT_TRUE(
+      Loads("pipelines:\n  p:\n    inputs: [{type: generate}, {type: generate}]\n"
+            "    outputs: [{type: stdout}]\n",
+            &c));
   EXPECT_EQ(c.pipelines[0].inputs[0].id, "generate_0");
   EXPECT_EQ(c.pipelines[0].inputs[1].id, "generate_1");
 }
@@ -212,13 +237,12 @@ TEST(ConfigTest, EveryErrorIsReportedNotJustTheFirst) {
 }
 
 TEST(ConfigTest, EnvironmentSubstitutionInValues) {
-  Diagnostics diags;
-  Config c = LoadConfigText(
-      "data_dir: ${DATA:-/var/lib/sluice}\npipelines:\n  p:\n"
-      "    inputs: [{type: generate, count: '${COUNT}'}]\n"
-      "    outputs: [{type: file, path: '${OUT}/x.ndjson'}]\n",
-      "t.yaml", diags, FakeEnv({{"COUNT", "7"}, {"OUT", "/data"}}));
-  ASSERT_TRUE(diags.ok()) << diags.ToString();
+  Config c;
+  ASSERT_TRUE(
+      Loads("data_dir: ${DATA:-/var/lib/sluice}\npipelines:\n  p:\n"
+            "    inputs: [{type: generate, count: '${COUNT}'}]\n"
+            "    outputs: [{type: file, path: '${OUT}/x.ndjson'}]\n",
+            &c, FakeEnv({{"COUNT", "7"}, {"OUT", "/data"}})));
   EXPECT_EQ(c.process.data_dir, "/var/lib/sluice");
   auto* g =
       static_cast<const inputs::GenerateInput::Options*>(c.pipelines[0].inputs[0].options.get());
@@ -324,12 +348,11 @@ TEST(ConfigTest, WhenOnAnInputIsAnError) {
 }
 
 TEST(ConfigTest, WhenIsParsedOntoThePluginConfig) {
-  Diagnostics diags;
-  Config c = LoadConfigText(
-      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
-      "    outputs: [{type: stdout, when: 'log.level == \"ERROR\"'}]\n",
-      "t.yaml", diags, FakeEnv({}));
-  ASSERT_TRUE(diags.ok()) << diags.ToString();
+  Config c;
+  ASSERT_TRUE(
+      Loads("pipelines:\n  p:\n    inputs: [{type: stdin}]\n"
+            "    outputs: [{type: stdout, when: 'log.level == \"ERROR\"'}]\n",
+            &c));
   ASSERT_NE(c.pipelines[0].outputs[0].when, nullptr);
   EXPECT_EQ(c.pipelines[0].outputs[0].when->source(), "log.level == \"ERROR\"");
   EXPECT_EQ(c.pipelines[0].inputs[0].when, nullptr);

@@ -13,6 +13,8 @@ class DeliveryTest : public ::testing::Test {
     return std::make_shared<Delivery>(outputs, tracker_, seq_, 1000, limiter_,
                                       DeliveryCounters{&acked_, &failed_});
   }
+  // The only handle of a one-output delivery: the delivery lives as long as the handle.
+  AckHandle OnlyHandle() { return AckHandle(Make(1), nullptr, 1, 1); }
   std::vector<uint64_t> commits_;
   std::shared_ptr<SourceTracker> tracker_ =
       std::make_shared<SourceTracker>("s", [this](uint64_t cp) { commits_.push_back(cp); });
@@ -51,19 +53,13 @@ TEST_F(DeliveryTest, OneFailureHoldsTheCheckpointButReleasesTheBytes) {
 }
 
 TEST_F(DeliveryTest, DestroyingAHandleFailsItAndAckAfterwardsIsANoop) {
-  auto d = Make(1);
-  {
-    AckHandle a(d, nullptr, 1, 1);
-    d.reset();
-  }
+  { AckHandle a = OnlyHandle(); }
   EXPECT_EQ(failed_.value(), 1u);
   EXPECT_EQ(limiter_->batches(), 0u);
 }
 
 TEST_F(DeliveryTest, MovedHandleSettlesOnce) {
-  auto d = Make(1);
-  AckHandle a(d, nullptr, 1, 1);
-  d.reset();
+  AckHandle a = OnlyHandle();
   AckHandle b = std::move(a);
   b.Ack();
   b.Ack();
@@ -74,9 +70,7 @@ TEST_F(DeliveryTest, MovedHandleSettlesOnce) {
 }
 
 TEST_F(DeliveryTest, SharedAckAcksOnceEveryPieceSettledAndSaysWhichCallWasLast) {
-  auto d = Make(1);
-  SharedAck shared(AckHandle(d, nullptr, 1, 1));
-  d.reset();
+  SharedAck shared(OnlyHandle());
   shared.Add(2);                      // two pieces besides the creating call
   EXPECT_FALSE(shared.Settle(true));  // a piece
   EXPECT_FALSE(shared.Settle(true));  // the creating call
@@ -87,9 +81,7 @@ TEST_F(DeliveryTest, SharedAckAcksOnceEveryPieceSettledAndSaysWhichCallWasLast) 
 }
 
 TEST_F(DeliveryTest, SharedAckFailsTheBatchWhenOnePieceFailed) {
-  auto d = Make(1);
-  SharedAck shared(AckHandle(d, nullptr, 1, 1));
-  d.reset();
+  SharedAck shared(OnlyHandle());
   shared.Add();
   EXPECT_FALSE(shared.Settle(false));
   EXPECT_TRUE(shared.Settle(true));

@@ -166,105 +166,99 @@ TEST_F(JsonEncoderTest, ReplacesInvalidUtf8ByteByByte) {
   EXPECT_EQ(EncodeMessage("\xF4\x90\x80\x80"), "\"" + r + r + r + r + "\"");  // above U+10FFFF
 }
 
-TEST_F(JsonEncoderTest, EscapesFieldNamesValuesAndTags) {
-  Event event(&arena_, kTime, "m");
-  event.Set("q\"k", Value::String("v\\\n"));
-  event.AddTag("t\"\xFF");
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"q\"k":"v\\\n","tags":["t\")" +
-                               std::string(kReplacement) + "\"]}");
-}
+// One event with message "m": its fields, set in this order, and its tags.
+struct LayoutCase {
+  std::string_view what;
+  std::vector<std::pair<std::string_view, Value>> fields;
+  std::vector<std::string_view> tags;
+  std::string want;  // what follows kHead
+};
 
-TEST_F(JsonEncoderTest, NestsDottedNamesSharingAPrefix) {
-  Event event(&arena_, kTime, "m");
-  event.Set("log.level", Value::String("info"));
-  event.Set("log.file.path", Value::String("/a"));
-  event.Set("log.file.offset", Value::Int(9));
-  EXPECT_EQ(Encode(event),
-            std::string(kHead) + R"(,"log":{"file":{"offset":9,"path":"/a"},"level":"info"}})");
-}
-
-TEST_F(JsonEncoderTest, ClosesSeveralObjectsAtOnce) {
-  Event event(&arena_, kTime, "m");
-  event.Set("g", Value::Int(4));
-  event.Set("a.f", Value::Int(3));
-  event.Set("a.b.e", Value::Int(2));
-  event.Set("a.b.c.d", Value::Int(1));
-  event.Set("a.b.c.x", Value::Int(0));
-  EXPECT_EQ(Encode(event),
-            std::string(kHead) + R"(,"a":{"b":{"c":{"d":1,"x":0},"e":2},"f":3},"g":4})");
-}
-
-TEST_F(JsonEncoderTest, SortsBytewiseSoPunctuationComesBeforeTheDot) {
-  Event event(&arena_, kTime, "m");
-  event.Set("a.b", Value::Int(1));
-  event.Set("a-b", Value::Int(2));
-  event.Set("a_b", Value::Int(3));
-  event.Set("B", Value::Int(4));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"B":4,"a-b":2,"a":{"b":1},"a_b":3})");
-}
-
-TEST_F(JsonEncoderTest, ValueAndPrefixClashWritesTheLongerNameFlat) {
-  Event event(&arena_, kTime, "m");
-  event.Set("a.b", Value::Int(2));
-  event.Set("a", Value::Int(1));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":1,"a.b":2})");
-}
-
-TEST_F(JsonEncoderTest, ClashIsFoundAcrossNamesSortedInBetween) {
-  Event event(&arena_, kTime, "m");
-  event.Set("a", Value::Int(1));
-  event.Set("a-b", Value::Int(2));
-  event.Set("a.b", Value::Int(3));
-  event.Set("a.c.d", Value::Int(4));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":1,"a-b":2,"a.b":3,"a.c.d":4})");
-}
-
-TEST_F(JsonEncoderTest, ClashGoesIntoTheDeepestObjectThatDoesNotClash) {
-  Event event(&arena_, kTime, "m");
-  event.Set("x.a.b.c", Value::Int(3));
-  event.Set("x.a", Value::Int(1));
-  event.Set("x.b", Value::Int(4));
-  event.Set("x.a.b", Value::Int(2));
-  event.Set("y.v", Value::Int(6));
-  event.Set("y.v.w.z", Value::Int(7));
-  event.Set("y.u.w", Value::Int(5));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"x":{"a":1,"a.b":2,"a.b.c":3,"b":4},)"
-                                                R"("y":{"u":{"w":5},"v":6,"v.w.z":7}})");
-}
-
-TEST_F(JsonEncoderTest, ClashBelowAnObject) {
-  Event event(&arena_, kTime, "m");
-  event.Set("a.b.c", Value::Int(1));
-  event.Set("a.b", Value::Int(2));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"a":{"b":2,"b.c":1}})");
-}
-
-TEST_F(JsonEncoderTest, EventTimeAndMessageWinOverFieldsOfTheSameName) {
-  Event event(&arena_, kTime, "m");
-  event.Set("message", Value::String("field message"));
-  event.Set("@timestamp", Value::String("field time"));
-  event.Set("message.x", Value::Int(1));
-  event.Set("@timestamp.y", Value::Int(2));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"@timestamp.y":2,"message.x":1})");
-}
-
-TEST_F(JsonEncoderTest, TagsFieldIsWrittenOnlyWhenTheEventHasNoTags) {
-  Event event(&arena_, kTime, "m");
-  event.Set("tags", Value::String("a,b"));
-  event.Set("tags.n", Value::Int(2));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"tags":"a,b","tags.n":2})");
-  event.AddTag("t");
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"tags.n":2,"tags":["t"]})");
-}
-
-TEST_F(JsonEncoderTest, EmptySegmentsStopTheNesting) {
-  Event event(&arena_, kTime, "m");
-  event.Set("a..b", Value::Int(1));
-  event.Set("a.c", Value::Int(2));
-  event.Set("a.", Value::Int(3));
-  event.Set(".d", Value::Int(4));
-  event.Set("", Value::Int(5));
-  EXPECT_EQ(Encode(event), std::string(kHead) + R"(,"":5,".d":4,"a":{"":3,".b":1,"c":2}})");
+TEST_F(JsonEncoderTest, FieldLayout) {
+  const std::string r(kReplacement);
+  const LayoutCase cases[] = {
+      {"escapes field names, values and tags",
+       {{"q\"k", Value::String("v\\\n")}},
+       {"t\"\xFF"},
+       R"(,"q\"k":"v\\\n","tags":["t\")" + r + "\"]}"},
+      {"nests dotted names sharing a prefix",
+       {{"log.level", Value::String("info")},
+        {"log.file.path", Value::String("/a")},
+        {"log.file.offset", Value::Int(9)}},
+       {},
+       R"(,"log":{"file":{"offset":9,"path":"/a"},"level":"info"}})"},
+      {"closes several objects at once",
+       {{"g", Value::Int(4)},
+        {"a.f", Value::Int(3)},
+        {"a.b.e", Value::Int(2)},
+        {"a.b.c.d", Value::Int(1)},
+        {"a.b.c.x", Value::Int(0)}},
+       {},
+       R"(,"a":{"b":{"c":{"d":1,"x":0},"e":2},"f":3},"g":4})"},
+      {"sorts bytewise, so punctuation comes before the dot",
+       {{"a.b", Value::Int(1)},
+        {"a-b", Value::Int(2)},
+        {"a_b", Value::Int(3)},
+        {"B", Value::Int(4)}},
+       {},
+       R"(,"B":4,"a-b":2,"a":{"b":1},"a_b":3})"},
+      {"a value and prefix clash writes the longer name flat",
+       {{"a.b", Value::Int(2)}, {"a", Value::Int(1)}},
+       {},
+       R"(,"a":1,"a.b":2})"},
+      {"a clash is found across names sorted in between",
+       {{"a", Value::Int(1)},
+        {"a-b", Value::Int(2)},
+        {"a.b", Value::Int(3)},
+        {"a.c.d", Value::Int(4)}},
+       {},
+       R"(,"a":1,"a-b":2,"a.b":3,"a.c.d":4})"},
+      {"a clash goes into the deepest object that does not clash",
+       {{"x.a.b.c", Value::Int(3)},
+        {"x.a", Value::Int(1)},
+        {"x.b", Value::Int(4)},
+        {"x.a.b", Value::Int(2)},
+        {"y.v", Value::Int(6)},
+        {"y.v.w.z", Value::Int(7)},
+        {"y.u.w", Value::Int(5)}},
+       {},
+       R"(,"x":{"a":1,"a.b":2,"a.b.c":3,"b":4},"y":{"u":{"w":5},"v":6,"v.w.z":7}})"},
+      {"a clash below an object",
+       {{"a.b.c", Value::Int(1)}, {"a.b", Value::Int(2)}},
+       {},
+       R"(,"a":{"b":2,"b.c":1}})"},
+      {"the event's time and message win over fields of the same name",
+       {{"message", Value::String("field message")},
+        {"@timestamp", Value::String("field time")},
+        {"message.x", Value::Int(1)},
+        {"@timestamp.y", Value::Int(2)}},
+       {},
+       R"(,"@timestamp.y":2,"message.x":1})"},
+      // The tags field is written only when the event has no tags.
+      {"a tags field and no tags",
+       {{"tags", Value::String("a,b")}, {"tags.n", Value::Int(2)}},
+       {},
+       R"(,"tags":"a,b","tags.n":2})"},
+      {"a tags field and tags",
+       {{"tags", Value::String("a,b")}, {"tags.n", Value::Int(2)}},
+       {"t"},
+       R"(,"tags.n":2,"tags":["t"]})"},
+      {"empty segments stop the nesting",
+       {{"a..b", Value::Int(1)},
+        {"a.c", Value::Int(2)},
+        {"a.", Value::Int(3)},
+        {".d", Value::Int(4)},
+        {"", Value::Int(5)}},
+       {},
+       R"(,"":5,".d":4,"a":{"":3,".b":1,"c":2}})"},
+  };
+  for (const LayoutCase& c : cases) {
+    SCOPED_TRACE(c.what);
+    Event event(&arena_, kTime, "m");
+    for (const auto& [name, value] : c.fields) event.Set(name, value);
+    for (std::string_view tag : c.tags) event.AddTag(tag);
+    EXPECT_EQ(Encode(event), std::string(kHead) + c.want);
+  }
 }
 
 TEST_F(JsonEncoderTest, Integers) {

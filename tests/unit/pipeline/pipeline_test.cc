@@ -19,18 +19,22 @@ namespace {
 
 using sluice::testing::WaitUntil;
 
+// The schema of a test plugin's Options: no declared options.
+template <typename Options>
+const config::OptionSchema<Options>& NoOptions() {
+  static const config::OptionSchema<Options> schema;
+  return schema;
+}
+
 // Emits `batches` batches of `events_per_batch` events from one source (or forever when
 // batches == 0), each event's message its sequence number; records the commits it sees.
 class CountingInput final : public Input {
  public:
   struct Options {
+    static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
     int64_t batches = 10;
     int64_t events_per_batch = 10;
     int64_t message_bytes = 8;
-    static const config::OptionSchema<Options>& Schema() {
-      static const config::OptionSchema<Options> schema;
-      return schema;
-    }
   };
   static inline std::atomic<CountingInput*> last{nullptr};
   static Result<std::unique_ptr<CountingInput>> Build(const Options& o, PluginContext&) {
@@ -87,10 +91,7 @@ class HoldingOutput final : public Output {
   struct Options {
     bool auto_ack = false;
     bool ack_on_drain = false;  // an accumulating output: acks only when drained entirely
-    static const config::OptionSchema<Options>& Schema() {
-      static const config::OptionSchema<Options> schema;
-      return schema;
-    }
+    static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
   };
   static inline std::atomic<HoldingOutput*> last{nullptr};
   static inline std::vector<HoldingOutput*> built;  // Pipeline::Build is single-threaded
@@ -151,10 +152,7 @@ class HoldingOutput final : public Output {
 class DropOddFilter final : public Filter {
  public:
   struct Options {
-    static const config::OptionSchema<Options>& Schema() {
-      static const config::OptionSchema<Options> schema;
-      return schema;
-    }
+    static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
   };
   static Result<std::unique_ptr<DropOddFilter>> Build(const Options&, PluginContext&) {
     return std::make_unique<DropOddFilter>();
@@ -183,10 +181,7 @@ class DropOddFilter final : public Filter {
 class HoldFirstFilter final : public Filter {
  public:
   struct Options {
-    static const config::OptionSchema<Options>& Schema() {
-      static const config::OptionSchema<Options> schema;
-      return schema;
-    }
+    static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
   };
   static inline std::atomic<int> later_batches{0};
   static inline std::atomic<bool> timed_out{false};
@@ -207,10 +202,7 @@ class HoldFirstFilter final : public Filter {
 class GateFilter final : public Filter {
  public:
   struct Options {
-    static const config::OptionSchema<Options>& Schema() {
-      static const config::OptionSchema<Options> schema;
-      return schema;
-    }
+    static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
   };
   static inline std::atomic<bool> open{false};
   static Result<std::unique_ptr<GateFilter>> Build(const Options&, PluginContext&) {

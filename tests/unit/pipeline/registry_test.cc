@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 
+#include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/config.h"
 #include "pipeline/engine_metrics.h"
 
@@ -64,6 +65,7 @@ TEST(RegistryTest, ConfigurationDocsCarryTheGeneratedSettingsTables) {
       {"admin", config::AdminOptions::Schema().infos()},
       {"log", config::LogOptions::Schema().infos()},
       {"pipeline", config::PipelineOptions::Schema().infos()},
+      {"buffer", buffer::BufferOptions::Schema().infos()},
   };
   for (const auto& [name, infos] : sections) {
     std::string expected = "<!-- options:begin settings/" + name + " -->\n" +
@@ -100,6 +102,7 @@ TEST(RegistryTest, DocsCarryTheGeneratedMetricTables) {
       {"component", ComponentMetricSet::Infos()},
       {"filter", FilterMetrics::Infos()},
       {"pipeline", PipelineMetrics::Infos()},
+      {"buffer", buffer::BufferMetrics::Infos()},
   };
   for (const auto& [name, infos] : engine) {
     std::string expected = "<!-- metrics:begin engine/" + name + " -->\n" + MetricsMarkdown(infos) +
@@ -120,6 +123,7 @@ TEST(RegistryTest, EveryMetricNameInTheSourcesIsDeclared) {
   add(ComponentMetricSet::Infos());
   add(FilterMetrics::Infos());
   add(PipelineMetrics::Infos());
+  add(buffer::BufferMetrics::Infos());
   for (const PluginFactory* f : Registry::Get().All()) add(f->metrics());
   const std::regex name("\"(sluice_[a-z0-9_]+)\"");
   size_t seen = 0;

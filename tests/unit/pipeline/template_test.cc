@@ -211,38 +211,33 @@ TEST_F(TemplateTest, MixedPartsRenderInOrder) {
   EXPECT_FALSE(complete);
 }
 
-TEST_F(TemplateTest, UnclosedReference) {
-  EXPECT_EQ(CompileError("logs-{{host"), "unclosed '{{' at position 6");
-  EXPECT_EQ(CompileError("{{"), "unclosed '{{' at position 1");
-  EXPECT_EQ(CompileError("a}}{{b}"), "unclosed '{{' at position 4");
-  // A second '{{' before the '}}' means the first one was not closed.
-  EXPECT_EQ(CompileError("{{a {{b}}"), "unclosed '{{' at position 1");
-}
-
-TEST_F(TemplateTest, EmptyFieldName) {
-  EXPECT_EQ(CompileError("ab{{}}"), "empty field name in '{{}}' at position 3");
-  EXPECT_EQ(CompileError("{{  }}"), "empty field name in '{{  }}' at position 1");
-}
-
-TEST_F(TemplateTest, UnsupportedConversion) {
-  EXPECT_EQ(CompileError("abcd%Q"),
-            "unsupported conversion '%Q' at position 5" + std::string(kSupported));
-  EXPECT_EQ(CompileError("%Y%k"),
-            "unsupported conversion '%k' at position 3" + std::string(kSupported));
-  EXPECT_EQ(CompileError("% "),
-            "unsupported conversion '% ' at position 1" + std::string(kSupported));
-  // The whole character is quoted, and positions count characters, not bytes.
-  EXPECT_EQ(CompileError("\xC3\xA9t\xC3\xA9-%\xC3\xA9"),
-            "unsupported conversion '%\xC3\xA9' at position 5" + std::string(kSupported));
-}
-
-TEST_F(TemplateTest, PercentAtTheEnd) {
-  EXPECT_EQ(CompileError("100%"),
-            "incomplete conversion '%' at position 4 (write %% for a literal %)");
-}
-
-TEST_F(TemplateTest, ErrorPositionsCountCharacters) {
-  EXPECT_EQ(CompileError("\xE2\x82\xAC{{x"), "unclosed '{{' at position 2");
+// Templates that do not compile, and the whole message of each error.
+TEST_F(TemplateTest, CompileErrorsSayWhatIsWrongAndWhere) {
+  const std::string supported(kSupported);
+  const struct {
+    std::string_view text;
+    std::string error;
+  } cases[] = {
+      {"logs-{{host", "unclosed '{{' at position 6"},
+      {"{{", "unclosed '{{' at position 1"},
+      {"a}}{{b}", "unclosed '{{' at position 4"},
+      // A second '{{' before the '}}' means the first one was not closed.
+      {"{{a {{b}}", "unclosed '{{' at position 1"},
+      {"ab{{}}", "empty field name in '{{}}' at position 3"},
+      {"{{  }}", "empty field name in '{{  }}' at position 1"},
+      {"abcd%Q", "unsupported conversion '%Q' at position 5" + supported},
+      {"%Y%k", "unsupported conversion '%k' at position 3" + supported},
+      {"% ", "unsupported conversion '% ' at position 1" + supported},
+      // The whole character is quoted, and positions count characters, not bytes.
+      {"\xC3\xA9t\xC3\xA9-%\xC3\xA9",
+       "unsupported conversion '%\xC3\xA9' at position 5" + supported},
+      {"100%", "incomplete conversion '%' at position 4 (write %% for a literal %)"},
+      {"\xE2\x82\xAC{{x", "unclosed '{{' at position 2"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.text);
+    EXPECT_EQ(CompileError(c.text), c.error);
+  }
 }
 
 }  // namespace

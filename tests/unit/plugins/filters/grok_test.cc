@@ -7,10 +7,13 @@
 #include <fstream>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_cases.h"
+#include "tests/unit/plugins/filters/spark_corpus.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
@@ -18,7 +21,10 @@ namespace sluice::filters {
 namespace {
 
 using testing::BuildFilter;
-using testing::ParseFilterOptions;
+using testing::FilterCase;
+
+const std::vector<std::string> kNoTags;
+const std::vector<std::string> kFailureTag = {"_grokparsefailure"};
 
 std::string Text(const Event& e, std::string_view field) { return testing::FieldText(e, field); }
 
@@ -27,23 +33,8 @@ std::unique_ptr<testing::AppliedFilter<GrokFilter>> ApplyTo(const std::string& y
   return testing::ApplyFilter<GrokFilter>(yaml, message);
 }
 
-std::string ValidationErrors(const std::string& yaml) {
-  return testing::OptionErrors<GrokFilter>(yaml);
-}
-
 TEST(GrokFilterTest, IsRegistered) {
   EXPECT_NE(Registry::Get().Find(PluginKind::kFilter, "grok"), nullptr);
-}
-
-TEST(GrokFilterTest, SetsNamedCapturesAsFields) {
-  auto a = ApplyTo("pattern: '^%{WORD:user} %{IP:client.ip} %{GREEDYDATA:rest}'",
-                   "ann 10.1.2.3 did things");
-  EXPECT_EQ(a->result, FilterResult::kMatched);
-  EXPECT_EQ(Text(*a->event, "user"), "ann");
-  EXPECT_EQ(Text(*a->event, "client.ip"), "10.1.2.3");
-  EXPECT_EQ(Text(*a->event, "rest"), "did things");
-  EXPECT_EQ(a->event->message(), "ann 10.1.2.3 did things");  // untouched: no message capture
-  EXPECT_EQ(a->event->fields().size(), 3u);
 }
 
 TEST(GrokFilterTest, FieldValuesAreViewsOfTheMessage) {
@@ -66,76 +57,109 @@ TEST(GrokFilterTest, MessageCaptureReplacesTheMessageWithoutCopy) {
   EXPECT_EQ(*e.Get("n"), Value::Int(42));
 }
 
-TEST(GrokFilterTest, TypedCaptures) {
-  auto a = ApplyTo(
-      "pattern: '%{INT:i:int} %{NUMBER:f:float} %{WORD:b:bool} %{NUMBER:bad:int} %{WORD:s}'",
-      "-7 2.5 yes 1.5 txt");
-  EXPECT_EQ(*a->event->Get("i"), Value::Int(-7));
-  EXPECT_EQ(*a->event->Get("f"), Value::Float(2.5));
-  EXPECT_EQ(*a->event->Get("b"), Value::Bool(true));
-  EXPECT_EQ(Text(*a->event, "bad"), "1.5");  // does not convert: stays a string
-  EXPECT_EQ(Text(*a->event, "s"), "txt");
-}
-
-TEST(GrokFilterTest, DottedAndBracketNames) {
-  auto a = ApplyTo(R"(pattern: '%{WORD:[log][level]} (?<http.verb>\w+) (?P<[url][path]>\S+)')",
-                   "INFO GET /x");
-  EXPECT_EQ(Text(*a->event, "log.level"), "INFO");
-  EXPECT_EQ(Text(*a->event, "http.verb"), "GET");
-  EXPECT_EQ(Text(*a->event, "url.path"), "/x");
-}
-
-TEST(GrokFilterTest, FieldOptionParsesAStringFieldAndSkipsWhenAbsent) {
-  auto built = BuildFilter<GrokFilter>("field: raw\npattern: '^%{INT:n}'");
-  EventBatch batch;
-  Event& e = batch.Add(0, "message text");
-  e.Set("raw", Value::String("12 ab"));
-  EXPECT_EQ(built->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "n"), "12");
-  Event& absent = batch.Add(0, "34");
-  EXPECT_EQ(built->filter->Apply(absent), FilterResult::kSkipped);
-  EXPECT_TRUE(absent.tags().empty());
-  Event& not_text = batch.Add(0, "34");
-  not_text.Set("raw", Value::Int(34));
-  EXPECT_EQ(built->filter->Apply(not_text), FilterResult::kSkipped);
-}
-
-TEST(GrokFilterTest, PatternsAreTriedInOrderFirstMatchWins) {
-  const std::string yaml =
+std::vector<FilterCase> Cases() {
+  const std::string in_order =
       "patterns: ['^%{INT:num} %{WORD:first}', '^%{WORD:word} %{WORD:second}', '^%{WORD:third}']";
-  auto a = ApplyTo(yaml, "12 abc");
-  EXPECT_EQ(Text(*a->event, "num"), "12");
-  EXPECT_EQ(a->event->Get("second"), nullptr);
-  EXPECT_EQ(a->event->Get("third"), nullptr);
-  auto b = ApplyTo(yaml, "ab cd");
-  EXPECT_EQ(Text(*b->event, "word"), "ab");
-  EXPECT_EQ(Text(*b->event, "second"), "cd");
-  EXPECT_EQ(b->event->Get("third"), nullptr);
+  const std::string empty_captures = "pattern: '^%{WORD:a}:(?<b>[0-9]*):(?:%{INT:c}|x)'\n";
+  return {
+      {.name = "SetsNamedCapturesAsFields",
+       .yaml = "pattern: '^%{WORD:user} %{IP:client.ip} %{GREEDYDATA:rest}'",
+       .events = {{.message = "ann 10.1.2.3 did things",
+                   .text = {{"user", "ann"}, {"client.ip", "10.1.2.3"}, {"rest", "did things"}},
+                   .message_after = "ann 10.1.2.3 did things",  // untouched: no message capture
+                   .field_count = 3}}},
+      // NUMBER:bad:int does not convert: it stays a string.
+      {.name = "TypedCaptures",
+       .yaml = "pattern: '%{INT:i:int} %{NUMBER:f:float} %{WORD:b:bool} %{NUMBER:bad:int} "
+               "%{WORD:s}'",
+       .events = {{.message = "-7 2.5 yes 1.5 txt",
+                   .text = {{"bad", "1.5"}, {"s", "txt"}},
+                   .values = {{"i", Value::Int(-7)},
+                              {"f", Value::Float(2.5)},
+                              {"b", Value::Bool(true)}}}}},
+      {.name = "DottedAndBracketNames",
+       .yaml = R"(pattern: '%{WORD:[log][level]} (?<http.verb>\w+) (?P<[url][path]>\S+)')",
+       .events = {{.message = "INFO GET /x",
+                   .text = {{"log.level", "INFO"}, {"http.verb", "GET"}, {"url.path", "/x"}}}}},
+      {.name = "FieldOptionParsesAStringFieldAndSkipsWhenAbsent",
+       .yaml = "field: raw\npattern: '^%{INT:n}'",
+       .events = {{.message = "message text",
+                   .set = {{"raw", Value::String("12 ab")}},
+                   .text = {{"n", "12"}}},
+                  {.message = "34", .result = FilterResult::kSkipped, .tags = kNoTags},
+                  {.message = "34",
+                   .set = {{"raw", Value::Int(34)}},
+                   .result = FilterResult::kSkipped}}},
+      {.name = "PatternsAreTriedInOrderFirstMatchWins",
+       .yaml = in_order,
+       .events = {{.message = "12 abc", .text = {{"num", "12"}}, .absent = {"second", "third"}},
+                  {.message = "ab cd",
+                   .text = {{"word", "ab"}, {"second", "cd"}},
+                   .absent = {"third"}}}},
+      {.name = "BreakOnMatchFalseAppliesEveryMatchingPattern",
+       .yaml = "break_on_match: false\n"
+               "patterns: ['^%{WORD:a} ', '%{INT:n}$', '^%{WORD:a}%{GREEDYMULTILINE:message}', "
+               "'nope']",
+       .events = {{.message = "first x 12",
+                   .text = {{"a", "first"}, {"n", "12"}},
+                   .message_after = " x 12",
+                   .tags = kNoTags}}},
+      {.name = "PatternDefinitionsFromTheConfig",
+       .yaml = "pattern_definitions: {APP_ID: 'application_%{INT}_%{INT}', INT: '[0-9]{2}'}\n"
+               "pattern: '%{APP_ID:app}'",
+       .events = {{.message = "started application_12_34 and 5_6",
+                   .text = {{"app", "application_12_34"}}}}},
+      {.name = "EmptyCapturesSetNothing",
+       .yaml = empty_captures,
+       .events = {{.message = "w::x",
+                   .text = {{"a", "w"}},
+                   .absent = {"b",      // empty
+                              "c"}}}},  // did not take part
+      {.name = "EmptyCapturesKept",
+       .yaml = empty_captures + "keep_empty_captures: true",
+       .events = {{.message = "w::x",
+                   .text = {{"b", ""}},
+                   .absent = {"c"}}}},  // still nothing: it did not take part
+      {.name = "FailureKeepsTheEventAndTagsIt",
+       .yaml = "pattern: '^%{INT:n}$'",
+       .events = {{.message = "not a number",
+                   .result = FilterResult::kFailed,
+                   .message_after = "not a number",
+                   .tags = kFailureTag,
+                   .field_count = 0}}},
+      {.name = "FailureTagsAreConfigurable",
+       .yaml = "pattern: '^%{INT:n}$'\ntag_on_failure: [no_int, parse_failed]",
+       .events = {{.result = FilterResult::kFailed,
+                   .tags = std::vector<std::string>{"no_int", "parse_failed"}}}},
+      {.name = "NoFailureTags",
+       .yaml = "pattern: '^%{INT:n}$'\ntag_on_failure: []",
+       .events = {{.result = FilterResult::kFailed, .tags = kNoTags}}},
+      {.name = "CombinedApacheLogWithEcsFields",
+       .yaml = "pattern: '^%{COMBINEDAPACHELOG}'",
+       .events = {{.message = R"x(203.0.113.9 - frank [10/Oct/2000:13:55:36 -0700] )x"
+                              R"x("GET /apache_pb.gif HTTP/1.0" 200 2326 )x"
+                              R"x("http://www.example.com/start.html" )x"
+                              R"x("Mozilla/4.08 [en] (Win98; I ;Nav)")x",
+                   .text = {{"source.address", "203.0.113.9"},
+                            {"user.name", "frank"},
+                            {"timestamp", "10/Oct/2000:13:55:36 -0700"},
+                            {"http.request.method", "GET"},
+                            {"url.original", "/apache_pb.gif"},
+                            {"http.version", "1.0"},
+                            {"http.request.referrer", "http://www.example.com/start.html"},
+                            {"user_agent.original", "Mozilla/4.08 [en] (Win98; I ;Nav)"}},
+                   .values = {{"http.response.status_code", Value::Int(200)},
+                              {"http.response.body.bytes", Value::Int(2326)}},
+                   .absent = {"apache.access.user.identity"}}}},  // `-`
+  };
 }
 
-TEST(GrokFilterTest, BreakOnMatchFalseAppliesEveryMatchingPattern) {
-  auto a = ApplyTo(
-      "break_on_match: false\n"
-      "patterns: ['^%{WORD:a} ', '%{INT:n}$', '^%{WORD:a}%{GREEDYMULTILINE:message}', 'nope']",
-      "first x 12");
-  EXPECT_EQ(a->result, FilterResult::kMatched);
-  EXPECT_EQ(Text(*a->event, "a"), "first");
-  EXPECT_EQ(Text(*a->event, "n"), "12");
-  EXPECT_EQ(a->event->message(), " x 12");
-  EXPECT_TRUE(a->event->tags().empty());
-}
+class GrokFilterCaseTest : public ::testing::TestWithParam<FilterCase> {};
 
-TEST(GrokFilterTest, PatternDefinitionsFromTheConfig) {
-  auto a = ApplyTo(
-      "pattern_definitions: {APP_ID: 'application_%{INT}_%{INT}', INT: '[0-9]{2}'}\n"
-      "pattern: '%{APP_ID:app}'",
-      "started application_12_34 and 5_6");
-  EXPECT_EQ(Text(*a->event, "app"), "application_12_34");
-  auto bad = ValidationErrors("pattern_definitions: {'bad name': x}\npattern: x");
-  EXPECT_NE(bad.find("pattern_definitions: pattern name 'bad name' is not valid"),
-            std::string::npos)
-      << bad;
-}
+TEST_P(GrokFilterCaseTest, Applies) { testing::ExpectCase<GrokFilter>(GetParam()); }
+
+INSTANTIATE_TEST_SUITE_P(GrokFilterTest, GrokFilterCaseTest, ::testing::ValuesIn(Cases()),
+                         testing::CaseName);
 
 TEST(GrokFilterTest, PatternFilesAndDirectories) {
   auto dir = testing::FreshTestDir("sluice_grok_filter");
@@ -144,73 +168,54 @@ TEST(GrokFilterTest, PatternFilesAndDirectories) {
   std::ofstream(dir / "extra.patterns") << "GREETED %{GREETING} %{NAME_:name}\n";
   std::string yaml = "patterns_dir: " + (dir / "d").string() + "\npattern_files: [" +
                      (dir / "extra.patterns").string() + "]\npattern: '%{GREETED:all}'";
-  auto a = ApplyTo(yaml, "oh hi Ann");
-  EXPECT_EQ(Text(*a->event, "all"), "hi Ann");
-  EXPECT_EQ(Text(*a->event, "name"), "Ann");
-  auto missing = ValidationErrors("patterns_dir: " + (dir / "nope").string() + "\npattern: x");
-  EXPECT_NE(missing.find("patterns_dir: pattern directory"), std::string::npos) << missing;
-  auto missing_file = ValidationErrors("pattern_files: [/nonexistent/p]\npattern: x");
-  EXPECT_NE(missing_file.find("cannot read pattern file '/nonexistent/p'"), std::string::npos);
+  testing::ExpectCase<GrokFilter>(
+      {.name = "PatternFilesAndDirectories",
+       .yaml = yaml,
+       .events = {{.message = "oh hi Ann", .text = {{"all", "hi Ann"}, {"name", "Ann"}}}}});
+  testing::ExpectOptionErrors<GrokFilter>({
+      {"patterns_dir: " + (dir / "nope").string() + "\npattern: x",
+       "patterns_dir: pattern directory"},
+      {"pattern_files: [/nonexistent/p]\npattern: x", "cannot read pattern file '/nonexistent/p'"},
+  });
   std::filesystem::remove_all(dir);
 }
 
-TEST(GrokFilterTest, EmptyCapturesSetNothingUnlessKept) {
-  const std::string pattern = "pattern: '^%{WORD:a}:(?<b>[0-9]*):(?:%{INT:c}|x)'\n";
-  auto a = ApplyTo(pattern, "w::x");
-  EXPECT_EQ(Text(*a->event, "a"), "w");
-  EXPECT_EQ(a->event->Get("b"), nullptr);  // empty
-  EXPECT_EQ(a->event->Get("c"), nullptr);  // did not take part
-  auto k = ApplyTo(pattern + "keep_empty_captures: true", "w::x");
-  EXPECT_EQ(Text(*k->event, "b"), "");
-  EXPECT_EQ(k->event->Get("c"), nullptr);  // still nothing: it did not take part
-}
-
-TEST(GrokFilterTest, FailureKeepsTheEventAndTagsIt) {
-  auto a = ApplyTo("pattern: '^%{INT:n}$'", "not a number");
-  EXPECT_EQ(a->result, FilterResult::kFailed);
-  EXPECT_EQ(a->event->message(), "not a number");
-  ASSERT_EQ(a->event->tags().size(), 1u);
-  EXPECT_EQ(a->event->tags()[0], "_grokparsefailure");
-  EXPECT_TRUE(a->event->fields().empty());
-
-  auto custom = ApplyTo("pattern: '^%{INT:n}$'\ntag_on_failure: [no_int, parse_failed]", "x");
-  EXPECT_TRUE(custom->event->HasTag("no_int"));
-  EXPECT_TRUE(custom->event->HasTag("parse_failed"));
-  EXPECT_FALSE(custom->event->HasTag("_grokparsefailure"));
-
-  auto none = ApplyTo("pattern: '^%{INT:n}$'\ntag_on_failure: []", "x");
-  EXPECT_EQ(none->result, FilterResult::kFailed);
-  EXPECT_TRUE(none->event->tags().empty());
-}
-
-TEST(GrokFilterTest, ExactlyOneOfPatternAndPatterns) {
-  EXPECT_NE(ValidationErrors("field: message").find("set 'pattern' (one grok pattern) or"),
-            std::string::npos);
-  EXPECT_NE(ValidationErrors("pattern: a\npatterns: [b]").find("not both"), std::string::npos);
-  EXPECT_NE(ValidationErrors("patterns: [a, '']").find("patterns[1]: the pattern is empty"),
-            std::string::npos);
-  EXPECT_NE(ValidationErrors("pattern: a\nfield: ''").find("field: must not be empty"),
-            std::string::npos);
-  EXPECT_EQ(ValidationErrors("pattern: '^%{SPARK_LOG4J}'"), "");
+TEST(GrokFilterTest, ConfigErrorsAtValidateTime) {
+  testing::ExpectOptionErrors<GrokFilter>({
+      {"field: message", "set 'pattern' (one grok pattern) or"},
+      {"pattern: a\npatterns: [b]", "not both"},
+      {"patterns: [a, '']", "patterns[1]: the pattern is empty"},
+      {"pattern: a\nfield: ''", "field: must not be empty"},
+      {"pattern_definitions: {'bad name': x}\npattern: x",
+       "pattern_definitions: pattern name 'bad name' is not valid"},
+      {"pattern: '^%{SPARK_LOG4J}'", ""},
+  });
 }
 
 TEST(GrokFilterTest, BadPatternsFailValidationWithPositionAndReason) {
-  std::string e = ValidationErrors("patterns: ['^%{WORD:w}', '^%{WORD:w} (?=x)', '%{NUMBR}']");
-  EXPECT_NE(e.find("test.yaml:"), std::string::npos) << e;
-  EXPECT_NE(e.find("patterns[1]: invalid pattern \"^%{WORD:w} (?=x)\": at offset 11 (\"(?=x)\"): "
-                   "RE2: invalid perl operator: (?="),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("patterns[2]: invalid pattern \"%{NUMBR}\": at offset 0"), std::string::npos)
-      << e;
-  EXPECT_NE(e.find("did you mean 'NUMBER'?"), std::string::npos) << e;
-  e = ValidationErrors("pattern_definitions: {LOOP: 'x%{LOOP}'}\npattern: '%{LOOP}'");
-  EXPECT_NE(e.find("pattern cycle: LOOP -> LOOP"), std::string::npos) << e;
-  e = ValidationErrors("pattern_definitions: {BAD: 'a{2,1}'}\npattern: 'x%{BAD:b}'");
-  EXPECT_NE(e.find("at offset 1 (\"%{BAD:b}\"), in %{BAD}, at offset 1 of BAD's definition"),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("RE2: invalid repetition size: {2,1}"), std::string::npos) << e;
+  const std::string patterns = "patterns: ['^%{WORD:w}', '^%{WORD:w} (?=x)', '%{NUMBR}']";
+  const std::string bad_definition = "pattern_definitions: {BAD: 'a{2,1}'}\npattern: 'x%{BAD:b}'";
+  testing::ExpectOptionErrors<GrokFilter>({
+      {patterns, "test.yaml:"},
+      {patterns,
+       "patterns[1]: invalid pattern \"^%{WORD:w} (?=x)\": at offset 11 (\"(?=x)\"): RE2: invalid "
+       "perl operator: (?="},
+      {patterns, "patterns[2]: invalid pattern \"%{NUMBR}\": at offset 0"},
+      {patterns, "did you mean 'NUMBER'?"},
+      {"pattern_definitions: {LOOP: 'x%{LOOP}'}\npattern: '%{LOOP}'",
+       "pattern cycle: LOOP -> LOOP"},
+      {bad_definition, "at offset 1 (\"%{BAD:b}\"), in %{BAD}, at offset 1 of BAD's definition"},
+      {bad_definition, "RE2: invalid repetition size: {2,1}"},
+  });
+}
+
+// Build() copies what parsing compiled: instances share the programs, each with its own buffers.
+TEST(GrokFilterTest, PatternsAreCompiledOnceWhenParsed) {
+  testing::ExpectBuiltFromParsedOptions<GrokFilter>(
+      "pattern: '^%{WORD:w} %{INT:n:int}'",
+      {{.message = "ann 1", .text = {{"w", "ann"}}, .values = {{"n", Value::Int(1)}}},
+       {.message = "bob 2", .text = {{"w", "bob"}}, .values = {{"n", Value::Int(2)}}},
+       {.message = "-", .result = FilterResult::kFailed, .tags = kFailureTag}});
 }
 
 TEST(GrokFilterTest, InvalidUtf8AndBinaryInputNeverFail) {
@@ -252,77 +257,25 @@ TEST(GrokFilterTest, OneMebibyteLine) {
 
 // --- Shipped patterns ---------------------------------------------------------------------------
 
-// One field of a CSV file (RFC 4180: quoted fields may hold commas, "" and line breaks).
-std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
-  std::vector<std::vector<std::string>> rows(1);
-  std::string field;
-  bool quoted = false;
-  for (size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
-    if (quoted) {
-      if (c == '"' && i + 1 < text.size() && text[i + 1] == '"') {
-        field.push_back('"');
-        ++i;
-      } else if (c == '"') {
-        quoted = false;
-      } else {
-        field.push_back(c);
-      }
-    } else if (c == '"') {
-      quoted = true;
-    } else if (c == ',') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-    } else if (c == '\r' && i + 1 < text.size() && text[i + 1] == '\n') {
-      continue;
-    } else if (c == '\n') {
-      rows.back().push_back(std::move(field));
-      field.clear();
-      rows.emplace_back();
-    } else {
-      field.push_back(c);
-    }
-  }
-  if (!field.empty() || !rows.back().empty()) {
-    rows.back().push_back(std::move(field));
-  } else {
-    rows.pop_back();
-  }
-  return rows;
-}
-
 TEST(GrokSparkTest, EveryLineOfTheLogHubSparkSample) {
-  std::string dir = SLUICE_CORPUS_DIR;
-  if (!std::filesystem::exists(dir + "/Spark_2k.log")) {
-    GTEST_SKIP() << "corpus not found at " << dir << " (Spark_2k.log from LogHub)";
-  }
-  std::string log = testing::ReadFile(dir + "/Spark_2k.log");
-  auto rows = ParseCsv(testing::ReadFile(dir + "/Spark_2k.log_structured.csv"));
-  ASSERT_EQ(rows.size(), 2001u);
-  ASSERT_EQ(rows[0], (std::vector<std::string>{"LineId", "Date", "Time", "Level", "Component",
-                                               "Content", "EventId", "EventTemplate"}));
+  std::vector<testing::SparkLine> corpus;
+  ASSERT_NO_FATAL_FAILURE(testing::ReadSparkCorpus(&corpus));
+  if (corpus.empty()) GTEST_SKIP() << "corpus not found at " << SLUICE_CORPUS_DIR;
   auto built = BuildFilter<GrokFilter>("pattern: '^%{SPARK_LOG4J}'");
   EventBatch batch;
-  size_t row = 1;
-  size_t start = 0;
-  while (start < log.size()) {
-    size_t end = log.find('\n', start);
-    if (end == std::string::npos) end = log.size();
-    std::string line = log.substr(start, end - start);
-    start = end + 1;
+  for (const testing::SparkLine& want : corpus) {
+    std::string line = want.line;
     if (!line.empty() && line.back() == '\r') line.pop_back();  // as the file input does
-    ASSERT_LT(row, rows.size());
-    const auto& want = rows[row++];
-    ASSERT_EQ(want.size(), 8u);
     Event& e = batch.Add(0, line);
     ASSERT_EQ(built->filter->Apply(e), FilterResult::kMatched) << line;
-    EXPECT_EQ(Text(e, "timestamp"), want[1] + " " + want[2]) << line;
-    EXPECT_EQ(Text(e, "log.level"), want[3]) << line;
-    EXPECT_EQ(Text(e, "log.logger"), want[4]) << line;
-    EXPECT_EQ(e.message(), want[5]) << line;
-    EXPECT_EQ(e.fields().size(), 3u);
+    SCOPED_TRACE(line);
+    testing::ExpectEvent(e, {.text = {{"timestamp", want.date + " " + want.time},
+                                      {"log.level", want.level},
+                                      {"log.logger", want.component}},
+                             .message_after = want.content,
+                             .field_count = 3});
   }
-  EXPECT_EQ(row, rows.size());
+  EXPECT_EQ(corpus.size(), 2000u);
 }
 
 TEST(GrokSparkTest, MultiLineErrorKeepsTheStackTraceInTheMessage) {
@@ -409,71 +362,42 @@ TEST(GrokSparkTest, HadoopYarnHdfsAndEmrLines) {
 }
 
 TEST(GrokLibraryTest, CommonPatternsMatchWhatTheirNamesSay) {
-  struct Case {
-    std::string pattern, text, field, want;
+  // Each pattern, as `^%{NAME:x}$`, matches each of its texts whole.
+  const std::vector<std::pair<std::string, std::vector<std::string>>> whole = {
+      {"IPV4", {"192.168.0.255"}},
+      {"IP", {"2001:db8::ff00:42:8329", "::1", "::ffff:10.0.0.1", "fe80::1%eth0"}},
+      {"IPORHOST", {"node-7.cluster.local"}},
+      {"HOSTPORT", {"10.0.0.1:8080"}},
+      {"UUID", {"123e4567-e89b-12d3-a456-426614174000"}},
+      {"MAC", {"00:1a:2B:3c:4d:5e"}},
+      {"TIMESTAMP_ISO8601", {"2017-06-09T20:10:40.123+02:00"}},
+      {"HTTPDATE", {"10/Oct/2000:13:55:36 -0700"}},
+      {"SYSLOGTIMESTAMP", {"Jun  9 20:10:40"}},
+      {"DATESTAMP", {"06/09/2017 20:10:40"}},
+      {"QUOTEDSTRING", {R"("say \"hi\"")"}},
+      {"URI", {"https://user@example.com:8443/a/b.html?q=1&r=[2]"}},
+      {"UNIXPATH", {"/var/log/spark-2.4/app_1.log"}},
+      {"WINPATH", {"C:\\Program Files\\app.exe"}},
+      {"LOGLEVEL", {"Warning"}},
+      {"EMAILADDRESS", {"first.last+tag@mail.example.org"}},
   };
-  const std::vector<Case> cases = {
-      {"^%{IPV4:x}$", "192.168.0.255", "x", "192.168.0.255"},
-      {"^%{IP:x}$", "2001:db8::ff00:42:8329", "x", "2001:db8::ff00:42:8329"},
-      {"^%{IP:x}$", "::1", "x", "::1"},
-      {"^%{IP:x}$", "::ffff:10.0.0.1", "x", "::ffff:10.0.0.1"},
-      {"^%{IP:x}$", "fe80::1%eth0", "x", "fe80::1%eth0"},
-      {"^%{IPORHOST:x}$", "node-7.cluster.local", "x", "node-7.cluster.local"},
-      {"^%{HOSTPORT:x}$", "10.0.0.1:8080", "x", "10.0.0.1:8080"},
-      {"^%{UUID:x}$", "123e4567-e89b-12d3-a456-426614174000", "x",
-       "123e4567-e89b-12d3-a456-426614174000"},
-      {"^%{MAC:x}$", "00:1a:2B:3c:4d:5e", "x", "00:1a:2B:3c:4d:5e"},
-      {"^%{TIMESTAMP_ISO8601:x}$", "2017-06-09T20:10:40.123+02:00", "x",
-       "2017-06-09T20:10:40.123+02:00"},
-      {"^%{HTTPDATE:x}$", "10/Oct/2000:13:55:36 -0700", "x", "10/Oct/2000:13:55:36 -0700"},
-      {"^%{SYSLOGTIMESTAMP:x}$", "Jun  9 20:10:40", "x", "Jun  9 20:10:40"},
-      {"^%{DATESTAMP:x}$", "06/09/2017 20:10:40", "x", "06/09/2017 20:10:40"},
-      {"^%{QUOTEDSTRING:x}$", R"("say \"hi\"")", "x", R"("say \"hi\"")"},
-      {"^%{URI:x}$", "https://user@example.com:8443/a/b.html?q=1&r=[2]", "x",
-       "https://user@example.com:8443/a/b.html?q=1&r=[2]"},
-      {"^%{UNIXPATH:x}$", "/var/log/spark-2.4/app_1.log", "x", "/var/log/spark-2.4/app_1.log"},
-      {"^%{WINPATH:x}$", "C:\\Program Files\\app.exe", "x", "C:\\Program Files\\app.exe"},
-      {"^%{NUMBER:x:float}$", "-1.5", "x", "-1.5"},
-      {"^%{LOGLEVEL:x}$", "Warning", "x", "Warning"},
-      {"^%{EMAILADDRESS:x}$", "first.last+tag@mail.example.org", "x",
-       "first.last+tag@mail.example.org"},
-      {"^%{SYSLOGBASE}", "Jun  9 20:10:40 host-1 sshd[4242]: Accepted", "process.pid", "4242"},
-      {"^%{SYSLOGBASE}", "Jun  9 20:10:40 host-1 sshd[4242]: Accepted", "host.hostname", "host-1"},
-  };
-  for (const Case& c : cases) {
-    auto a = ApplyTo("pattern: '" + c.pattern + "'", c.text);
-    ASSERT_EQ(a->result, FilterResult::kMatched) << c.pattern << " on " << c.text;
-    const Value* v = a->event->Get(c.field);
-    ASSERT_NE(v, nullptr) << c.pattern;
-    std::string got = v->is_string()                   ? std::string(v->as_string())
-                      : v->kind() == Value::Kind::kInt ? std::to_string(v->as_int())
-                                                       : std::to_string(v->as_float());
-    if (v->kind() == Value::Kind::kFloat) {
-      EXPECT_EQ(v->as_float(), std::stod(c.want));
-    } else {
-      EXPECT_EQ(got, c.want) << c.pattern;
+  for (const auto& [name, texts] : whole) {
+    for (const std::string& text : texts) {
+      auto a = ApplyTo("pattern: '^%{" + name + ":x}$'", text);
+      ASSERT_EQ(a->result, FilterResult::kMatched) << name << " on " << text;
+      EXPECT_EQ(Text(*a->event, "x"), text) << name;
     }
   }
-}
-
-TEST(GrokLibraryTest, CombinedApacheLogWithEcsFields) {
-  auto a = ApplyTo(
-      "pattern: '^%{COMBINEDAPACHELOG}'",
-      R"x(203.0.113.9 - frank [10/Oct/2000:13:55:36 -0700] "GET /apache_pb.gif HTTP/1.0" )x"
-      R"x(200 2326 "http://www.example.com/start.html" "Mozilla/4.08 [en] (Win98; I ;Nav)")x");
-  ASSERT_EQ(a->result, FilterResult::kMatched);
-  const Event& e = *a->event;
-  EXPECT_EQ(Text(e, "source.address"), "203.0.113.9");
-  EXPECT_EQ(e.Get("apache.access.user.identity"), nullptr);  // `-`
-  EXPECT_EQ(Text(e, "user.name"), "frank");
-  EXPECT_EQ(Text(e, "timestamp"), "10/Oct/2000:13:55:36 -0700");
-  EXPECT_EQ(Text(e, "http.request.method"), "GET");
-  EXPECT_EQ(Text(e, "url.original"), "/apache_pb.gif");
-  EXPECT_EQ(Text(e, "http.version"), "1.0");
-  EXPECT_EQ(*e.Get("http.response.status_code"), Value::Int(200));
-  EXPECT_EQ(*e.Get("http.response.body.bytes"), Value::Int(2326));
-  EXPECT_EQ(Text(e, "http.request.referrer"), "http://www.example.com/start.html");
-  EXPECT_EQ(Text(e, "user_agent.original"), "Mozilla/4.08 [en] (Win98; I ;Nav)");
+  testing::ExpectCase<GrokFilter>(
+      {.name = "NUMBER",
+       .yaml = "pattern: '^%{NUMBER:x:float}$'",
+       .events = {{.message = "-1.5", .values = {{"x", Value::Float(-1.5)}}}}});
+  testing::ExpectCase<GrokFilter>(
+      {.name = "SYSLOGBASE",
+       .yaml = "pattern: '^%{SYSLOGBASE}'",
+       .events = {{.message = "Jun  9 20:10:40 host-1 sshd[4242]: Accepted",
+                   .text = {{"host.hostname", "host-1"}},
+                   .values = {{"process.pid", Value::Int(4242)}}}}});
 }
 
 // --- Performance --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@
 #include "pipeline/event_batch.h"
 #include "pipeline/json_encoder.h"
 #include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_cases.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
@@ -519,19 +520,14 @@ TEST_F(JsonFilterTest, Spark4StructuredLog) {
 }
 
 TEST_F(JsonFilterTest, OptionErrors) {
-  std::string errors;
-  ParseFilterOptions<JsonFilter>("target: message", &errors);
-  EXPECT_NE(errors.find("target 'message'"), std::string::npos) << errors;
-  ParseFilterOptions<JsonFilter>("target: .json", &errors);
-  EXPECT_NE(errors.find("must not start or end with '.'"), std::string::npos) << errors;
-  ParseFilterOptions<JsonFilter>("field: ''", &errors);
-  EXPECT_NE(errors.find("field must not be empty"), std::string::npos) << errors;
-  ParseFilterOptions<JsonFilter>("tag_on_failure: [a, '']", &errors);
-  EXPECT_NE(errors.find("tags must not be empty"), std::string::npos) << errors;
-  ParseFilterOptions<JsonFilter>("max_depth: -1", &errors);
-  EXPECT_NE(errors.find("at least 0"), std::string::npos) << errors;
-  ParseFilterOptions<JsonFilter>("flaten: false", &errors);
-  EXPECT_NE(errors.find("did you mean 'flatten'"), std::string::npos) << errors;
+  testing::ExpectOptionErrors<JsonFilter>({
+      {"target: message", "target 'message'"},
+      {"target: .json", "must not start or end with '.'"},
+      {"field: ''", "field: must not be empty"},
+      {"tag_on_failure: [a, '']", "tags must not be empty"},
+      {"max_depth: -1", "at least 0"},
+      {"flaten: false", "did you mean 'flatten'"},
+  });
   auto o = ParseFilterOptions<JsonFilter>("{}");
   EXPECT_EQ(o.field, "message");
   EXPECT_EQ(o.message_field, "message");

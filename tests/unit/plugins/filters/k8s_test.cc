@@ -11,6 +11,7 @@
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_cases.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
@@ -65,9 +66,19 @@ class K8sFilterTest : public ::testing::Test {
     return b;
   }
 
-  static std::string Text(const Event& e, const std::string& name) {
-    const Value* v = e.Get(name);
-    return v == nullptr ? "<absent>" : std::string(v->as_string());
+  // A filter built from `yaml` and `env`, applied to one event.
+  struct Run {
+    std::unique_ptr<Built> built;
+    EventBatch batch;
+    Event* event = nullptr;
+    FilterResult result = FilterResult::kSkipped;
+  };
+  std::unique_ptr<Run> Apply(const std::string& yaml, Env env) {
+    auto r = std::make_unique<Run>();
+    r->built = Make(yaml, std::move(env));
+    r->event = &r->batch.Add(0, "line");
+    r->result = r->built->filter->Apply(*r->event);
+    return r;
   }
 
   std::filesystem::path dir_;
@@ -78,37 +89,31 @@ TEST_F(K8sFilterTest, IsRegistered) {
 }
 
 TEST_F(K8sFilterTest, PodFieldsFromTheEnvironment) {
-  auto b = Make("{}", kPodEnv);
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "kubernetes.pod.name"), "spark-pi-driver");
-  EXPECT_EQ(Text(e, "kubernetes.namespace"), "spark-jobs");
-  EXPECT_EQ(Text(e, "kubernetes.node.name"), "ip-10-0-1-23.ec2.internal");
-  EXPECT_EQ(Text(e, "kubernetes.container.name"), "spark-kubernetes-driver");
-  EXPECT_EQ(Text(e, "kubernetes.pod.uid"), "0b7e5c1a-4d2e-4f3a-9c1d-1234567890ab");
-  EXPECT_EQ(e.fields().size(), 5u);
+  auto r = Apply("{}", kPodEnv);
+  EXPECT_EQ(r->result, FilterResult::kMatched);
+  testing::ExpectEvent(*r->event,
+                       {.text = {{"kubernetes.pod.name", "spark-pi-driver"},
+                                 {"kubernetes.namespace", "spark-jobs"},
+                                 {"kubernetes.node.name", "ip-10-0-1-23.ec2.internal"},
+                                 {"kubernetes.container.name", "spark-kubernetes-driver"},
+                                 {"kubernetes.pod.uid", "0b7e5c1a-4d2e-4f3a-9c1d-1234567890ab"}},
+                        .field_count = 5});
 }
 
 TEST_F(K8sFilterTest, MissingAndEmptyVariablesAreLeftOut) {
-  auto b = Make("{}", {{"POD_NAME", "p"}, {"POD_NAMESPACE", ""}});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "kubernetes.pod.name"), "p");
-  EXPECT_EQ(e.fields().size(), 1u);
+  auto r = Apply("{}", {{"POD_NAME", "p"}, {"POD_NAMESPACE", ""}});
+  EXPECT_EQ(r->result, FilterResult::kMatched);
+  testing::ExpectEvent(*r->event, {.text = {{"kubernetes.pod.name", "p"}}, .field_count = 1});
 }
 
 TEST_F(K8sFilterTest, NothingKnownSkips) {
-  auto b = Make("{}", {});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  EXPECT_EQ(b->filter->Apply(e), FilterResult::kSkipped);
-  EXPECT_TRUE(e.fields().empty());
+  auto r = Apply("{}", {});
+  EXPECT_EQ(r->result, FilterResult::kSkipped);
+  EXPECT_TRUE(r->event->fields().empty());
 }
 
 TEST_F(K8sFilterTest, CustomVariableNamesAndDisabledOnes) {
-  auto b = Make(
+  auto r = Apply(
       "{pod_name_env: MY_POD, namespace_env: '', node_name_env: HOST_NODE, "
       "container_name_env: SHIPPED, pod_uid_env: UID}",
       {{"MY_POD", "mine"},
@@ -117,14 +122,12 @@ TEST_F(K8sFilterTest, CustomVariableNamesAndDisabledOnes) {
        {"SHIPPED", "spark-kubernetes-executor"},
        {"UID", "u-1"},
        {"POD_UID", "not-this"}});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(Text(e, "kubernetes.pod.name"), "mine");
-  EXPECT_EQ(Text(e, "kubernetes.namespace"), "<absent>");
-  EXPECT_EQ(Text(e, "kubernetes.node.name"), "n1");
-  EXPECT_EQ(Text(e, "kubernetes.container.name"), "spark-kubernetes-executor");
-  EXPECT_EQ(Text(e, "kubernetes.pod.uid"), "u-1");
+  testing::ExpectEvent(*r->event,
+                       {.text = {{"kubernetes.pod.name", "mine"},
+                                 {"kubernetes.node.name", "n1"},
+                                 {"kubernetes.container.name", "spark-kubernetes-executor"},
+                                 {"kubernetes.pod.uid", "u-1"}},
+                        .absent = {"kubernetes.namespace"}});
 }
 
 TEST_F(K8sFilterTest, LabelsFileWithGoEscapes) {
@@ -138,40 +141,34 @@ TEST_F(K8sFilterTest, LabelsFileWithGoEscapes) {
                            "unicode=\"caf\\u00e9 \\U0001F600 \u00fc\"\n"
                            "empty=\"\"\n"
                            "spark-role=\"driver\"");  // no final newline
-  auto b = Make("labels_file: " + path, {});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "kubernetes.labels.app"), "spark-pi");
-  EXPECT_EQ(Text(e, "kubernetes.labels.app_kubernetes_io/name"), "spark");
-  EXPECT_EQ(Text(e, "kubernetes.labels.quote"), "say \"hi\" \\ done");
-  EXPECT_EQ(Text(e, "kubernetes.labels.controls"), "a\tb\nc\r\a\b\f\v");
-  EXPECT_EQ(Text(e, "kubernetes.labels.hex"),
-            "\xff"
-            "A");
-  EXPECT_EQ(Text(e, "kubernetes.labels.octal"), "A0");
-  EXPECT_EQ(Text(e, "kubernetes.labels.unicode"), "caf\u00e9 \U0001F600 \u00fc");
-  EXPECT_EQ(Text(e, "kubernetes.labels.empty"), "");
-  EXPECT_EQ(Text(e, "kubernetes.labels.spark-role"), "driver");
+  auto r = Apply("labels_file: " + path, {});
+  EXPECT_EQ(r->result, FilterResult::kMatched);
+  testing::ExpectEvent(*r->event,
+                       {.text = {{"kubernetes.labels.app", "spark-pi"},
+                                 {"kubernetes.labels.app_kubernetes_io/name", "spark"},
+                                 {"kubernetes.labels.quote", "say \"hi\" \\ done"},
+                                 {"kubernetes.labels.controls", "a\tb\nc\r\a\b\f\v"},
+                                 {"kubernetes.labels.hex",
+                                  "\xff"
+                                  "A"},
+                                 {"kubernetes.labels.octal", "A0"},
+                                 {"kubernetes.labels.unicode", "caf\u00e9 \U0001F600 \u00fc"},
+                                 {"kubernetes.labels.empty", ""},
+                                 {"kubernetes.labels.spark-role", "driver"}}});
 }
 
 TEST_F(K8sFilterTest, DedotFalseKeepsDots) {
   std::string path = Write("labels", "app.kubernetes.io/name=\"spark\"\n");
-  auto b = Make("{labels_file: " + path + ", dedot: false}", {});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(Text(e, "kubernetes.labels.app.kubernetes.io/name"), "spark");
+  auto r = Apply("{labels_file: " + path + ", dedot: false}", {});
+  testing::ExpectEvent(*r->event,
+                       {.text = {{"kubernetes.labels.app.kubernetes.io/name", "spark"}}});
 }
 
 TEST_F(K8sFilterTest, DedotCollisionKeepsTheFirst) {
   std::string path = Write("labels", "a.b=\"first\"\na_b=\"second\"\n");
-  auto b = Make("labels_file: " + path, {});
-  EXPECT_EQ(b->filter->fields().size(), 1u);
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(Text(e, "kubernetes.labels.a_b"), "first");
+  auto r = Apply("labels_file: " + path, {});
+  EXPECT_EQ(r->built->filter->fields().size(), 1u);
+  testing::ExpectEvent(*r->event, {.text = {{"kubernetes.labels.a_b", "first"}}});
 }
 
 TEST_F(K8sFilterTest, MalformedLinesAreSkipped) {
@@ -190,23 +187,18 @@ TEST_F(K8sFilterTest, MalformedLinesAreSkipped) {
                            "\n"
                            "crlf=\"ok\"\r\n"
                            "also=\"2\"\n");
-  auto b = Make("labels_file: " + path, {});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(e.fields().size(), 3u);
-  EXPECT_EQ(Text(e, "kubernetes.labels.good"), "1");
-  EXPECT_EQ(Text(e, "kubernetes.labels.crlf"), "ok");
-  EXPECT_EQ(Text(e, "kubernetes.labels.also"), "2");
+  auto r = Apply("labels_file: " + path, {});
+  testing::ExpectEvent(*r->event, {.text = {{"kubernetes.labels.good", "1"},
+                                            {"kubernetes.labels.crlf", "ok"},
+                                            {"kubernetes.labels.also", "2"}},
+                                   .field_count = 3});
 }
 
 TEST_F(K8sFilterTest, BinaryLabelsFileDoesNotCrash) {
   std::string junk;
   for (int i = 0; i < 4096; ++i) junk.push_back(static_cast<char>((i * 131) & 0xff));
   std::string path = Write("labels", junk);
-  auto b = Make("labels_file: " + path, {});
-  EventBatch batch;
-  b->filter->Apply(batch.Add(0, "line"));
+  Apply("labels_file: " + path, {});
   SUCCEED();
 }
 
@@ -223,27 +215,20 @@ TEST_F(K8sFilterTest, Annotations) {
   std::string labels = Write("labels", "app=\"pi\"\n");
   std::string annotations =
       Write("annotations", "kubernetes.io/config.seen=\"2024-01-01T00:00:00Z\"\nnote=\"a\\nb\"\n");
-  auto b = Make("{labels_file: " + labels + ", annotations_file: " + annotations + "}", {});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(Text(e, "kubernetes.labels.app"), "pi");
-  EXPECT_EQ(Text(e, "kubernetes.annotations.kubernetes_io/config_seen"), "2024-01-01T00:00:00Z");
-  EXPECT_EQ(Text(e, "kubernetes.annotations.note"), "a\nb");
+  auto r = Apply("{labels_file: " + labels + ", annotations_file: " + annotations + "}", {});
+  testing::ExpectEvent(
+      *r->event,
+      {.text = {{"kubernetes.labels.app", "pi"},
+                {"kubernetes.annotations.kubernetes_io/config_seen", "2024-01-01T00:00:00Z"},
+                {"kubernetes.annotations.note", "a\nb"}}});
 }
 
 TEST_F(K8sFilterTest, Prefix) {
   std::string labels = Write("labels", "app=\"pi\"\n");
-  auto b = Make("{prefix: 'k8s.', labels_file: " + labels + "}", {{"POD_NAME", "p"}});
-  EventBatch batch;
-  Event& e = batch.Add(0, "line");
-  b->filter->Apply(e);
-  EXPECT_EQ(Text(e, "k8s.pod.name"), "p");
-  EXPECT_EQ(Text(e, "k8s.labels.app"), "pi");
-  auto bare = Make("prefix: ''", {{"POD_NAME", "p"}});
-  Event& f = batch.Add(0, "line");
-  bare->filter->Apply(f);
-  EXPECT_EQ(Text(f, "pod.name"), "p");
+  auto r = Apply("{prefix: 'k8s.', labels_file: " + labels + "}", {{"POD_NAME", "p"}});
+  testing::ExpectEvent(*r->event, {.text = {{"k8s.pod.name", "p"}, {"k8s.labels.app", "pi"}}});
+  auto bare = Apply("prefix: ''", {{"POD_NAME", "p"}});
+  testing::ExpectEvent(*bare->event, {.text = {{"pod.name", "p"}}});
 }
 
 TEST_F(K8sFilterTest, OverwriteOption) {
@@ -252,12 +237,12 @@ TEST_F(K8sFilterTest, OverwriteOption) {
   Event& e = batch.Add(0, "line");
   e.Set("kubernetes.pod.name", Value::String("from-event"));
   EXPECT_EQ(keep->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "kubernetes.pod.name"), "from-event");
-  EXPECT_EQ(Text(e, "kubernetes.namespace"), "ns");
+  testing::ExpectEvent(
+      e, {.text = {{"kubernetes.pod.name", "from-event"}, {"kubernetes.namespace", "ns"}}});
   EXPECT_EQ(keep->filter->Apply(e), FilterResult::kSkipped);  // everything already there
   auto replace = Make("overwrite: true", {{"POD_NAME", "from-env"}});
   EXPECT_EQ(replace->filter->Apply(e), FilterResult::kMatched);
-  EXPECT_EQ(Text(e, "kubernetes.pod.name"), "from-env");
+  testing::ExpectEvent(e, {.text = {{"kubernetes.pod.name", "from-env"}}});
 }
 
 TEST_F(K8sFilterTest, ValuesAreSharedNotCopiedPerEvent) {

@@ -8,13 +8,13 @@
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_cases.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
 
 using testing::BuildFilter;
-using testing::ParseFilterOptions;
 
 class MutateFilterTest : public ::testing::Test {
  protected:
@@ -33,11 +33,6 @@ class MutateFilterTest : public ::testing::Test {
     if (v == nullptr) return "<absent>";
     if (!v->has_bytes()) return "<not bytes>";
     return std::string(v->as_string());
-  }
-  std::string Errors(const std::string& yaml) {
-    std::string errors;
-    ParseFilterOptions<MutateFilter>(yaml, &errors);
-    return errors;
   }
   std::vector<std::string> Names() const {
     std::vector<std::string> names;
@@ -465,29 +460,36 @@ TEST_F(MutateFilterTest, ConvertFailureStillAppliesTheRest) {
 }
 
 TEST_F(MutateFilterTest, OptionErrors) {
-  EXPECT_NE(
-      Errors("set: {a: 'x{{'}").find("set 'a': bad template 'x{{': unclosed '{{' at position 2"),
-      std::string::npos)
-      << Errors("set: {a: 'x{{'}");
-  EXPECT_NE(Errors("add: {a: '%Q'}").find("add 'a': bad template '%Q': unsupported conversion"),
-            std::string::npos);
-  EXPECT_NE(Errors("convert: {a: number}").find("convert 'a': unknown type 'number'"),
-            std::string::npos);
-  EXPECT_NE(Errors("convert: {message: int}").find("the message is always a string"),
-            std::string::npos);
-  EXPECT_NE(Errors("gsub: [a, b]").find("gsub: expected triples"), std::string::npos);
-  EXPECT_NE(Errors("gsub: [a, '(', b]").find("gsub 'a': bad regex '('"), std::string::npos);
-  EXPECT_NE(Errors(R"(gsub: [a, 'x', '\2'])").find("gsub 'a': bad replacement"), std::string::npos);
-  EXPECT_NE(Errors("rename: {a: ''}").find("rename: empty field name"), std::string::npos);
-  EXPECT_NE(Errors("remove: ['']").find("remove: empty field name"), std::string::npos);
-  EXPECT_NE(Errors("{}").find("nothing to do"), std::string::npos);
-  EXPECT_NE(Errors("tag_on_failure: [x]").find("nothing to do"), std::string::npos);
-  EXPECT_NE(Errors("renam: {a: b}").find("did you mean 'rename'"), std::string::npos);
-  // Several problems are reported together.
-  const std::string both = Errors("{convert: {a: x}, set: {b: '{{'}}");
-  EXPECT_NE(both.find("convert 'a'"), std::string::npos) << both;
-  EXPECT_NE(both.find("set 'b'"), std::string::npos) << both;
-  EXPECT_EQ(Errors("{rename: {a: b}}"), "");
+  testing::ExpectOptionErrors<MutateFilter>({
+      {"set: {a: 'x{{'}", "set 'a': bad template 'x{{': unclosed '{{' at position 2"},
+      {"add: {a: '%Q'}", "add 'a': bad template '%Q': unsupported conversion"},
+      {"convert: {a: number}", "convert 'a': unknown type 'number'"},
+      {"convert: {message: int}", "the message is always a string"},
+      {"gsub: [a, b]", "gsub: expected triples"},
+      {"gsub: [a, '(', b]", "gsub 'a': bad regular expression '('"},
+      {R"(gsub: [a, 'x', '\2'])", "gsub 'a': bad replacement"},
+      {"rename: {a: ''}", "rename: empty field name"},
+      {"remove: ['']", "remove: empty field name"},
+      {"{}", "nothing to do"},
+      {"tag_on_failure: [x]", "nothing to do"},
+      {"renam: {a: b}", "did you mean 'rename'"},
+      // Several problems are reported together.
+      {"{convert: {a: x}, set: {b: '{{'}}", "convert 'a'"},
+      {"{convert: {a: x}, set: {b: '{{'}}", "set 'b'"},
+      {"{rename: {a: b}}", ""},
+  });
+}
+
+// Templates and regexes are compiled once, when the options are parsed; every instance shares
+// them.
+TEST_F(MutateFilterTest, OperationsAreCompiledOnceWhenParsed) {
+  testing::ExpectBuiltFromParsedOptions<MutateFilter>(
+      "{gsub: [message, '\\s+', ' '], set: {who: '{{user}}'}}",
+      {{.message = "a  b",
+        .set = {{"user", Value::String("ann")}},
+        .text = {{"who", "ann"}},
+        .message_after = "a b"},
+       {.message = "c \t d", .message_after = "c d"}});
 }
 
 }  // namespace

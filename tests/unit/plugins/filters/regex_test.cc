@@ -9,23 +9,19 @@
 
 #include "pipeline/event_batch.h"
 #include "pipeline/registry.h"
+#include "tests/unit/plugins/filters/filter_cases.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::filters {
 namespace {
 
 using testing::BuildFilter;
-using testing::ParseFilterOptions;
 
 std::string Text(const Event& e, std::string_view field) { return testing::FieldText(e, field); }
 
 std::unique_ptr<testing::AppliedFilter<RegexFilter>> ApplyTo(const std::string& yaml,
                                                              std::string_view message) {
   return testing::ApplyFilter<RegexFilter>(yaml, message);
-}
-
-std::string ValidationErrors(const std::string& yaml) {
-  return testing::OptionErrors<RegexFilter>(yaml);
 }
 
 TEST(RegexFilterTest, IsRegistered) {
@@ -57,12 +53,11 @@ TEST(RegexFilterTest, TypesConvertCapturedFields) {
 }
 
 TEST(RegexFilterTest, TypesAreChecked) {
-  std::string e = ValidationErrors("pattern: '(?P<n>\\d+)'\ntypes: {n: number}");
-  EXPECT_NE(e.find("types: unknown type 'number' for 'n'"), std::string::npos) << e;
-  e = ValidationErrors("pattern: '(?P<n>\\d+)'\ntypes: {m: int}");
-  EXPECT_NE(e.find("types: 'm' is not a named group of any pattern (they set: n)"),
-            std::string::npos)
-      << e;
+  testing::ExpectOptionErrors<RegexFilter>({
+      {"pattern: '(?P<n>\\d+)'\ntypes: {n: number}", "types: unknown type 'number' for 'n'"},
+      {"pattern: '(?P<n>\\d+)'\ntypes: {m: int}",
+       "types: 'm' is not a named group of any pattern (they set: n)"},
+  });
 }
 
 TEST(RegexFilterTest, MessageGroupReplacesTheMessage) {
@@ -108,16 +103,27 @@ TEST(RegexFilterTest, NoGrokExpansion) {
 }
 
 TEST(RegexFilterTest, InvalidRegexesFailValidation) {
-  std::string e = ValidationErrors(R"(patterns: ['^(?P<a>\d+)', '(?P<b>x)++', '(?P<c.d>x)'])");
-  EXPECT_NE(e.find("patterns[1]: invalid pattern \"(?P<b>x)++\": at offset 8 (\"++\"): RE2: bad "
-                   "repetition operator: ++"),
-            std::string::npos)
-      << e;
-  EXPECT_NE(e.find("patterns[2]: invalid pattern \"(?P<c.d>x)\": at offset 4"), std::string::npos)
-      << e;
-  EXPECT_NE(ValidationErrors("types: {a: int}").find("set 'pattern' (one regex) or"),
-            std::string::npos);
-  EXPECT_NE(ValidationErrors("pattern: a\npatterns: [b]").find("not both"), std::string::npos);
+  const std::string patterns = R"(patterns: ['^(?P<a>\d+)', '(?P<b>x)++', '(?P<c.d>x)'])";
+  testing::ExpectOptionErrors<RegexFilter>({
+      {patterns,
+       "patterns[1]: invalid pattern \"(?P<b>x)++\": at offset 8 (\"++\"): RE2: bad repetition "
+       "operator: ++"},
+      {patterns, "patterns[2]: invalid pattern \"(?P<c.d>x)\": at offset 4"},
+      {"types: {a: int}", "set 'pattern' (one regex) or"},
+      {"pattern: a\npatterns: [b]", "not both"},
+      {"pattern: a\nfield: ''", "field: must not be empty"},
+  });
+}
+
+// The patterns are compiled once, when the options are parsed; every instance shares them.
+TEST(RegexFilterTest, PatternsAreCompiledOnceWhenParsed) {
+  testing::ExpectBuiltFromParsedOptions<RegexFilter>(
+      "pattern: '^(?P<w>\\w+) (?P<n>\\d+)'\ntypes: {n: int}",
+      {{.message = "ann 1", .text = {{"w", "ann"}}, .values = {{"n", Value::Int(1)}}},
+       {.message = "bob 2", .text = {{"w", "bob"}}, .values = {{"n", Value::Int(2)}}},
+       {.message = "-",
+        .result = FilterResult::kFailed,
+        .tags = std::vector<std::string>{"_regexparsefailure"}}});
 }
 
 TEST(RegexFilterTest, BinaryInput) {

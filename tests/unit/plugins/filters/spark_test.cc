@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <array>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -116,6 +117,13 @@ class SparkLaunchScriptTest : public ::testing::Test {
     if (!script.empty()) std::ofstream(dir / "launch_container.sh") << script;
     return (dir / "stderr").string();
   }
+  // For each (container, its launch_container.sh or "" for none, the fields of an event of its
+  // stderr): what a default filter makes of the event.
+  void ExpectContainers(const std::vector<std::array<std::string, 3>>& cases) {
+    for (const auto& [container, script, fields] : cases) {
+      EXPECT_EQ(ForPath(Container(container, script)), fields) << container;
+    }
+  }
   static std::string Executor(const std::string& id) {
     return "#!/bin/bash\nset -o pipefail -e\nexport PRELAUNCH_OUT=\"/var/log/hadoop-yarn/"
            "prelaunch.out\"\nexec /bin/bash -c "
@@ -135,37 +143,40 @@ class SparkLaunchScriptTest : public ::testing::Test {
 
 TEST_F(SparkLaunchScriptTest, ExecutorIdsComeFromTheLaunchScript) {
   // Executor 2 in container 3: YARN's container numbers and Spark's executor ids differ.
-  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000003", Executor("2"))),
-            "application_1700000000000_0007|container_1700000000000_0007_01_000003|2|executor");
-  EXPECT_EQ(
-      ForPath(Container("container_e14_1700000000000_0007_01_000011", Executor("17"))),
-      "application_1700000000000_0007|container_e14_1700000000000_0007_01_000011|17|executor");
+  ExpectContainers({
+      {"container_1700000000000_0007_01_000003", Executor("2"),
+       "application_1700000000000_0007|container_1700000000000_0007_01_000003|2|executor"},
+      {"container_e14_1700000000000_0007_01_000011", Executor("17"),
+       "application_1700000000000_0007|container_e14_1700000000000_0007_01_000011|17|executor"},
+  });
 }
 
 TEST_F(SparkLaunchScriptTest, TheApplicationMasterIsTheDriverOnlyInClusterMode) {
-  const std::string cluster =
-      "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx2g "
-      "org.apache.spark.deploy.yarn.ApplicationMaster --class 'com.example.Job' --jar "
-      "s3://bucket/job.jar --properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n";
-  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000001", cluster)),
-            "application_1700000000000_0007|container_1700000000000_0007_01_000001|driver|driver");
-  // Client mode: the AM is only the ExecutorLauncher; the driver runs outside YARN.
-  const std::string client =
-      "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx512m "
-      "org.apache.spark.deploy.yarn.ExecutorLauncher --arg 'ip-10-0-1-5.ec2.internal:40543' "
-      "--properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n";
-  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_02_000001", client)),
-            "application_1700000000000_0007|container_1700000000000_0007_02_000001|-|driver");
+  ExpectContainers({
+      {"container_1700000000000_0007_01_000001",
+       "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx2g "
+       "org.apache.spark.deploy.yarn.ApplicationMaster --class 'com.example.Job' --jar "
+       "s3://bucket/job.jar --properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n",
+       "application_1700000000000_0007|container_1700000000000_0007_01_000001|driver|driver"},
+      // Client mode: the AM is only the ExecutorLauncher; the driver runs outside YARN.
+      {"container_1700000000000_0007_02_000001",
+       "exec /bin/bash -c \"$JAVA_HOME/bin/java -server -Xmx512m "
+       "org.apache.spark.deploy.yarn.ExecutorLauncher --arg 'ip-10-0-1-5.ec2.internal:40543' "
+       "--properties-file $PWD/__spark_conf__/__spark_conf__.properties\"\n",
+       "application_1700000000000_0007|container_1700000000000_0007_02_000001|-|driver"},
+  });
 }
 
 TEST_F(SparkLaunchScriptTest, WithoutAScriptOrTheOptionOnlyTheApplicationMasterGetsAnId) {
-  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000004", "")),
-            "application_1700000000000_0007|container_1700000000000_0007_01_000004|-|executor");
   // A MapReduce task's script names no executor.
-  EXPECT_EQ(ForPath(Container("container_1700000000000_0007_01_000005",
-                              "exec /bin/bash -c \"$JAVA_HOME/bin/java "
-                              "org.apache.hadoop.mapred.YarnChild 10.0.1.5 41213\"\n")),
-            "application_1700000000000_0007|container_1700000000000_0007_01_000005|-|executor");
+  ExpectContainers({
+      {"container_1700000000000_0007_01_000004", "",
+       "application_1700000000000_0007|container_1700000000000_0007_01_000004|-|executor"},
+      {"container_1700000000000_0007_01_000005",
+       "exec /bin/bash -c \"$JAVA_HOME/bin/java org.apache.hadoop.mapred.YarnChild 10.0.1.5 "
+       "41213\"\n",
+       "application_1700000000000_0007|container_1700000000000_0007_01_000005|-|executor"},
+  });
   auto b = Make("{launch_script: false}");
   EventBatch batch;
   Event& e = batch.Add(0, "line");

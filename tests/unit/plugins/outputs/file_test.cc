@@ -17,7 +17,8 @@ std::string Read(const std::filesystem::path& p) { return testing::ReadFile(p); 
 class FileOutputTest : public testing::OutputTest {
  protected:
   void SetUp() override { MakeContext("sluice_file_output"); }
-  std::unique_ptr<FileOutput> Make(const std::string& path, std::string codec = "json") {
+  std::unique_ptr<FileOutput> Make(const std::string& path,
+                                   common::Codec codec = common::Codec::kJson) {
     FileOutput::Options o;
     o.path = Template::Compile(path).value();
     o.codec = codec;
@@ -41,7 +42,7 @@ TEST_F(FileOutputTest, WritesNdjsonAndAcksOnlyAtFlush) {
 }
 
 TEST_F(FileOutputTest, PathTemplateSplitsEventsByFieldAndDate) {
-  auto out = Make((dir_ / "{{host.name}}/%Y-%m-%d.log").string(), "text");
+  auto out = Make((dir_ / "{{host.name}}/%Y-%m-%d.log").string(), common::Codec::kText);
   EventBatch batch;
   const int64_t day = 86'400'000'000'000;
   batch.Add(0, "a1").Set("host.name", Value::String("a"));
@@ -58,7 +59,7 @@ TEST_F(FileOutputTest, PathTemplateSplitsEventsByFieldAndDate) {
 TEST_F(FileOutputTest, AppendsToAnExistingFile) {
   std::filesystem::create_directories(dir_);
   std::ofstream(dir_ / "o.log") << "old\n";
-  auto out = Make((dir_ / "o.log").string(), "text");
+  auto out = Make((dir_ / "o.log").string(), common::Codec::kText);
   EventBatch batch;
   batch.Add(0, "new");
   out->Write(batch, Handle());
@@ -69,7 +70,7 @@ TEST_F(FileOutputTest, AppendsToAnExistingFile) {
 TEST_F(FileOutputTest, MaxOpenFilesEvictsAfterMakingDataDurable) {
   FileOutput::Options o;
   o.path = Template::Compile((dir_ / "{{n}}.log").string()).value();
-  o.codec = "text";
+  o.codec = common::Codec::kText;
   o.max_open_files = 2;
   FileOutput out(o, context_);
   for (int i = 0; i < 5; ++i) {

@@ -10,38 +10,73 @@
 namespace sluice::outputs {
 namespace {
 
+using testing::OptionErrors;
 using testing::ParseFilterOptions;
 
 TEST(KafkaOutputOptionsTest, DefaultsAreSafeAndFast) {
   auto o = ParseFilterOptions<KafkaOutput>("{brokers: 'k:9092', topic: spark}");
-  EXPECT_EQ(o.acks, "all");
+  EXPECT_EQ(o.acks, KafkaOutput::Acks::kAll);
   EXPECT_TRUE(o.idempotence);
-  EXPECT_EQ(o.compression, "zstd");
+  EXPECT_EQ(o.compression, KafkaOutput::Compression::kZstd);
+  EXPECT_EQ(o.partitioner, KafkaOutput::Partitioner::kMurmur2Random);
   EXPECT_EQ(o.encoding, common::KafkaPayload::kJson);
   EXPECT_EQ(o.max_queue_bytes.bytes, 64ull << 20);
   EXPECT_TRUE(o.key.source().empty());
+  EXPECT_EQ(o.sasl.mechanism, common::KafkaSaslMechanism::kNone);
+}
+
+// The names a config gives are the values librdkafka is given (EnumNameOf).
+TEST(KafkaOutputOptionsTest, EnumOptionsKeepLibrdkafkasNames) {
+  auto o = ParseFilterOptions<KafkaOutput>(
+      "{brokers: k, topic: s, partitioner: fnv1a_random, compression: lz4, acks: '1', "
+      "idempotence: false, sasl: {mechanism: SCRAM-SHA-512, username: u}}");
+  EXPECT_EQ(o.partitioner, KafkaOutput::Partitioner::kFnv1aRandom);
+  EXPECT_EQ(config::EnumNameOf(o.partitioner), "fnv1a_random");
+  EXPECT_EQ(o.compression, KafkaOutput::Compression::kLz4);
+  EXPECT_EQ(config::EnumNameOf(o.compression), "lz4");
+  EXPECT_EQ(o.acks, KafkaOutput::Acks::kLeader);
+  EXPECT_EQ(config::EnumNameOf(o.acks), "1");
+  EXPECT_EQ(o.sasl.mechanism, common::KafkaSaslMechanism::kScramSha512);
+  EXPECT_EQ(config::EnumNameOf(o.sasl.mechanism), "SCRAM-SHA-512");
+}
+
+TEST(KafkaOutputOptionsTest, SaslMechanismNoneOrEmptyMeansNoSasl) {
+  for (const char* mechanism : {"none", "''"}) {
+    SCOPED_TRACE(mechanism);
+    auto o = ParseFilterOptions<KafkaOutput>(
+        std::string("{brokers: k, topic: s, sasl: {mechanism: ") + mechanism + "}}");
+    EXPECT_EQ(o.sasl.mechanism, common::KafkaSaslMechanism::kNone);
+  }
 }
 
 TEST(KafkaOutputOptionsTest, BadOptionsAreNamed) {
-  std::string errors;
-  ParseFilterOptions<KafkaOutput>("{topic: spark}", &errors);
-  EXPECT_NE(errors.find("missing required option 'brokers'"), std::string::npos) << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, acks: '1'}", &errors);
-  EXPECT_NE(errors.find("idempotence needs acks: all"), std::string::npos) << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, compression: zstandard}", &errors);
-  EXPECT_NE(errors.find("expected one of none, gzip, snappy, lz4, zstd"), std::string::npos)
-      << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, librdkafka: {no.such.thing: '1'}}",
-                                  &errors);
-  EXPECT_NE(errors.find("librdkafka: property 'no.such.thing'"), std::string::npos) << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, headers: {h: '{{x'}}", &errors);
-  EXPECT_NE(errors.find("headers.h: bad template '{{x'"), std::string::npos) << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, sasl: {mechanism: PLAIN}}", &errors);
-  EXPECT_NE(errors.find("sasl.username is required"), std::string::npos) << errors;
-  ParseFilterOptions<KafkaOutput>("{brokers: k, topic: s, sasl: {mechanism: GSSAPI}}", &errors);
-  EXPECT_NE(errors.find("expected one of PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got 'GSSAPI'"),
-            std::string::npos)
-      << errors;
+  struct Case {
+    const char* yaml;
+    const char* error;
+  };
+  const Case kCases[] = {
+      {"{topic: spark}", "missing required option 'brokers'"},
+      {"{brokers: '', topic: spark}", "brokers: must not be empty"},
+      {"{brokers: k, topic: s, acks: '1'}", "idempotence needs acks: all"},
+      {"{brokers: k, topic: s, acks: -1}", "acks: expected one of all, 1, 0; got '-1'"},
+      {"{brokers: k, topic: s, compression: zstandard}",
+       "expected one of none, gzip, snappy, lz4, zstd"},
+      {"{brokers: k, topic: s, partitioner: murmur3}",
+       "partitioner: expected one of murmur2_random, murmur2, consistent_random, consistent, "
+       "fnv1a, fnv1a_random, random; got 'murmur3'"},
+      {"{brokers: k, topic: s, librdkafka: {no.such.thing: '1'}}",
+       "librdkafka: property 'no.such.thing'"},
+      {"{brokers: k, topic: s, headers: {h: '{{x'}}", "headers.h: bad template '{{x'"},
+      {"{brokers: k, topic: s, sasl: {mechanism: PLAIN}}",
+       "sasl.username is required with sasl.mechanism PLAIN"},
+      {"{brokers: k, topic: s, sasl: {mechanism: GSSAPI}}",
+       "expected one of none, PLAIN, SCRAM-SHA-256, SCRAM-SHA-512; got 'GSSAPI'"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.yaml);
+    std::string errors = OptionErrors<KafkaOutput>(c.yaml);
+    EXPECT_NE(errors.find(c.error), std::string::npos) << errors;
+  }
 }
 
 // Against the in-process embedded cluster: a batch is acked only after every message's delivery

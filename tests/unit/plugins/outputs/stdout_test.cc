@@ -40,7 +40,7 @@ class StdoutOutputTest : public ::testing::Test {
 };
 
 TEST_F(StdoutOutputTest, TextCodecWritesMessagesAndAcks) {
-  StdoutOutput out({.codec = "text"}, context_, fds_[1]);
+  StdoutOutput out({.codec = common::Codec::kText}, context_, fds_[1]);
   EventBatch batch;
   batch.Add(0, "line one");
   batch.Add(0, "line\ttwo");
@@ -50,7 +50,7 @@ TEST_F(StdoutOutputTest, TextCodecWritesMessagesAndAcks) {
 }
 
 TEST_F(StdoutOutputTest, JsonCodecWritesOneObjectPerLine) {
-  StdoutOutput out({.codec = "json"}, context_, fds_[1]);
+  StdoutOutput out({.codec = common::Codec::kJson}, context_, fds_[1]);
   EventBatch batch;
   batch.Add(1'000'000'000, "m").Set("log.level", Value::String("WARN"));
   out.Write(batch, Handle());
@@ -62,7 +62,7 @@ TEST_F(StdoutOutputTest, JsonCodecWritesOneObjectPerLine) {
 TEST_F(StdoutOutputTest, AClosedReaderFailsTheBatchAndTheHealth) {
   ::close(fds_[0]);
   fds_[0] = ::open("/dev/null", O_RDONLY);  // keep TearDown's close valid
-  StdoutOutput out({.codec = "text"}, context_, fds_[1]);
+  StdoutOutput out({.codec = common::Codec::kText}, context_, fds_[1]);
   EventBatch batch;
   batch.Add(0, "x");
   out.Write(batch, Handle());  // EPIPE (SIGPIPE is ignored by the test runner below)

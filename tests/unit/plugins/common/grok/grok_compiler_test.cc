@@ -59,13 +59,13 @@ std::map<std::string, std::string> Captured(
   auto m = PatternMatcher::Create(std::move(c).value());
   EXPECT_TRUE(m.ok()) << m.status().message();
   std::map<std::string, std::string> out;
-  if (!m.value()->Match(text)) {
+  if (!m.value().Match(text)) {
     out["<no match>"] = "";
     return out;
   }
-  for (size_t i = 0; i < m.value()->capture_count(); ++i) {
-    std::string_view v = m.value()->capture(i);
-    if (v.data() != nullptr) out[m.value()->compiled().captures[i].field] = std::string(v);
+  for (size_t i = 0; i < m.value().capture_count(); ++i) {
+    std::string_view v = m.value().capture(i);
+    if (v.data() != nullptr) out[m.value().compiled().captures[i].field] = std::string(v);
   }
   return out;
 }
@@ -411,9 +411,9 @@ TEST(GrokCompilerFuzzTest, RandomPatternsNeverCrashAndCompiledOnesRun) {
       }
       if (t == 0) text = "17/06/09 20:10:40 INFO a.B: m 12 " + text;
       Event& e = batch.Add(0, text);
-      if (m.value()->Match(e.message())) {
+      if (m.value().Match(e.message())) {
         ++matched;
-        m.value()->Apply(e, rng() % 2 == 0);
+        m.value().Apply(e, rng() % 2 == 0);
       }
     }
     if (batch.size() > 1000) batch = EventBatch();

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -67,6 +68,29 @@ TEST(FieldParserTest, CompileErrorsPassThrough) {
   auto parser = FieldParser::Create(InvalidArgument("patterns[0]: bad"), {.field = "message"});
   ASSERT_FALSE(parser.ok());
   EXPECT_EQ(parser.status().message(), "patterns[0]: bad");
+}
+
+TEST(FieldParserTest, CompileFieldParserStoresTheParserOrReturnsTheError) {
+  std::shared_ptr<const FieldParser> parser;
+  EXPECT_EQ(CompileFieldParser(InvalidArgument("patterns[0]: bad"), {.field = "message"}, &parser),
+            "patterns[0]: bad");
+  EXPECT_EQ(parser, nullptr);
+  std::vector<std::string> errors;
+  EXPECT_EQ(CompileFieldParser(CompilePatternOptions("^(?P<n>\\d+)$", {}, PatternLibrary(),
+                                                     PatternSyntax::kRegex, errors),
+                               {.field = "message", .tag_on_failure = {"_failed"}}, &parser),
+            "");
+  ASSERT_NE(parser, nullptr);
+  // Copies (one per filter instance) share the compiled programs and match on their own.
+  FieldParser first = *parser;
+  FieldParser second = *parser;
+  EventBatch batch;
+  Event& number = batch.Add(0, "12");
+  Event& word = batch.Add(0, "x");
+  EXPECT_EQ(first.Apply(number), FilterResult::kMatched);
+  EXPECT_EQ(second.Apply(word), FilterResult::kFailed);
+  EXPECT_EQ(number.GetText("n").value_or(""), "12");
+  EXPECT_TRUE(word.HasTag("_failed"));
 }
 
 }  // namespace

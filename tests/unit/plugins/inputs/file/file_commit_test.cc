@@ -41,6 +41,24 @@ class FileCommitTest : public ::testing::Test {
     return static_cast<int64_t>(saved.offset);
   }
   int64_t Lag() const { return lag_->load(); }
+  // `original` (source 9, "/a") read to `emitted` and acked to `acked`, then truncated: its new
+  // generation reads the new content from 0. Returns the old content's generation.
+  static uint64_t ReadAndTruncate(FileCommit& original, uint64_t emitted, uint64_t acked = 0) {
+    uint64_t old_gen = original.NewGeneration(0, 0, kPrint, 9, "/a");
+    original.Emitted(emitted);
+    if (acked > 0) original.Ack(old_gen, acked);
+    original.NewGeneration(0, 0, kOtherPrint, 9, "/a");
+    return old_gen;
+  }
+  // The copy ("copy", "/a.1") of the original's old content `old_gen`, read from `offset` with
+  // `checkpoint` acked, to which the original hands the old content's late acks.
+  std::shared_ptr<FileCommit> HandOverToCopy(FileCommit& original, uint64_t old_gen,
+                                             uint64_t offset, uint64_t checkpoint) {
+    auto copy = MakeCommit("copy");
+    copy->NewGeneration(offset, checkpoint, kPrint, 9, "/a.1");
+    original.HandOver(old_gen, copy);
+    return copy;
+  }
 
   std::filesystem::path dir_;
   std::unique_ptr<CheckpointStore> store_;
@@ -136,12 +154,10 @@ TEST_F(FileCommitTest, CopyTruncateHandsLateAcksOfTheOldContentToTheCopy) {
                          .generation = at_truncation.generation};
   original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
 
-  auto copy = MakeCommit("copy");
   CopyStart start = ContinueCopy(origin, /*copy_size=*/500);
   EXPECT_EQ(start.offset, 500u);
   EXPECT_EQ(start.checkpoint, 100u);
-  copy->NewGeneration(start.offset, start.checkpoint, kPrint, 9, "/a.1");
-  original->HandOver(origin.generation, copy);
+  auto copy = HandOverToCopy(*original, origin.generation, start.offset, start.checkpoint);
   EXPECT_EQ(Saved("copy"), 100);
   EXPECT_EQ(Lag(), 400);
 
@@ -159,16 +175,12 @@ TEST_F(FileCommitTest, CopyTruncateHandsLateAcksOfTheOldContentToTheCopy) {
 
 TEST_F(FileCommitTest, AcksOfTheCopiedContentNeverReachBeyondWhatTheCopyHandedOn) {
   auto original = MakeCommit("orig");
-  uint64_t old_gen = original->NewGeneration(0, 0, kPrint, 9, "/a");
-  original->Emitted(800);
-  original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
-  auto copy = MakeCommit("copy");
+  uint64_t old_gen = ReadAndTruncate(*original, /*emitted=*/800);
   // The copy is shorter than what was read (written to after the copy, before the truncation).
   CopyStart start = ContinueCopy(TruncatedOrigin{.read_offset = 800, .acked_offset = 0}, 600);
   EXPECT_EQ(start.offset, 600u);
   EXPECT_EQ(start.checkpoint, 0u);
-  copy->NewGeneration(start.offset, start.checkpoint, kPrint, 9, "/a.1");
-  original->HandOver(old_gen, copy);
+  HandOverToCopy(*original, old_gen, start.offset, start.checkpoint);
   original->Ack(old_gen, 800);
   EXPECT_EQ(Saved("copy"), 0) << "800 is past the copy's 600 bytes";
   original->Ack(old_gen, 600);
@@ -179,44 +191,31 @@ TEST_F(FileCommitTest, AcksOfTheCopiedContentNeverReachBeyondWhatTheCopyHandedOn
 // are not lost: the newest one moves the copy's checkpoint when it is handed over.
 TEST_F(FileCommitTest, AcksBetweenTheTruncationAndTheHandOverCountForTheCopy) {
   auto original = MakeCommit("orig");
-  uint64_t old_gen = original->NewGeneration(0, 0, kPrint, 9, "/a");
-  original->Emitted(500);
-  original->Ack(old_gen, 100);
-  original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
+  uint64_t old_gen = ReadAndTruncate(*original, /*emitted=*/500, /*acked=*/100);
   original->Ack(old_gen, 250);
   original->Ack(old_gen, 400);
   EXPECT_EQ(Saved("orig"), 0);
-  auto copy = MakeCommit("copy");
-  copy->NewGeneration(500, 100, kPrint, 9, "/a.1");
-  original->HandOver(old_gen, copy);
+  auto copy = HandOverToCopy(*original, old_gen, 500, 100);
   EXPECT_EQ(Saved("copy"), 400);
   EXPECT_EQ(copy->lag(), 100u);
 }
 
-TEST_F(FileCommitTest, ASecondTruncationOfTheOriginalEndsTheHandOver) {
-  auto original = MakeCommit("orig");
-  uint64_t old_gen = original->NewGeneration(0, 0, kPrint, 9, "/a");
-  original->Emitted(500);
-  original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
-  auto copy = MakeCommit("copy");
-  copy->NewGeneration(500, 0, kPrint, 9, "/a.1");
-  original->HandOver(old_gen, copy);
-  original->NewGeneration(0, 0, kOtherPrint, 9, "/a");  // truncated again
-  original->Ack(old_gen, 300);
-  EXPECT_EQ(Saved("copy"), 0);
-}
-
-TEST_F(FileCommitTest, AHandOverToACopyThatStartedAgainIsIgnored) {
-  auto original = MakeCommit("orig");
-  uint64_t old_gen = original->NewGeneration(0, 0, kPrint, 9, "/a");
-  original->Emitted(500);
-  original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
-  auto copy = MakeCommit("copy");
-  copy->NewGeneration(500, 0, kPrint, 9, "/a.1");
-  original->HandOver(old_gen, copy);
-  copy->NewGeneration(0, 0, kOtherPrint, 9, "/a.1");  // the copy itself was truncated
-  original->Ack(old_gen, 300);
-  EXPECT_EQ(Saved("copy"), 0);
+// A hand-over ends when either side starts again: the original truncated a second time, or the
+// copy itself truncated. A late ack of the old content then moves nothing.
+TEST_F(FileCommitTest, AHandOverEndsWhenTheOriginalOrTheCopyStartsAgain) {
+  for (bool copy_restarts : {false, true}) {
+    SCOPED_TRACE(copy_restarts ? "the copy was truncated" : "the original was truncated again");
+    auto original = MakeCommit("orig");
+    uint64_t old_gen = ReadAndTruncate(*original, /*emitted=*/500);
+    auto copy = HandOverToCopy(*original, old_gen, 500, 0);
+    if (copy_restarts) {
+      copy->NewGeneration(0, 0, kOtherPrint, 9, "/a.1");
+    } else {
+      original->NewGeneration(0, 0, kOtherPrint, 9, "/a");
+    }
+    original->Ack(old_gen, 300);
+    EXPECT_EQ(Saved("copy"), 0);
+  }
 }
 
 TEST_F(FileCommitTest, ForgetErasesTheEntryTakesOffItsLagAndIgnoresWhatComesLater) {
@@ -312,9 +311,7 @@ TEST(CopyDetectorTest, AHeldBackFileThatIsGoneIsDropped) {
 // No checkpoint inside what is not an event yet: a partial line (line_offset stays before it), a
 // partial container line, a pending multiline event.
 TEST(CheckpointLimitTest, StopsBeforeAPartialContainerLine) {
-  auto rules = MultilineRules::Compile(MultilineOptions{});
-  ASSERT_TRUE(rules.ok());
-  MultilineAggregator multiline(rules.value());
+  MultilineAggregator multiline(MultilineRules::Make(MultilineOptions{}));
   CriDecoder cri(1024);
   std::vector<std::string> lines;
   auto push = [&](std::string_view line, uint64_t begin, uint64_t end) {
@@ -336,10 +333,8 @@ TEST(CheckpointLimitTest, StopsBeforeAPartialContainerLine) {
 
 TEST(CheckpointLimitTest, StopsBeforeAPendingMultilineEvent) {
   MultilineOptions options;
-  options.preset = "spark";
-  auto rules = MultilineRules::Compile(options);
-  ASSERT_TRUE(rules.ok());
-  MultilineAggregator multiline(rules.value());
+  options.preset = MultilinePreset::kSpark;
+  MultilineAggregator multiline(MultilineRules::Make(options));
   auto push = [&](std::string_view line, uint64_t begin, uint64_t end) {
     multiline.Push(line, begin, end, false, 0, [](const MultilineEvent&) {});
   };

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -15,7 +17,14 @@ struct Line {
   int64_t time_ns;
   std::string stream;
   bool truncated, malformed;
+  bool operator==(const Line&) const = default;
 };
+
+void PrintTo(const Line& l, std::ostream* os) {
+  *os << "{[" << l.begin << ", " << l.end << ") " << l.time_ns << " " << l.stream
+      << (l.truncated ? " truncated" : "") << (l.malformed ? " malformed" : "") << " \"" << l.text
+      << "\"}";
+}
 
 class CriDecoderTest : public ::testing::Test {
  protected:
@@ -39,13 +48,8 @@ constexpr int64_t kNoonNs = 1714564800'123456789;
 TEST_F(CriDecoderTest, AFullLineLosesItsPrefixAndKeepsTimeAndStream) {
   Push(
       "2024-05-01T12:00:00.123456789Z stderr F 24/05/01 12:00:00 INFO SparkContext: Running Spark");
-  ASSERT_EQ(out_.size(), 1u);
-  EXPECT_EQ(out_[0].text, "24/05/01 12:00:00 INFO SparkContext: Running Spark");
-  EXPECT_EQ(out_[0].time_ns, kNoonNs);
-  EXPECT_EQ(out_[0].stream, "stderr");
-  EXPECT_EQ(out_[0].begin, 0u);
-  EXPECT_EQ(out_[0].end, offset_);
-  EXPECT_FALSE(out_[0].malformed);
+  EXPECT_EQ(out_, (std::vector<Line>{{"24/05/01 12:00:00 INFO SparkContext: Running Spark", 0,
+                                      offset_, kNoonNs, "stderr", false, false}}));
   EXPECT_FALSE(decoder_.pending());
 }
 
@@ -58,12 +62,8 @@ TEST_F(CriDecoderTest, PartialLinesAreJoinedWithTheFirstPartsTimeAndOffsets) {
   EXPECT_GT(second_begin, 0u);
   EXPECT_TRUE(out_.empty());
   Push("2024-05-01T12:00:00.3Z stdout F last part");
-  ASSERT_EQ(out_.size(), 1u);
-  EXPECT_EQ(out_[0].text, "first part, second part, last part");
-  EXPECT_EQ(out_[0].time_ns, kNoonNs);
-  EXPECT_EQ(out_[0].stream, "stdout");
-  EXPECT_EQ(out_[0].begin, 0u);
-  EXPECT_EQ(out_[0].end, offset_);
+  EXPECT_EQ(out_, (std::vector<Line>{{"first part, second part, last part", 0, offset_, kNoonNs,
+                                      "stdout", false, false}}));
   EXPECT_FALSE(decoder_.pending());
 }
 

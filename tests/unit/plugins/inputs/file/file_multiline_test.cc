@@ -31,15 +31,20 @@ void PrintTo(const Out& e, std::ostream* os) {
 }
 
 std::shared_ptr<const MultilineRules> Rules(const MultilineOptions& options) {
-  auto rules = MultilineRules::Compile(options);
-  EXPECT_TRUE(rules.ok()) << rules.status().message();
-  return rules.ok() ? rules.value() : std::make_shared<const MultilineRules>();
+  return MultilineRules::Make(options);
 }
 
-std::shared_ptr<const MultilineRules> Preset(std::string preset) {
+std::shared_ptr<const MultilineRules> Preset(MultilinePreset preset) {
   MultilineOptions options;
-  options.preset = std::move(preset);
+  options.preset = preset;
   return Rules(options);
+}
+
+// `source` compiled (a test failure when it does not compile).
+config::Regex Re(std::string_view source) {
+  Result<config::Regex> re = config::Regex::Compile(source);
+  EXPECT_TRUE(re.ok()) << re.status().message();
+  return re.ok() ? std::move(re).value() : config::Regex();
 }
 
 // An on_event callback that copies each event into `out`.
@@ -124,7 +129,7 @@ const std::string kFrame4 =
     "\tat org.apache.spark.util.CompletionIterator.hasNext(CompletionIterator.scala:32)";
 
 TEST(MultilineTest, SparkRecordAndItsStackTraceAreOneEvent) {
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   const std::string text = kRunning + "\n" + kLostTask + "\n" + kFinished + "\n";
   const uint64_t lost = kRunning.size() + 1;
   const uint64_t finished = lost + kLostTask.size() + 1;
@@ -137,7 +142,7 @@ TEST(MultilineTest, SparkRecordAndItsStackTraceAreOneEvent) {
 }
 
 TEST(MultilineTest, EventCompletesWhenTheNextRecordStarts) {
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   EXPECT_TRUE(reader.Feed(kRunning + "\n").empty());
   EXPECT_TRUE(reader.aggregator().pending());
   EXPECT_EQ(reader.Feed(kLostTask + "\n"), (std::vector<Out>{{kRunning, 0, kRunning.size() + 1}}));
@@ -162,7 +167,7 @@ TEST(MultilineTest, SparkPresetRecognizesYarnAndHadoopTimestamps) {
   const std::string iso =
       "2017-06-09T20:10:42.512 INFO org.apache.spark.deploy.yarn.ApplicationMaster: Final app "
       "status: SUCCEEDED, exitCode: 0";
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   const std::string text = launched + "\n" + failed + "\n" + iso + "\n";
   const uint64_t a = launched.size() + 1;
   const uint64_t b = a + failed.size() + 1;
@@ -172,7 +177,7 @@ TEST(MultilineTest, SparkPresetRecognizesYarnAndHadoopTimestamps) {
                                   {iso, b, text.size()},
                               }));
 
-  auto rules = Preset("spark");
+  auto rules = Preset(MultilinePreset::kSpark);
   EXPECT_TRUE(rules->StartsEvent("17/06/09 20:10:40 INFO"));
   EXPECT_TRUE(rules->StartsEvent("2017-06-09 20:10:40,123 INFO"));
   EXPECT_TRUE(rules->StartsEvent("2017-06-09T20:10:40"));
@@ -198,7 +203,7 @@ TEST(MultilineTest, JavaPresetJoinsFramesToTheLineBefore) {
       "\t... 12 common frames omitted";
   const std::string shutdown = "Shutdown hook called";
   const std::string deleting = "Deleting directory /tmp/spark-5f5b6a8e-2c5b-4e0e-9d0a-3f1c2d4e5f60";
-  Reader reader(Preset("java"));
+  Reader reader(Preset(MultilinePreset::kJava));
   const std::string text = trace + "\n" + shutdown + "\n" + deleting + "\n";
   const uint64_t a = trace.size() + 1;
   const uint64_t b = a + shutdown.size() + 1;
@@ -213,8 +218,8 @@ TEST(MultilineTest, BothPatternsStartUnlessContinuationMatches) {
   // Start at any unindented line, except that `Caused by:` (unindented too) continues; a blank
   // line matches neither and so joins.
   MultilineOptions options;
-  options.start = R"(^\S)";
-  options.continuation = R"(^(?:\s|Caused by:))";
+  options.start = Re(R"(^\S)");
+  options.continuation = Re(R"(^(?:\s|Caused by:))");
   Reader reader(Rules(options));
   const std::string error =
       "17/06/09 20:10:42 ERROR executor.Executor: Exception in task 7.0 in stage 12.0 (TID 487)\n"
@@ -231,8 +236,8 @@ TEST(MultilineTest, BothPatternsStartUnlessContinuationMatches) {
 
 TEST(MultilineTest, ExplicitPatternReplacesThePresets) {
   MultilineOptions options;
-  options.preset = "spark";
-  options.start = "^ERROR ";
+  options.preset = MultilinePreset::kSpark;
+  options.start = Re("^ERROR ");
   auto rules = Rules(options);
   EXPECT_TRUE(rules->StartsEvent("ERROR boom"));
   EXPECT_FALSE(rules->StartsEvent("17/06/09 20:10:40 INFO executor.Executor: Running task"));
@@ -240,7 +245,7 @@ TEST(MultilineTest, ExplicitPatternReplacesThePresets) {
 
 TEST(MultilineTest, MaxLinesCutsTheEventAndFlagsIt) {
   MultilineOptions options;
-  options.preset = "spark";
+  options.preset = MultilinePreset::kSpark;
   options.max_lines = 3;
   Reader reader(Rules(options));
   const std::string text = kRunning + "\n" + kFrame1 + "\n" + kFrame2 + "\n" + kFrame3 + "\n" +
@@ -256,7 +261,7 @@ TEST(MultilineTest, MaxLinesCutsTheEventAndFlagsIt) {
 
 TEST(MultilineTest, MaxBytesCutsTheEventAndFlagsIt) {
   MultilineOptions options;
-  options.preset = "spark";
+  options.preset = MultilinePreset::kSpark;
   options.max_bytes = ByteSize{1024};
   Reader reader(Rules(options));
   // kRunning, '\n', frame, '\n', frame is exactly 1024 bytes: it fits; one more frame does not.
@@ -277,7 +282,7 @@ TEST(MultilineTest, MaxBytesCutsTheEventAndFlagsIt) {
 
 TEST(MultilineTest, LineLongerThanMaxBytesIsKeptWhole) {
   MultilineOptions options;
-  options.preset = "spark";
+  options.preset = MultilinePreset::kSpark;
   options.max_bytes = ByteSize{1024};
   Reader reader(Rules(options));
   const std::string huge = kRunning + " " + std::string(2000, 'x');
@@ -292,7 +297,7 @@ TEST(MultilineTest, LineLongerThanMaxBytesIsKeptWhole) {
 
 TEST(MultilineTest, BufferOfAHugeEventIsReleasedAndReusable) {
   MultilineOptions options;
-  options.preset = "spark";
+  options.preset = MultilinePreset::kSpark;
   options.max_lines = 10'000;
   Reader reader(Rules(options));
   std::string huge = kLostTask;
@@ -308,7 +313,7 @@ TEST(MultilineTest, BufferOfAHugeEventIsReleasedAndReusable) {
 }
 
 TEST(MultilineTest, LineTruncatedAccumulatesOverTheEvent) {
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   std::vector<Out> out = reader.Feed(kRunning + "\n");
   out = reader.Feed(kFrame1 + "\n", 0, /*truncated=*/true);
   out = reader.Feed(kFrame2 + "\n");
@@ -324,7 +329,7 @@ TEST(MultilineTest, LineTruncatedAccumulatesOverTheEvent) {
 
 TEST(MultilineTest, TimeoutFlushesAfterTheLastLineNotTheFirst) {
   MultilineOptions options;
-  options.preset = "spark";
+  options.preset = MultilinePreset::kSpark;
   options.timeout = Duration{std::chrono::milliseconds(100)};
   Reader reader(Rules(options));
   constexpr int64_t kMs = 1'000'000;
@@ -343,7 +348,7 @@ TEST(MultilineTest, TimeoutFlushesAfterTheLastLineNotTheFirst) {
 }
 
 TEST(MultilineTest, ForceFlushHandsOutAtOnce) {
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   EXPECT_TRUE(reader.Flush(0, true).empty());  // nothing pending
   EXPECT_TRUE(reader.Feed(kLostTask + "\n", 5).empty());
   EXPECT_TRUE(reader.Flush(5, false).empty());
@@ -352,7 +357,7 @@ TEST(MultilineTest, ForceFlushHandsOutAtOnce) {
 }
 
 TEST(MultilineTest, DisabledRulesPassLinesThroughUncopied) {
-  auto rules = Preset("none");
+  auto rules = Preset(MultilinePreset::kNone);
   EXPECT_FALSE(rules->Enabled());
   MultilineAggregator aggregator(rules);
   const std::string line = kFrame1;
@@ -372,7 +377,7 @@ TEST(MultilineTest, DisabledRulesPassLinesThroughUncopied) {
   EXPECT_EQ(seen[1].end_offset, 200 + kFinished.size() + 2);  // e.g. a CRLF line
   EXPECT_FALSE(aggregator.pending());
 
-  Reader reader(Preset("none"));
+  Reader reader(Preset(MultilinePreset::kNone));
   const std::string text = kRunning + "\n" + kFrame1 + "\n";
   EXPECT_EQ(reader.Feed(text), (std::vector<Out>{
                                    {kRunning, 0, kRunning.size() + 1},
@@ -382,7 +387,7 @@ TEST(MultilineTest, DisabledRulesPassLinesThroughUncopied) {
 
 TEST(MultilineTest, ContinuationFirstInTheFileStartsAnEvent) {
   // The file begins in the middle of a trace (e.g. it was rotated there).
-  Reader reader(Preset("spark"));
+  Reader reader(Preset(MultilinePreset::kSpark));
   const std::string orphan = kFrame3 + "\n" + kFrame4 + "\n\t... 12 more";
   const std::string text = orphan + "\n" + kFinished + "\n";
   EXPECT_EQ(reader.All(text), (std::vector<Out>{
@@ -390,7 +395,7 @@ TEST(MultilineTest, ContinuationFirstInTheFileStartsAnEvent) {
                                   {kFinished, orphan.size() + 1, text.size()},
                               }));
 
-  Reader java(Preset("java"));
+  Reader java(Preset(MultilinePreset::kJava));
   EXPECT_EQ(java.All(orphan + "\n"), (std::vector<Out>{{orphan, 0, orphan.size() + 1}}));
 }
 
@@ -416,9 +421,9 @@ TEST(MultilineOptionsTest, ParsesEveryOption) {
       "max_bytes: 64KiB\ntimeout: 500ms\n",
       &errors);
   EXPECT_EQ(errors, "");
-  EXPECT_EQ(o.preset, "java");
-  EXPECT_EQ(o.start, R"(^\d{4}-)");
-  EXPECT_EQ(o.continuation, R"(^\s)");
+  EXPECT_EQ(o.preset, MultilinePreset::kJava);
+  EXPECT_EQ(o.start.source(), R"(^\d{4}-)");
+  EXPECT_EQ(o.continuation.source(), R"(^\s)");
   EXPECT_EQ(o.max_lines, 50);
   EXPECT_EQ(o.max_bytes.bytes, 64u << 10);
   EXPECT_EQ(o.timeout.value, std::chrono::milliseconds(500));
@@ -433,7 +438,9 @@ TEST(MultilineOptionsTest, DefaultsAreDisabled) {
   std::string errors;
   MultilineOptions o = Parse("{}", &errors);
   EXPECT_EQ(errors, "");
-  EXPECT_EQ(o.preset, "none");
+  EXPECT_EQ(o.preset, MultilinePreset::kNone);
+  EXPECT_TRUE(o.start.empty());
+  EXPECT_TRUE(o.continuation.empty());
   auto rules = Rules(o);
   EXPECT_FALSE(rules->Enabled());
   EXPECT_EQ(rules->max_lines(), 500u);
@@ -441,42 +448,47 @@ TEST(MultilineOptionsTest, DefaultsAreDisabled) {
   EXPECT_EQ(rules->timeout_ns(), 2'000'000'000);
 }
 
-TEST(MultilineOptionsTest, BadRegularExpressionIsRejected) {
-  std::string errors;
-  Parse("preset: spark\nstart: '^(\\d{2}/'\n", &errors);
-  EXPECT_EQ(errors,
-            "t.yaml:1:1: multiline: start: bad regular expression '^(\\d{2}/': missing ): "
-            "^(\\d{2}/\n");
-  Parse("continuation: '^\\s+at |[z-a]'\n", &errors);
-  EXPECT_EQ(errors,
-            "t.yaml:1:1: multiline: continuation: bad regular expression '^\\s+at |[z-a]': "
-            "invalid character class range: z-a\n");
+// A bad pattern or preset is rejected where the config writes it, once: what parsing accepted
+// makes rules without another check.
+TEST(MultilineOptionsTest, BadPatternsAndPresetsAreRejectedWhereWritten) {
+  struct Case {
+    std::string yaml;
+    std::string errors;
+  };
+  const Case kCases[] = {
+      {"preset: spark\nstart: '^(\\d{2}/'\n",
+       "t.yaml:2:8: multiline.start: bad regular expression '^(\\d{2}/': missing ): ^(\\d{2}/\n"},
+      {"continuation: '^\\s+at |[z-a]'\n",
+       "t.yaml:1:15: multiline.continuation: bad regular expression '^\\s+at |[z-a]': invalid "
+       "character class range: z-a\n"},
+      {"start: '^('\n",
+       "t.yaml:1:8: multiline.start: bad regular expression '^(': missing ): ^(\n"},
+      {"preset: sprk\n",
+       "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprk'; did you mean "
+       "'spark'?\n"},
+      // Swapped letters count as one edit.
+      {"preset: sprak\n",
+       "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprak'; did you "
+       "mean 'spark'?\n"},
+      {"preset: python\n",
+       "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'python'\n"},
+  };
+  for (const Case& c : kCases) {
+    SCOPED_TRACE(c.yaml);
+    std::string errors;
+    Parse(c.yaml, &errors);
+    EXPECT_EQ(errors, c.errors);
+  }
 
-  MultilineOptions options;
-  options.start = "^(";
-  auto rules = MultilineRules::Compile(options);
-  ASSERT_FALSE(rules.ok());
-  EXPECT_EQ(rules.status().code(), StatusCode::kInvalidArgument);
-  EXPECT_EQ(rules.status().message(), "start: bad regular expression '^(': missing ): ^(");
+  Result<config::Regex> bad = config::Regex::Compile("^(");
+  ASSERT_FALSE(bad.ok());
+  EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(bad.status().message(), "bad regular expression '^(': missing ): ^(");
 }
 
-TEST(MultilineOptionsTest, BadPresetIsRejected) {
-  std::string errors;
-  Parse("preset: sprk\n", &errors);
-  EXPECT_EQ(errors,
-            "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprk'; did "
-            "you mean 'spark'?\n");
-  // Swapped letters count as one edit.
-  Parse("preset: sprak\n", &errors);
-  EXPECT_EQ(errors,
-            "t.yaml:1:9: multiline.preset: expected one of none, spark, java; got 'sprak'; did "
-            "you mean 'spark'?\n");
-
-  MultilineOptions options;
-  options.preset = "python";
-  auto rules = MultilineRules::Compile(options);
-  ASSERT_FALSE(rules.ok());
-  EXPECT_EQ(rules.status().message(), "preset: unknown preset 'python'");
+TEST(MultilineOptionsTest, PresetPatternsCompile) {
+  EXPECT_TRUE(config::Regex::Compile(kSparkStart).ok());
+  EXPECT_TRUE(config::Regex::Compile(kJavaContinuation).ok());
 }
 
 TEST(MultilineOptionsTest, LimitsAreEnforced) {

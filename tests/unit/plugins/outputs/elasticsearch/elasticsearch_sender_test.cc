@@ -124,6 +124,37 @@ class ItemAck {
   std::shared_ptr<SharedAck> ack_;
 };
 
+// The output's enum options reach the senders: compression (gzip by default) and the bulk action
+// (`create` for op_type create and for data streams).
+TEST(ElasticsearchOutputOptionsTest, CompressionAndOpTypeReachTheSenders) {
+  const struct {
+    std::string yaml;
+    bool gzip;
+    bool create;
+  } cases[] = {
+      {"{}", true, false},
+      {"{compression: none, op_type: index}", false, false},
+      {"{op_type: create}", true, true},
+      {"{data_stream: logs-spark-default}", true, true},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    const SenderOptions s = ElasticsearchOutput::SenderOptionsFor(
+        testing::ParseFilterOptions<ElasticsearchOutput>(c.yaml), "{}");
+    EXPECT_EQ(s.gzip, c.gzip);
+    EXPECT_EQ(s.create, c.create);
+  }
+  for (const auto& [yaml, error] : std::vector<std::pair<std::string, std::string>>{
+           {"{op_type: upsert}", "op_type: expected one of index, create; got 'upsert'"},
+           {"{compression: zstd}", "compression: expected one of gzip, none; got 'zstd'"},
+       }) {
+    const std::string errors = testing::OptionErrors<ElasticsearchOutput>(yaml);
+    EXPECT_NE(errors.find(error), std::string::npos) << errors;
+  }
+}
+
+using Verdict = Sender::Verdict;
+
 class ElasticsearchSenderTest : public testing::OutputTest {
  protected:
   void SetUp() override { MakeContext("sluice_es_sender"); }
@@ -156,6 +187,22 @@ class ElasticsearchSenderTest : public testing::OutputTest {
     }
     return bulk;
   }
+  // One Post() of a bulk request of `n` documents (`action`) by a sender of Context(extra, host),
+  // and what it made of the answer.
+  struct Posted {
+    std::unique_ptr<SenderContext> context;
+    std::unique_ptr<BulkRequest> bulk;
+    Verdict verdict = Verdict::kDone;
+    std::vector<size_t> retry = {7};  // Post() replaces it
+    std::string why;
+  };
+  Posted Post(size_t n, const std::string& extra = "", const std::string& action = "index",
+              const std::string& host = "") {
+    Posted p{Context(extra, host), Bulk(n, action)};
+    Sender sender(*p.context);
+    p.verdict = sender.Post(*p.bulk, &p.retry, &p.why);
+    return p;
+  }
   // The state of every document's ack, in order.
   std::vector<std::string> AckStates() const {
     std::vector<std::string> out;
@@ -175,8 +222,6 @@ class ElasticsearchSenderTest : public testing::OutputTest {
   std::vector<std::unique_ptr<ItemAck>> acks_;
 };
 
-using Verdict = Sender::Verdict;
-
 TEST_F(ElasticsearchSenderTest, ItemsAreAckedDeadLetteredOrLeftToRetryByTheirStatus) {
   node_.Answer(
       200,
@@ -187,13 +232,9 @@ TEST_F(ElasticsearchSenderTest, ItemsAreAckedDeadLetteredOrLeftToRetryByTheirSta
           {200, "", ""},
           {503, "unavailable_shards_exception", "primary shard is not active"},
       }));
-  auto context = Context();
-  Sender sender(*context);
-  auto bulk = Bulk(5);
-  std::vector<size_t> retry;
-  std::string why;
-  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
-  EXPECT_EQ(retry, (std::vector<size_t>{1, 4}));
+  Posted posted = Post(5);
+  EXPECT_EQ(posted.verdict, Verdict::kRetry);
+  EXPECT_EQ(posted.retry, (std::vector<size_t>{1, 4}));
   // Indexed and dead-lettered documents are done; those to retry are not settled.
   EXPECT_EQ(AckStates(),
             (std::vector<std::string>{"acked", "pending", "acked", "acked", "pending"}));
@@ -203,10 +244,10 @@ TEST_F(ElasticsearchSenderTest, ItemsAreAckedDeadLetteredOrLeftToRetryByTheirSta
   EXPECT_EQ(Count("sluice_elasticsearch_output_requests_total"), 1u);
   // The first item refused for now names the reason of all of them.
   EXPECT_EQ(Retries("429"), 2u);
-  EXPECT_EQ(why,
+  EXPECT_EQ(posted.why,
             "2 of 5 documents were refused for now (HTTP 429 es_rejected_execution_exception: "
             "rejected execution)");
-  EXPECT_TRUE(context->healthy.load());  // items refused for now: the cluster answers
+  EXPECT_TRUE(posted.context->healthy.load());  // items refused for now: the cluster answers
   const std::string dead = DeadLetters();
   EXPECT_EQ(std::count(dead.begin(), dead.end(), '\n'), 1) << dead;
   EXPECT_NE(dead.find(R"("reason":"HTTP 400 document_parsing_exception: [1:9] failed to parse )"
@@ -223,14 +264,10 @@ TEST_F(ElasticsearchSenderTest, AConflictOnCreateIsADuplicateAndOnIndexIsRefused
                                    "[0]: version conflict, document already exists"},
                                   {201, "", ""}},
                                  "create"));
-    auto context = Context(extra);
-    Sender sender(*context);
     const uint64_t duplicates = Count("sluice_elasticsearch_output_duplicates_total");
-    auto bulk = Bulk(2, "create");
-    std::vector<size_t> retry;
-    std::string why;
-    EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kDone);
-    EXPECT_TRUE(retry.empty());
+    Posted posted = Post(2, extra, "create");
+    EXPECT_EQ(posted.verdict, Verdict::kDone);
+    EXPECT_TRUE(posted.retry.empty());
     EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked", "acked"}));
     EXPECT_EQ(Count("sluice_elasticsearch_output_duplicates_total"), duplicates + 1);
   }
@@ -239,12 +276,7 @@ TEST_F(ElasticsearchSenderTest, AConflictOnCreateIsADuplicateAndOnIndexIsRefused
 
   // op_type index never conflicts unless something else is wrong: kept, not retried.
   node_.Answer(200, BulkAnswer({{409, "version_conflict_engine_exception", "conflict"}}));
-  auto context = Context();
-  Sender sender(*context);
-  auto bulk = Bulk(1);
-  std::vector<size_t> retry;
-  std::string why;
-  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kDone);
+  EXPECT_EQ(Post(1).verdict, Verdict::kDone);
   EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked"}));
   EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 1u);
   EXPECT_NE(DeadLetters().find("HTTP 409 version_conflict_engine_exception: conflict"),
@@ -260,22 +292,19 @@ TEST_F(ElasticsearchSenderTest, ItemsTheSetupRefusesAreKeptAndMakeTheOutputUnhea
                    {400, "illegal_argument_exception", "pipeline with id [spark] does not exist"},
                    {201, "", ""},
                }));
-  auto context = Context();
-  Sender sender(*context);
-  auto bulk = Bulk(3);
-  std::vector<size_t> retry;
-  std::string why;
-  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
-  EXPECT_EQ(retry, (std::vector<size_t>{0, 1}));
+  Posted posted = Post(3);
+  EXPECT_EQ(posted.verdict, Verdict::kRetry);
+  EXPECT_EQ(posted.retry, (std::vector<size_t>{0, 1}));
   EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending", "acked"}));
-  EXPECT_FALSE(context->healthy.load());
+  EXPECT_FALSE(posted.context->healthy.load());
   EXPECT_EQ(Retries("auth"), 2u);  // named by the first refusal
   EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 0u);
-  EXPECT_EQ(why, node_.url() +
-                     " refused documents with HTTP 403 security_exception: action "
-                     "[indices:data/write/bulk[s]] is unauthorized for user [sluice] (check the "
-                     "user's privileges on the index, action.auto_create_index and the ingest "
-                     "pipeline)");
+  EXPECT_EQ(posted.why,
+            node_.url() +
+                " refused documents with HTTP 403 security_exception: action "
+                "[indices:data/write/bulk[s]] is unauthorized for user [sluice] (check the "
+                "user's privileges on the index, action.auto_create_index and the ingest "
+                "pipeline)");
 }
 
 TEST_F(ElasticsearchSenderTest, AWholeRequestThatFailsIsSentAgainOrSplit) {
@@ -313,20 +342,16 @@ TEST_F(ElasticsearchSenderTest, AWholeRequestThatFailsIsSentAgainOrSplit) {
   for (const Case& c : cases) {
     SCOPED_TRACE(c.status);
     node_.Answer(c.status, c.body);
-    auto context = Context();
-    Sender sender(*context);
     const uint64_t retried = c.retry_reason.empty() ? 0 : Retries(c.retry_reason);
-    auto bulk = Bulk(3);
-    std::vector<size_t> retry = {7};
-    std::string why;
-    EXPECT_EQ(sender.Post(*bulk, &retry, &why), c.verdict);
-    EXPECT_TRUE(retry.empty());  // the whole request, not some items
+    Posted posted = Post(3);
+    EXPECT_EQ(posted.verdict, c.verdict);
+    EXPECT_TRUE(posted.retry.empty());  // the whole request, not some items
     EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending", "pending"}));
     if (!c.retry_reason.empty()) {
       EXPECT_EQ(Retries(c.retry_reason), retried + 3);
     }
-    EXPECT_FALSE(context->healthy.load());
-    EXPECT_TRUE(why.starts_with(node_.url() + " answered " + c.why)) << why;
+    EXPECT_FALSE(posted.context->healthy.load());
+    EXPECT_TRUE(posted.why.starts_with(node_.url() + " answered " + c.why)) << posted.why;
   }
   EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 0u);
   EXPECT_EQ(Count("sluice_elasticsearch_output_dead_letter_documents_total"), 0u);
@@ -334,17 +359,13 @@ TEST_F(ElasticsearchSenderTest, AWholeRequestThatFailsIsSentAgainOrSplit) {
 
 TEST_F(ElasticsearchSenderTest, ANodeThatDoesNotAnswerIsRetried) {
   const std::string closed = "http://127.0.0.1:1";  // tcpmux: nothing listens there
-  auto context = Context("", closed);
-  Sender sender(*context);
-  auto bulk = Bulk(2);
-  std::vector<size_t> retry;
-  std::string why;
-  EXPECT_EQ(sender.Post(*bulk, &retry, &why), Verdict::kRetry);
-  EXPECT_TRUE(retry.empty());
+  Posted posted = Post(2, "", "index", closed);
+  EXPECT_EQ(posted.verdict, Verdict::kRetry);
+  EXPECT_TRUE(posted.retry.empty());
   EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending"}));
   EXPECT_EQ(Retries("connection"), 2u);
-  EXPECT_FALSE(context->healthy.load());
-  EXPECT_TRUE(why.starts_with("cannot reach " + closed + ": ")) << why;
+  EXPECT_FALSE(posted.context->healthy.load());
+  EXPECT_TRUE(posted.why.starts_with("cannot reach " + closed + ": ")) << posted.why;
 }
 
 TEST_F(ElasticsearchSenderTest, DeliverSplitsOn413DownToTheDocumentThatIsTooLarge) {

@@ -4,14 +4,29 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+#include <vector>
+
 namespace sluice::outputs::s3 {
 namespace {
 
+// SHA-256 (hex, x-amz-content-sha256) and MD5 (base64, Content-MD5) of known bodies.
 TEST(S3ClientTest, BodyDigests) {
-  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_EQ(Md5Base64(""), "1B2M2Y8AsgTpgAmY7PhCfg==");
-  EXPECT_EQ(Md5Base64("abc"), "kAFQmDzST7DWlj99KOF/cg==");
+  struct Digests {
+    std::string body;
+    std::string sha256_hex;
+    std::string md5_base64;
+  };
+  for (const Digests& d : std::vector<Digests>{
+           {"", "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855",
+            "1B2M2Y8AsgTpgAmY7PhCfg=="},
+           {"abc", "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad",
+            "kAFQmDzST7DWlj99KOF/cg=="},
+       }) {
+    SCOPED_TRACE(d.body);
+    EXPECT_EQ(Sha256Hex(d.body), d.sha256_hex);
+    EXPECT_EQ(Md5Base64(d.body), d.md5_base64);
+  }
 }
 
 TEST(S3ClientTest, ResultsSayWhatHappenedAndWhetherAFixIsNeeded) {

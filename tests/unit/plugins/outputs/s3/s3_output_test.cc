@@ -3,11 +3,11 @@
 #include "plugins/outputs/s3/s3_output.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <set>
 
 #include "tests/unit/plugins/outputs/output_test.h"
+#include "tests/unit/plugins/outputs/s3/gunzip.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 #include "tests/unit/test_util.h"
 
@@ -21,38 +21,59 @@ constexpr int64_t k2026 = 1'796'169'600'000'000'000;  // 2026-12-02T00:00:00Z
 
 std::vector<std::string> Gunzip(const fs::path& path) {
   std::vector<std::string> lines;
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string text;
-  char buf[4096];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  gzclose(f);
-  std::stringstream in(text);
+  std::stringstream in(testing::GunzipFile(path));
   for (std::string line; std::getline(in, line);) lines.push_back(line);
   return lines;
 }
 
-TEST(S3OutputOptionsTest, DefaultsAndBadOptions) {
+TEST(S3OutputOptionsTest, Defaults) {
   auto o = ParseFilterOptions<S3Output>("{bucket: b}");
   EXPECT_EQ(o.prefix.source(), "{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/");
-  EXPECT_EQ(o.compression, "gzip");
+  EXPECT_EQ(o.compression, common::Compression::kGzip);
   EXPECT_EQ(o.max_object_size.bytes, 64ull << 20);
   EXPECT_EQ(o.part_size.bytes, 16ull << 20);
-  std::string errors;
-  ParseFilterOptions<S3Output>("{prefix: x}", &errors);
-  EXPECT_NE(errors.find("missing required option 'bucket'"), std::string::npos) << errors;
-  ParseFilterOptions<S3Output>("{bucket: b, part_size: 1MiB}", &errors);
-  EXPECT_NE(errors.find("part_size"), std::string::npos) << errors;
-  ParseFilterOptions<S3Output>("{bucket: b, sse_kms_key_id: k}", &errors);
-  EXPECT_NE(errors.find("sse_kms_key_id needs sse: aws:kms"), std::string::npos) << errors;
-  ParseFilterOptions<S3Output>("{bucket: b, endpoint: 's3.example.com'}", &errors);
-  EXPECT_NE(errors.find("endpoint must start with http://, https:// or file://"), std::string::npos)
-      << errors;
-  ParseFilterOptions<S3Output>("{bucket: b, timezone: Mars/Olympus}", &errors);
-  EXPECT_NE(errors.find("timezone: unknown time zone 'Mars/Olympus'"), std::string::npos) << errors;
-  ParseFilterOptions<S3Output>("{bucket: b, access_key_id: AK}", &errors);
-  EXPECT_NE(errors.find("access_key_id and secret_access_key go together"), std::string::npos)
-      << errors;
+  EXPECT_TRUE(o.timezone.is_utc());
+  EXPECT_EQ(o.sse, S3Output::Sse::kNone);
+}
+
+// Enums and the time zone are read once, where the config names them.
+TEST(S3OutputOptionsTest, TypedOptions) {
+  auto o = ParseFilterOptions<S3Output>(
+      "{bucket: b, compression: zstd, compression_level: 19, sse: 'aws:kms', sse_kms_key_id: k, "
+      "timezone: Europe/Paris}");
+  EXPECT_EQ(o.compression, common::Compression::kZstd);
+  EXPECT_EQ(o.sse, S3Output::Sse::kKms);
+  EXPECT_EQ(o.timezone.name, "Europe/Paris");
+  EXPECT_FALSE(o.timezone.is_utc());
+  EXPECT_EQ(ParseFilterOptions<S3Output>("{bucket: b, sse: AES256}").sse, S3Output::Sse::kAes256);
+  EXPECT_EQ(ParseFilterOptions<S3Output>("{bucket: b, sse: ''}").sse, S3Output::Sse::kNone);
+  EXPECT_EQ(ParseFilterOptions<S3Output>("{bucket: b, compression: none, compression_level: 19}")
+                .compression,
+            common::Compression::kNone);
+}
+
+TEST(S3OutputOptionsTest, BadOptionsSayWhatIsWrong) {
+  const struct {
+    std::string yaml;
+    std::string error;
+  } cases[] = {
+      {"{prefix: x}", "missing required option 'bucket'"},
+      {"{bucket: b, part_size: 1MiB}", "part_size"},
+      {"{bucket: b, sse_kms_key_id: k}", "sse_kms_key_id needs sse: aws:kms"},
+      {"{bucket: b, endpoint: 's3.example.com'}",
+       "endpoint must start with http://, https:// or file://"},
+      {"{bucket: b, timezone: Mars/Olympus}", "timezone: unknown time zone 'Mars/Olympus'"},
+      {"{bucket: b, access_key_id: AK}", "access_key_id and secret_access_key go together"},
+      {"{bucket: b, compression: gz}", "compression: expected one of gzip, zstd, none; got 'gz'"},
+      {"{bucket: b, sse: aes}", "sse: expected one of AES256, aws:kms; got 'aes'"},
+      // zlib takes levels up to 9: more would fail every object at its first line.
+      {"{bucket: b, compression_level: 10}", "compression_level: gzip takes -1 to 9, got 10"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    const std::string errors = testing::OptionErrors<S3Output>(c.yaml);
+    EXPECT_NE(errors.find(c.error), std::string::npos) << errors;
+  }
 }
 
 class S3OutputTest : public testing::OutputTest {

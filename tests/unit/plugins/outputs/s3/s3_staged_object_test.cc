@@ -2,27 +2,17 @@
 #include "plugins/outputs/s3/s3_staged_object.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
 #include <string>
 
+#include "tests/unit/plugins/outputs/s3/gunzip.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::outputs::s3 {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Gunzip(const fs::path& path) {
-  gzFile f = gzopen(path.c_str(), "rb");
-  std::string text;
-  char buf[4096];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  gzclose(f);
-  return text;
-}
 
 std::unique_ptr<common::StreamCompressor> Codec(const std::string& name) {
   return common::StreamCompressor::Make(name, 1).value();
@@ -66,7 +56,7 @@ TEST_F(StagedObjectTest, LinesGoToTheStagingFileInChunksThenWhole) {
   EXPECT_FALSE(gz.broken);
   EXPECT_EQ(gz.events, 2u);
   EXPECT_EQ(fs::file_size(dir_ / "00000002.part"), gz.staged);
-  EXPECT_EQ(Gunzip(dir_ / "00000002.part"), "one\ntwo\n");
+  EXPECT_EQ(testing::GunzipFile(dir_ / "00000002.part"), "one\ntwo\n");
 }
 
 // A staging file that cannot be created breaks the object (its batches will not be acked).

@@ -1,0 +1,120 @@
+// An output's disk buffer in a running agent (file input → elasticsearch with `buffer: {type:
+// disk}`): the sink is down, the source file is deleted and the agent is SIGKILLed, all while the
+// events exist only in the buffer; a restart with the sink back delivers each exactly once. The
+// sink is tests/tools/es_test_server, the Elasticsearch stand-in.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "tests/integration/es_server.h"
+#include "tests/integration/sequence_checker.h"
+#include "tests/integration/sluice_process.h"
+
+namespace sluice::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using std::chrono::seconds;
+
+// A TCP port nothing listens on (bound, then released).
+int UnusedPort() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof(addr);
+  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
+      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    ADD_FAILURE() << "no free port";
+  }
+  ::close(fd);
+  return ntohs(addr.sin_port);
+}
+
+// Bytes of the buffer's segment files under `data_dir`.
+uint64_t SegmentBytes(const fs::path& data_dir) {
+  uint64_t total = 0;
+  fs::path dir = data_dir / "buffers" / "a" / "es";
+  if (!fs::exists(dir)) return 0;
+  for (const auto& e : fs::directory_iterator(dir)) {
+    if (e.path().extension() == ".seg") total += fs::file_size(e.path());
+  }
+  return total;
+}
+
+class DiskBufferTest : public SluiceProcessTest {
+ protected:
+  void SetUp() override { MakeDir("sluice_buffer"); }
+
+  static std::string BufferSeries(const std::string& name) {
+    return name + "{pipeline=\"a\",kind=\"output\",type=\"elasticsearch\",id=\"es\"}";
+  }
+};
+
+TEST_F(DiskBufferTest, SinkDownSourceDeletedAndAgentKilledLosesAndDuplicatesNothing) {
+  constexpr int kLines = 20000;
+  fs::create_directories(dir_ / "logs");
+  fs::create_directories(dir_ / "es");
+  const fs::path log = dir_ / "logs" / "app.log";
+  {
+    std::ofstream out(log);
+    for (int i = 0; i < kLines; ++i) {
+      out << "2026-12-07 10:00:00,000 INFO Executor: seq=" << i << " file=app0 finished task\n";
+    }
+  }
+  const int port = UnusedPort();
+  const std::string config = WriteConfig(
+      "agent", "pipelines:\n  a:\n    inputs:\n      - type: file\n        include: ['" +
+                   (dir_ / "logs" / "*.log").string() +
+                   "']\n        read_from: beginning\n"
+                   "    outputs:\n      - type: elasticsearch\n        id: es\n        hosts: "
+                   "['http://127.0.0.1:" +
+                   std::to_string(port) +
+                   "']\n        max_backoff: 1s\n        flush_interval: 200ms\n"
+                   "        buffer: {type: disk, max_size: 64MiB}\n");
+  const fs::path data_dir = dir_ / "agent-data";
+
+  // The sink is down: every line still goes to the buffer, and the input moves past it.
+  auto agent = Run(config, "first");
+  ASSERT_GT(WaitForAdminPort(*agent), 0) << agent->Stderr();
+  ASSERT_TRUE(WaitForMetric(*agent, BufferSeries("sluice_buffer_written_events_total"), kLines,
+                            std::chrono::seconds(60)))
+      << agent->Stderr();
+  EXPECT_EQ(Metric(*agent, BufferSeries("sluice_buffer_events")), kLines);
+  EXPECT_GT(SegmentBytes(data_dir), 0u);
+  // The source goes away (as YARN deletes a finished container's logs), then kill -9.
+  fs::remove(log);
+  agent->Signal(SIGKILL);
+  agent->WaitFor(seconds(10));
+
+  // The sink is back; the restarted agent replays the buffer.
+  EsServer es(dir_ / "es", {"--port", std::to_string(port)});
+  auto again = Run(config, "again");
+  ASSERT_TRUE(WaitUntil([&] { return es.Stat("docs") >= kLines; }, std::chrono::seconds(120)))
+      << es.Stat("docs") << " docs\n"
+      << again->Stderr();
+  ASSERT_TRUE(WaitForMetric(*again, BufferSeries("sluice_buffer_events"), 0)) << again->Stderr();
+  SequenceChecker checker;
+  checker.Expect("app0", kLines);
+  std::stringstream docs(es.Get("/_test/docs"));
+  for (std::string line; std::getline(docs, line);) checker.Add(MessageOf(line));
+  SequenceReport report = checker.Report();
+  EXPECT_EQ(report.total.lost, 0u) << report.ToString();
+  EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+  // Nothing was sent twice: every document was created once, none overwritten.
+  EXPECT_EQ(es.Stat("created"), kLines);
+  EXPECT_EQ(es.Stat("updated"), 0);
+  again->Signal(SIGTERM);
+  EXPECT_EQ(again->WaitFor(seconds(60)), 0) << again->Stderr();
+  // Delivered segments are deleted: what is left is at most the last, current one.
+  EXPECT_LT(SegmentBytes(data_dir), 64u << 20 >> 3);
+}
+
+}  // namespace
+}  // namespace sluice::testing
