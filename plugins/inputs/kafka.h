@@ -71,6 +71,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
     std::map<std::string, std::string> librdkafka;
     std::vector<std::string> topics;
     std::string group_id = "sluice";
+    std::string instance_id = "auto";
     Start start = Start::kEarliest;
     common::KafkaPayload decode = common::KafkaPayload::kJson;
     std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};
@@ -89,6 +90,8 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   void Stop() override { stop_ = true; }
   void Join() override;
   bool healthy() const override { return healthy_.load(); }
+  // The group.instance.id `instance_id` stands for; "" for dynamic membership.
+  std::string InstanceId() const;
 
   // common::KafkaClientHooks
   const Logger& kafka_logger() const override { return plugin_.logger; }

@@ -7,7 +7,7 @@
 #    probes, securityContext, selectors, mounts, config path and grace period
 #    (tests/tools/k8s-validate/check.js);
 #  - per variant: Deployment by default, StatefulSet with collector.staticMembership=true (with
-#    SLUICE_GROUP_INSTANCE_ID from metadata.name, and group.instance.id in the config; never in a
+#    SLUICE_GROUP_INSTANCE_ID from metadata.name, and instance_id in the config; never in a
 #    Deployment), ServiceMonitors with serviceMonitor.enabled=true, no DaemonSet with
 #    agent.enabled=false, no collector with collector.enabled=false, Elasticsearch/SASL/IRSA
 #    values; the DaemonSet mounts /var/log/pods and /var/log/containers read-only and data_dir on
@@ -134,8 +134,8 @@ gid="c => (c.env || []).find(e => e.name === 'SLUICE_GROUP_INSTANCE_ID')"
 expect "static: the StatefulSet passes SLUICE_GROUP_INSTANCE_ID from metadata.name" \
   "$(q static "($gid)(containers($S)[0])?.valueFrom?.fieldRef?.fieldPath")" metadata.name
 # shellcheck disable=SC2016  # a literal ${...}: Sluice expands it, not the shell
-expect "static: the collector config uses it as group.instance.id" \
-  "$(q static "config('sluice-collector').pipelines.bronze.inputs[0].librdkafka['group.instance.id']")" \
+expect "static: the collector config uses it as its instance_id (group.instance.id)" \
+  "$(q static "config('sluice-collector').pipelines.bronze.inputs[0].instance_id")" \
   '${SLUICE_GROUP_INSTANCE_ID}'
 expect "static: the StatefulSet's serviceName is the headless collector Service" \
   "$(q static "(s => s && s.spec.clusterIP === 'None' ? s.metadata.name : '')(find('Service', $S.spec.serviceName))")" \
@@ -143,8 +143,8 @@ expect "static: the StatefulSet's serviceName is the headless collector Service"
 expect "static: replicas from values" "$(q static "$S.spec.replicas")" 3
 expect "default: the Deployment does not use static membership (no SLUICE_GROUP_INSTANCE_ID)" \
   "$(q default "($gid)(containers($D)[0]) === undefined")" true
-expect "default: nor group.instance.id in the collector config" \
-  "$(q default "JSON.stringify(config('sluice-collector')).includes('group.instance.id')")" false
+expect "default: the collector config asks for dynamic membership (instance_id: none)" \
+  "$(q default "config('sluice-collector').pipelines.bronze.inputs[0].instance_id")" none
 expect "default: the collector config is kafka input -> s3 output, brokers and bucket from values" \
   "$(q default "(p => [p.inputs[0].type, p.inputs[0].brokers, p.inputs[0].topics.join(), p.outputs[0].type, p.outputs[0].bucket].join(' '))(config('sluice-collector').pipelines.bronze)")" \
   "kafka b-1.kafka.example:9092,b-2.kafka.example:9092 spark-logs s3 spark-bronze"

@@ -113,12 +113,17 @@ sasl:
   brokers: {{ include "sluice.brokers" .ctx | quote }}
   topics: [{{ .ctx.Values.kafka.topic | quote }}]
   group_id: {{ .group | quote }}
+  {{- if $c.staticMembership }}
+  # Static membership: the pod's stable StatefulSet name is its group.instance.id.
+  instance_id: '${SLUICE_GROUP_INSTANCE_ID}'
+  {{- else }}
+  # A Deployment's pod names change at every rollout: dynamic membership (leave on SIGTERM).
+  instance_id: none
+  {{- end }}
   {{- with include "sluice.kafkaSecurity" .ctx | trim }}{{ . | nindent 2 }}{{ end }}
   {{- if or $c.staticMembership $c.librdkafka }}
   librdkafka:
     {{- if $c.staticMembership }}
-    # Static membership: the pod's stable StatefulSet name is its group.instance.id.
-    group.instance.id: '${SLUICE_GROUP_INSTANCE_ID}'
     session.timeout.ms: {{ int $c.staticSessionTimeoutMs | toString | quote }}
     {{- end }}
     {{- range $k, $v := $c.librdkafka }}
