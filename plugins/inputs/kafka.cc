@@ -47,16 +47,16 @@ const config::OptionSchema<KafkaInput::Options>& KafkaInput::Options::Schema() {
                 "committed to it.",
                 {.non_empty = true, .example = "sluice-collector"})
            .Add("instance_id", &Options::instance_id,
-                "Static group membership (Kafka's `group.instance.id`): a consumer that comes "
-                "back under the same id within `session.timeout.ms` gets its partitions back at "
-                "once, without a rebalance, so a collector restarted after a crash resumes in "
-                "seconds. `auto`: `HOST-PIPELINE-ID-XXXXXX` (the host name, the pipeline, this "
-                "input's id and a hash of `data_dir`); `none`: dynamic membership (a stopped "
-                "consumer leaves the group at "
-                "once, a crashed one is noticed after `session.timeout.ms`); anything else: that "
-                "id. Two running consumers must never share an id: the broker fences the older "
-                "one. See docs/plugins/inputs/kafka.md for Deployments and StatefulSets.",
-                {.non_empty = true, .example = "collector-0"})
+                "Group membership. `none`: dynamic (a stopped consumer leaves the group at once; "
+                "a crashed one is noticed after `session.timeout.ms`, 6 s by default). `auto`: "
+                "static membership (Kafka's `group.instance.id`) as `HOST-PIPELINE-ID-XXXXXX` "
+                "(the host name, the pipeline, this input's id and a hash of `data_dir`); any "
+                "other value: that id. A static member that comes back within the session "
+                "timeout gets its partitions back without a rebalance, but never leaves the "
+                "group on stop: its partitions wait for the session timeout. Two running "
+                "consumers must never share an id (the broker fences the older one). See "
+                "docs/plugins/inputs/kafka.md.",
+                {.non_empty = true, .example = "auto"})
            .Add("start", &Options::start,
                 "Where a group without committed offsets starts: `earliest` (all retained data) "
                 "or `latest` (only new messages).")
@@ -122,9 +122,9 @@ Status KafkaInput::Start(InputContext& context) {
   const std::vector<std::pair<std::string, std::string>> defaults = {
       {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
       {"group.id", options_.group_id},
-      // A crashed member is noticed in 10 s rather than librdkafka's 45 s; heartbeats run on
-      // librdkafka's own thread, so a busy pipeline does not miss them.
-      {"session.timeout.ms", "10000"},
+      // A crashed member is noticed in 6 s (brokers' default minimum) rather than librdkafka's
+      // 45 s; heartbeats run on librdkafka's own thread, so a busy pipeline does not miss them.
+      {"session.timeout.ms", "6000"},
       {"heartbeat.interval.ms", "1000"},
       {"enable.auto.commit", "false"},  // offsets are committed for acked messages only
       {"enable.auto.offset.store", "false"},

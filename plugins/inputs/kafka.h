@@ -71,7 +71,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
     std::map<std::string, std::string> librdkafka;
     std::vector<std::string> topics;
     std::string group_id = "sluice";
-    std::string instance_id = "auto";
+    std::string instance_id = "none";
     Start start = Start::kEarliest;
     common::KafkaPayload decode = common::KafkaPayload::kJson;
     std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};

@@ -314,8 +314,8 @@ TEST_F(KafkaTest, CollectorSigkilledMidStreamLosesNothing) {
   EXPECT_LT(report.total.duplicates, uint64_t{kLines} / 2) << report.ToString();
 }
 
-// A collector SIGKILLed and restarted (same host, same data_dir) presents the same static group
-// member id (instance_id: auto), with which a real broker hands it its partitions back at once.
+// A collector SIGKILLed and restarted (same host, same data_dir) with `instance_id: auto` presents
+// the same static group member id, with which a real broker hands it its partitions back at once.
 // librdkafka's mock cluster reads group.instance.id but ignores it (its coordinator knows members
 // by member id only), so here the dead member is only evicted when its session times out: the
 // test sets a 3 s session timeout (the mock allows less than a broker's 6 s minimum) and checks
@@ -329,6 +329,7 @@ TEST_F(KafkaTest, CollectorRestartedAfterSigkillResumesWithinTenSeconds) {
   std::string cfg = WriteConfig(
       "collector", CollectorConfig(cluster.bootstrap(), out,
                                    "        exit_on_idle: 2s\n        batch_events: 256\n"
+                                   "        instance_id: auto\n"
                                    "        librdkafka: {session.timeout.ms: '3000'}\n"));
   auto first = Run(cfg, "collector");
   ASSERT_TRUE(WaitSent(*first, "collector", "file", kLines / 10)) << first->Stderr();
