@@ -24,6 +24,8 @@ class SilentServer {
     });
     port_ = server_.bind_to_any_port("127.0.0.1");
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the loop runs would be lost (and join() would hang): wait for it.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~SilentServer() {
     {
@@ -77,6 +79,7 @@ TEST(HttpClientTest, WithoutAbortTheAnswerComes) {
   });
   int port = server.bind_to_any_port("127.0.0.1");
   std::thread t([&] { server.listen_after_bind(); });
+  while (!server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   std::atomic<bool> abort{false};
   HttpResponse response;
   {

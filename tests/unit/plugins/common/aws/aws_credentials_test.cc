@@ -5,6 +5,7 @@
 #include <httplib.h>
 
 #include <atomic>
+#include <chrono>
 #include <fstream>
 #include <map>
 #include <thread>
@@ -21,6 +22,8 @@ class FakeServer {
     port_ = server_.bind_to_any_port("127.0.0.1");
     // The socket listens from bind_to_any_port on: early connections wait in its backlog.
     thread_ = std::thread([this] { server_.listen_after_bind(); });
+    // stop() before the loop runs would be lost (and join() would hang): wait for it.
+    while (!server_.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   ~FakeServer() {
     server_.stop();
