@@ -4,16 +4,12 @@
 #include <cstdint>
 #include <cstring>
 
+#include "pipeline/buffer/little_endian.h"
+
 namespace sluice::buffer {
 namespace {
 
 constexpr uint8_t kVersion = 1;
-
-void PutFixed64(std::string& out, uint64_t v) {
-  char bytes[8];
-  for (int i = 0; i < 8; ++i) bytes[i] = static_cast<char>(v >> (8 * i));
-  out.append(bytes, 8);
-}
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -40,10 +36,8 @@ class Reader {
   }
   bool Fixed64(uint64_t* v) {
     if (data_.size() - pos_ < 8) return false;
-    uint64_t r = 0;
-    for (int i = 0; i < 8; ++i) r |= uint64_t{static_cast<uint8_t>(data_[pos_ + i])} << (8 * i);
+    *v = GetLittleEndian64(data_.data() + pos_);
     pos_ += 8;
-    *v = r;
     return true;
   }
   bool Varint(uint64_t* v) {
@@ -87,10 +81,10 @@ void EncodeValue(const Value& v, std::string& out) {
       out.push_back(v.as_bool() ? 1 : 0);
       break;
     case Value::Kind::kInt:
-      PutFixed64(out, static_cast<uint64_t>(v.as_int()));
+      AppendLittleEndian64(out, static_cast<uint64_t>(v.as_int()));
       break;
     case Value::Kind::kFloat:
-      PutFixed64(out, std::bit_cast<uint64_t>(v.as_float()));
+      AppendLittleEndian64(out, std::bit_cast<uint64_t>(v.as_float()));
       break;
     case Value::Kind::kString:
     case Value::Kind::kJson:
@@ -140,9 +134,9 @@ void EncodeBatch(const EventBatch& batch, std::string& out) {
   out.push_back(static_cast<char>(kVersion));
   PutVarint(out, batch.size());
   for (const Event& e : batch.events()) {
-    PutFixed64(out, static_cast<uint64_t>(e.timestamp_ns()));
-    PutFixed64(out, e.metadata().source_id);
-    PutFixed64(out, e.metadata().offset);
+    AppendLittleEndian64(out, static_cast<uint64_t>(e.timestamp_ns()));
+    AppendLittleEndian64(out, e.metadata().source_id);
+    AppendLittleEndian64(out, e.metadata().offset);
     PutBytes(out, e.message());
     PutVarint(out, e.fields().size());
     for (const Field& f : e.fields()) {

@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "pipeline/buffer/batch_codec.h"
+#include "pipeline/buffer/little_endian.h"
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 
@@ -16,16 +17,6 @@ constexpr size_t kTimeBytes = 8;  // each record starts with the wall time it wa
 // `sync: batch` syncs at least every this many bytes, even when batches keep coming.
 constexpr size_t kMaxUnsyncedBytes = 8u << 20;
 constexpr int64_t kStallNs = 5'000 * kMsNs;  // Close() gives up once nothing settled this long
-
-void PutTime(std::string& out, int64_t ns) {
-  for (int i = 0; i < 8; ++i)
-    out.push_back(static_cast<char>(static_cast<uint64_t>(ns) >> (8 * i)));
-}
-int64_t GetTime(std::string_view in) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<uint8_t>(in[i])} << (8 * i);
-  return static_cast<int64_t>(v);
-}
 
 int64_t RetryDelayNs(int attempts) {
   const int64_t ms = std::min<int64_t>(30'000, int64_t{1000} << std::min(attempts - 1, 5));
@@ -82,7 +73,7 @@ void DiskBuffer::Write(const EventBatch& batch, AckHandle ack) {
     return;
   }
   record_.clear();
-  PutTime(record_, WallNs());
+  AppendLittleEndian64(record_, static_cast<uint64_t>(WallNs()));
   EncodeBatch(batch, record_);
   const uint64_t need = record_.size() + SegmentLog::kHeaderBytes;
   const uint64_t max = options_.max_size.bytes;
@@ -130,11 +121,7 @@ bool DiskBuffer::AppendWithRetry() {
   for (;;) {
     Status s = log_->Append(record_);
     if (s.ok()) {
-      if (write_failing_) {
-        logger_.Info("disk buffer {}: writing again", dir_);
-        write_failing_ = false;
-        disk_error_ = false;
-      }
+      if (disk_error_.exchange(false)) logger_.Info("disk buffer {}: writing again", dir_);
       return true;
     }
     metrics_.write_errors.Add();
@@ -142,12 +129,10 @@ bool DiskBuffer::AppendWithRetry() {
       logger_.Error("disk buffer {}: {}; the batch is not buffered", dir_, s.message());
       return false;
     }
-    if (!write_failing_) {
+    if (!disk_error_.exchange(true)) {
       logger_.Error(
           "disk buffer {}: {}; holding the output (backpressure) and retrying every second", dir_,
           s.message());
-      write_failing_ = true;
-      disk_error_ = true;
     }
     SyncAndAck();
     std::unique_lock lock(mu_);
@@ -311,7 +296,7 @@ void DiskBuffer::Hand(const std::string& payload, Pending p, bool is_retry) {
     return;  // a new record: never pending, so the ack position passes it
   }
   if (!is_retry) {
-    p.written_ns = GetTime(payload);
+    p.written_ns = static_cast<int64_t>(GetLittleEndian64(payload.data()));
     p.events = batch.value().size();
     if (p.pos.segment < log_->run_first_segment()) {
       metrics_.events.Add(static_cast<int64_t>(p.events));  // a previous run's

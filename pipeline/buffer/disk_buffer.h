@@ -131,8 +131,7 @@ class DiskBuffer final : public Output {
   std::vector<AckHandle> unsynced_;  // written, waiting for the fdatasync of `sync: batch`
   size_t unsynced_bytes_ = 0;
   int64_t last_sync_ns_ = 0;
-  bool write_failing_ = false;
-  std::atomic<bool> disk_error_{false};
+  std::atomic<bool> disk_error_{false};  // writes failing: unhealthy until one succeeds
 
   // Shared between the output thread, the reader and the acks.
   mutable std::mutex mu_;

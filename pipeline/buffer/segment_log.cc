@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "pipeline/buffer/crc32c.h"
+#include "pipeline/buffer/little_endian.h"
 
 namespace sluice::buffer {
 namespace {
@@ -23,23 +24,6 @@ namespace {
 constexpr uint32_t kMagic = 0x31424C53;     // "SLB1" little-endian
 constexpr uint32_t kAckMagic = 0x4B434153;  // "SACK"
 constexpr size_t kAckBytes = 24;
-
-void PutU32(char* p, uint32_t v) {
-  for (int i = 0; i < 4; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-void PutU64(char* p, uint64_t v) {
-  for (int i = 0; i < 8; ++i) p[i] = static_cast<char>(v >> (8 * i));
-}
-uint32_t GetU32(const char* p) {
-  uint32_t v = 0;
-  for (int i = 0; i < 4; ++i) v |= uint32_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
-uint64_t GetU64(const char* p) {
-  uint64_t v = 0;
-  for (int i = 0; i < 8; ++i) v |= uint64_t{static_cast<uint8_t>(p[i])} << (8 * i);
-  return v;
-}
 
 uint32_t RecordCrc(const char* length_bytes, std::string_view payload) {
   return Crc32c(payload, Crc32c(std::string_view(length_bytes, 4)));
@@ -104,9 +88,9 @@ Result<std::unique_ptr<SegmentLog>> SegmentLog::Open(const Options& options) {
   char ack[kAckBytes];
   RecordPos start;
   bool have_ack = false;
-  if (PreadFull(log->ack_fd_, ack, kAckBytes, 0) && GetU32(ack + 20) == kAckMagic &&
-      GetU32(ack + 16) == Crc32c(std::string_view(ack, 16))) {
-    start = {GetU64(ack), GetU64(ack + 8)};
+  if (PreadFull(log->ack_fd_, ack, kAckBytes, 0) && GetLittleEndian32(ack + 20) == kAckMagic &&
+      GetLittleEndian32(ack + 16) == Crc32c(std::string_view(ack, 16))) {
+    start = {GetLittleEndian64(ack), GetLittleEndian64(ack + 8)};
     have_ack = true;
   }
 
@@ -166,16 +150,18 @@ Status SegmentLog::OpenActive(uint64_t seq) {
   return Status::Ok();
 }
 
+void SegmentLog::SealActive() {
+  std::lock_guard lock(mu_);
+  for (Segment& s : segments_) {
+    if (s.seq == write_seq_) s.sealed = true;
+  }
+}
+
 Status SegmentLog::Roll() {
   if (::fdatasync(write_fd_) != 0) return Errno("sync", PathOf(write_seq_));
   ::close(write_fd_);
   write_fd_ = -1;
-  {
-    std::lock_guard lock(mu_);
-    for (Segment& s : segments_) {
-      if (s.seq == write_seq_) s.sealed = true;
-    }
-  }
+  SealActive();
   return OpenActive(write_seq_ + 1);
 }
 
@@ -194,9 +180,9 @@ Status SegmentLog::Append(std::string_view payload) {
     if (!s.ok()) return s;
   }
   char header[kHeaderBytes];
-  PutU32(header, kMagic);
-  PutU32(header + 4, static_cast<uint32_t>(payload.size()));
-  PutU32(header + 8, RecordCrc(header + 4, payload));
+  PutLittleEndian32(header, kMagic);
+  PutLittleEndian32(header + 4, static_cast<uint32_t>(payload.size()));
+  PutLittleEndian32(header + 8, RecordCrc(header + 4, payload));
   iovec iov[2] = {{header, kHeaderBytes}, {const_cast<char*>(payload.data()), payload.size()}};
   uint64_t written = 0;
   while (written < record_bytes) {
@@ -221,10 +207,7 @@ Status SegmentLog::Append(std::string_view payload) {
       if (::ftruncate(write_fd_, static_cast<off_t>(write_size_)) != 0) {
         ::close(write_fd_);
         write_fd_ = -1;  // the next Append() starts a new segment
-        std::lock_guard lock(mu_);
-        for (Segment& seg : segments_) {
-          if (seg.seq == write_seq_) seg.sealed = true;
-        }
+        SealActive();
       }
       return s;
     }
@@ -259,19 +242,19 @@ bool SegmentLog::ValidAt(uint64_t offset, uint64_t limit, std::string* payload, 
   if (limit < offset || limit - offset < kHeaderBytes) return false;
   char header[kHeaderBytes];
   if (!PreadFull(read_fd_, header, kHeaderBytes, offset)) return false;
-  if (GetU32(header) != kMagic) return false;
-  const uint32_t n = GetU32(header + 4);
+  if (GetLittleEndian32(header) != kMagic) return false;
+  const uint32_t n = GetLittleEndian32(header + 4);
   if (n > options_.max_record_bytes || limit - offset - kHeaderBytes < n) return false;
   payload->resize(n);
   if (!PreadFull(read_fd_, payload->data(), n, offset + kHeaderBytes)) return false;
-  if (RecordCrc(header + 4, *payload) != GetU32(header + 8)) return false;
+  if (RecordCrc(header + 4, *payload) != GetLittleEndian32(header + 8)) return false;
   *length = n;
   return true;
 }
 
 uint64_t SegmentLog::Resync(uint64_t offset, uint64_t limit) {
   char magic[4];
-  PutU32(magic, kMagic);
+  PutLittleEndian32(magic, kMagic);
   std::string chunk(64 * 1024, '\0');
   std::string scratch;
   uint64_t pos = offset + 1;
@@ -293,32 +276,23 @@ uint64_t SegmentLog::Resync(uint64_t offset, uint64_t limit) {
 
 bool SegmentLog::ReadNext(std::string* payload, RecordPos* pos, RecordPos* next, Skipped* skipped) {
   for (;;) {
+    // The read segment, or the next one when it is gone (deleted by hand), and its successor.
     Segment seg{};
     bool found = false;
     uint64_t following = 0;
     bool has_following = false;
     {
       std::lock_guard lock(mu_);
-      for (size_t i = 0; i < segments_.size(); ++i) {
-        if (segments_[i].seq < read_.segment) continue;
-        if (segments_[i].seq == read_.segment) {
-          seg = segments_[i];
-          found = true;
-          if (i + 1 < segments_.size()) {
-            following = segments_[i + 1].seq;
-            has_following = true;
-          }
-        } else if (!found) {
-          // The read segment is gone (deleted by hand): go on with the next one.
-          read_ = {segments_[i].seq, 0};
-          seg = segments_[i];
-          found = true;
-          if (i + 1 < segments_.size()) {
-            following = segments_[i + 1].seq;
-            has_following = true;
-          }
+      auto it = std::find_if(segments_.begin(), segments_.end(),
+                             [&](const Segment& s) { return s.seq >= read_.segment; });
+      if (it != segments_.end()) {
+        if (it->seq != read_.segment) read_ = {it->seq, 0};
+        seg = *it;
+        found = true;
+        if (std::next(it) != segments_.end()) {
+          following = std::next(it)->seq;
+          has_following = true;
         }
-        if (found) break;
       }
     }
     if (!found) return false;
@@ -369,10 +343,10 @@ Status SegmentLog::ReadAt(RecordPos pos, std::string* payload) {
 Status SegmentLog::Commit(RecordPos first_pending) {
   if (committed_valid_ && committed_ == first_pending) return Status::Ok();
   char ack[kAckBytes];
-  PutU64(ack, first_pending.segment);
-  PutU64(ack + 8, first_pending.offset);
-  PutU32(ack + 16, Crc32c(std::string_view(ack, 16)));
-  PutU32(ack + 20, kAckMagic);
+  PutLittleEndian64(ack, first_pending.segment);
+  PutLittleEndian64(ack + 8, first_pending.offset);
+  PutLittleEndian32(ack + 16, Crc32c(std::string_view(ack, 16)));
+  PutLittleEndian32(ack + 20, kAckMagic);
   // One small pwrite: a process killed around it leaves the old or the new position (the page
   // cache outlives the process). A power cut may lose it, which only replays more.
   if (::pwrite(ack_fd_, ack, kAckBytes, 0) != static_cast<ssize_t>(kAckBytes)) {

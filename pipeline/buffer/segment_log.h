@@ -96,6 +96,7 @@ class SegmentLog {
   std::string PathOf(uint64_t seq) const;
   Status OpenActive(uint64_t seq);
   Status Roll();
+  void SealActive();  // marks the writer's segment sealed (no more records will come)
   // A whole valid record at `offset` of the open read segment, below `limit`.
   bool ValidAt(uint64_t offset, uint64_t limit, std::string* payload, uint32_t* length);
   // The offset of the next valid record after `offset` (before `limit`), or `limit`.

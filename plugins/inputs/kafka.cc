@@ -2,15 +2,13 @@
 
 #include <fmt/format.h>
 
-#include <unistd.h>
-
 #include <chrono>
-#include <cstdio>
 #include <thread>
 
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/hash.h"
+#include "plugins/common/host_name.h"
 
 namespace sluice::inputs {
 
@@ -176,12 +174,8 @@ Status KafkaInput::Start(InputContext& context) {
 std::string KafkaInput::InstanceId() const {
   if (options_.instance_id == "none") return "";
   if (options_.instance_id != "auto") return options_.instance_id;
-  char host[256] = {};
-  if (::gethostname(host, sizeof(host) - 1) != 0 || host[0] == '\0') {
-    std::snprintf(host, sizeof(host), "localhost");
-  }
   // The data_dir tells apart two instances on one host (each has its own: its state is locked).
-  return fmt::format("{}-{}-{}-{:06x}", host, plugin_.pipeline, plugin_.id,
+  return fmt::format("{}-{}-{}-{:06x}", common::HostName(), plugin_.pipeline, plugin_.id,
                      common::Fnv1a(plugin_.data_dir) & 0xFFFFFF);
 }
 

@@ -14,6 +14,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/event_id.h"
+#include "plugins/common/host_name.h"
 #include "plugins/common/line_splitter.h"
 #include "plugins/inputs/file/file_commit.h"
 #include "plugins/inputs/file/file_cri.h"
@@ -34,12 +35,6 @@ using file::FileCommit;
 using file::FileTailer;
 using file::SavedFile;
 using file::TruncatedOrigin;
-
-std::string HostName() {
-  char buf[256] = {};
-  if (::gethostname(buf, sizeof(buf) - 1) != 0) return "localhost";
-  return buf;
-}
 
 }  // namespace
 
@@ -112,7 +107,7 @@ FileInput::Runner::Runner(const Options& options, PluginContext& plugin,
       plugin_(plugin),
       rules_(std::move(rules)),
       globs_(*options.globs),
-      host_(options.host.empty() ? HostName() : options.host),
+      host_(options.host.empty() ? common::HostName() : options.host),
       buffer_(options.max_read_bytes.bytes),
       batch_(static_cast<size_t>(options.batch_events)),
       metrics_(*plugin.metrics) {

@@ -13,6 +13,7 @@
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/backoff.h"
+#include "plugins/common/host_name.h"
 #include "plugins/outputs/s3/s3_bucket_store.h"
 #include "plugins/outputs/s3/s3_local_store.h"
 #include "plugins/outputs/s3/s3_object_store.h"
@@ -169,11 +170,7 @@ Result<std::unique_ptr<S3Output>> S3Output::Build(const Options& options, Plugin
 }
 
 S3Output::S3Output(const Options& options, PluginContext& context)
-    : options_(options), plugin_(context), metrics_(*context.metrics) {
-  char host[256] = {0};
-  ::gethostname(host, sizeof(host) - 1);
-  host_ = host;
-}
+    : options_(options), plugin_(context), host_(common::HostName()), metrics_(*context.metrics) {}
 
 S3Output::~S3Output() {
   if (uploader_.joinable()) (void)Close();

@@ -212,12 +212,10 @@ TEST(DiskBufferTest, WhenFullBlockWaitsForTheSinkAndLosesNothing) {
     }
     rig.buffer->Flush();
   });
-  // The writer blocks once the buffer is full...
-  ASSERT_TRUE(WaitUntil([&] {
-    int before = written.load();
-    std::this_thread::sleep_for(std::chrono::milliseconds(200));
-    return written.load() == before && before < 400;
-  }));
+  // The buffer fills up (a batch is about 4 KB) and the writer is held there: 400 batches do not
+  // fit in 1 MiB while the sink acks nothing...
+  ASSERT_TRUE(WaitUntil([&] { return rig.Metric("sluice_buffer_bytes") > (1 << 20) - 16 * 1024; }));
+  EXPECT_LT(written.load(), 400);
   EXPECT_LE(rig.Metric("sluice_buffer_bytes"), (1 << 20) + 64 * 1024);
   // ...and goes on as the sink acks.
   ASSERT_TRUE(WaitUntil(
