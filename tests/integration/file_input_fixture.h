@@ -226,7 +226,7 @@ class FileInputTest : public SluiceProcessTest {
                         << "\n"
                         << process_options_ << "\npipelines:\n  p:\n    " << pipeline_options_
                         << "\n    inputs: [{type: file, include: [" << include_
-                        << "], scan_interval: 200ms, rotate_wait: 1s"
+                        << "], scan_interval: " << scan_interval_ << ", rotate_wait: 1s"
                         << (input_options.empty() ? "" : ", " + input_options)
                         << "}]\n    outputs: [{type: file, path: '" << out_.string()
                         << "', codec: " << codec_ << "}]\n";
@@ -282,6 +282,7 @@ class FileInputTest : public SluiceProcessTest {
 
   fs::path logs_, out_;
   std::string include_, input_options_, codec_, process_options_, pipeline_options_, config_;
+  std::string scan_interval_ = "200ms";  // set before Configure()
 };
 
 }  // namespace sluice::testing

@@ -122,14 +122,17 @@ CopyStart ContinueCopy(const TruncatedOrigin& origin, uint64_t copy_size) {
   return start;
 }
 
-std::optional<TruncatedOrigin> CopyDetector::TakeOrigin(const Fingerprint& fingerprint) {
+std::optional<TruncatedOrigin> CopyDetector::TakeOrigin(
+    const std::function<bool(const TruncatedOrigin&)>& is_copy) {
+  auto best = truncated_.end();
   for (auto it = truncated_.begin(); it != truncated_.end(); ++it) {
-    if (it->fingerprint != fingerprint) continue;
-    TruncatedOrigin origin = std::move(*it);
-    truncated_.erase(it);
-    return origin;
+    if (best != truncated_.end() && it->fingerprint.length <= best->fingerprint.length) continue;
+    if (is_copy(*it)) best = it;
   }
-  return std::nullopt;
+  if (best == truncated_.end()) return std::nullopt;
+  TruncatedOrigin origin = std::move(*best);
+  truncated_.erase(best);
+  return origin;
 }
 
 void CopyDetector::EndScan(const std::set<std::string>& found, int64_t now_mono) {

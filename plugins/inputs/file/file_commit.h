@@ -18,6 +18,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -105,6 +106,7 @@ class FileCommit {
 // it, continues where the original was read to.
 struct TruncatedOrigin {
   Fingerprint fingerprint;  // of the content before the truncation
+  std::string path;  // where the original was (a copy of a short file is looked for beside it)
   uint64_t read_offset = 0;
   uint64_t acked_offset = 0;
   uint64_t source_id = 0;
@@ -126,17 +128,23 @@ CopyStart ContinueCopy(const TruncatedOrigin& origin, uint64_t copy_size);
 
 class CopyDetector {
  public:
-  static constexpr int kDeferrals = 3;                   // scans a likely copy is held back
+  static constexpr int kDeferrals = 3;  // scan intervals a likely copy is held back
   static constexpr int64_t kMemoryNs = 600'000'000'000;  // how long a truncation is remembered
 
   void Truncated(TruncatedOrigin origin) { truncated_.push_back(std::move(origin)); }
-  // The truncated file whose content a new file with `fingerprint` (a full one) is a copy of,
-  // taken out of the list; nullopt when there is none.
-  std::optional<TruncatedOrigin> TakeOrigin(const Fingerprint& fingerprint);
-  // A new file `key` has the fingerprint of a live file that is not truncated (yet): most likely a
-  // copy whose original is about to be truncated. True while it should be held back (its first
-  // kDeferrals scans); then it is a file of its own.
-  bool HoldBack(const std::string& key) { return ++deferred_[key] <= kDeferrals; }
+  // The truncated file whose content a new file is a copy of, taken out of the list: of the
+  // origins for which `is_copy(origin)` holds (the new file starts with the origin's fingerprint),
+  // the one with the longest fingerprint; nullopt when there is none.
+  std::optional<TruncatedOrigin> TakeOrigin(
+      const std::function<bool(const TruncatedOrigin&)>& is_copy);
+  // A new file `key` starts like a live file that is not truncated (yet): most likely a copy whose
+  // original is about to be truncated. True while it should be held back: for `hold_ns` from when
+  // it was first held back (at `now_mono`); then it is a file of its own. Held back by time, not
+  // by scans: rescans come as fast as the directory changes while a big copy is being written.
+  bool HoldBack(const std::string& key, int64_t now_mono, int64_t hold_ns) {
+    auto [it, added] = deferred_.try_emplace(key, now_mono);
+    return now_mono - it->second < hold_ns;
+  }
   // `key` is tracked now (or was never held back).
   void Decided(const std::string& key) { deferred_.erase(key); }
   // After a rescan that found the files `found`: held-back files no longer found are dropped, and
@@ -148,7 +156,7 @@ class CopyDetector {
 
  private:
   std::vector<TruncatedOrigin> truncated_;
-  std::map<std::string, int> deferred_;  // new files held back as likely copies: scans so far
+  std::map<std::string, int64_t> deferred_;  // new files held back as likely copies: since when
 };
 
 // Where the bytes read from a file but not yet in an event begin, the furthest a checkpoint may

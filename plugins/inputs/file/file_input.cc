@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstring>
 #include <map>
@@ -30,6 +31,15 @@ SLUICE_REGISTER_INPUT(FileInput, "file",
 
 namespace {
 
+// Rescans for inotify events come at most this often (a directory being written to all the time
+// must not turn into a rescan loop); a new file is still found well within a second.
+constexpr int64_t kEventScanGapNs = 200'000'000;
+
+// Whether two paths are in the same directory.
+bool SameDirectory(std::string_view a, std::string_view b) {
+  return a.substr(0, a.rfind('/')) == b.substr(0, b.rfind('/'));
+}
+
 using file::CopyDetector;
 using file::FileCommit;
 using file::FileTailer;
@@ -53,6 +63,16 @@ class FileInput::Runner final : public FileTailer::Sink {
 
  private:
   void Rescan(bool first);
+  // An inotify event in a watched directory: a created, deleted or moved entry, or a written one
+  // that matches the globs but is not tracked, asks for a rescan (at most every kEventScanGapNs).
+  void OnDirectoryEvent(std::string_view dir, std::string_view name, bool moved);
+  // A new file (not resumed from a checkpoint) is a copytruncate copy of a truncated file:
+  // it starts with what the original started with, its whole fingerprint, or, for an original
+  // shorter than fingerprint_bytes, all of it and then only beside it (a short prefix, such as a
+  // common first line, is too weak a sign across directories).
+  std::optional<file::TruncatedOrigin> CopyOrigin(const FileTailer& f);
+  // Whether new file `f` starts like a live file that is not truncated (yet): a likely copy.
+  bool LooksLikeACopy(const FileTailer& f) const;
   void Track(const std::string& path, const struct stat& st, bool first);
   void Open(FileTailer& f);
   bool ReadTurn();
@@ -92,6 +112,11 @@ class FileInput::Runner final : public FileTailer::Sink {
   int64_t next_reopen_check_mono_ = 0;
   CopyDetector copies_;  // copytruncate: truncated files, new files held back as likely copies
   int64_t next_scan_mono_ = 0;
+  int64_t last_scan_mono_ = 0;
+  bool discover_ = false;  // an inotify event may mean a new file: rescan soon
+  // The paths tracked files are found under (rotated ones excepted): writes to them need no rescan.
+  std::set<std::string, std::less<>> tracked_paths_;
+  std::string event_path_;  // reused by OnDirectoryEvent()
 
   file::DirectoryWatcher watcher_;  // inotify events, wake-ups and the polling timer
 
@@ -156,6 +181,10 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
     }
     return;
   }
+  // An empty file found after the start is tracked once it has content (its first write is an
+  // inotify event): copytruncate creates its copy empty, and a copy tracked then would be read
+  // from its start once filled.
+  if (!first && st.st_size == 0) return;
   bool has_checkpoint = plugin_.checkpoints && plugin_.checkpoints->Get(key).has_value();
   if (options_.ignore_older.value.count() > 0 && !has_checkpoint) {
     int64_t age_ns =
@@ -191,6 +220,7 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
         // continues from this checkpoint.
         metrics_.truncations.Add();
         copies_.Truncated(TruncatedOrigin{.fingerprint = saved.fingerprint,
+                                          .path = saved.path,
                                           .read_offset = saved.offset,
                                           .acked_offset = saved.offset,
                                           .source_id = saved.source_id,
@@ -200,11 +230,10 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
   }
   uint64_t checkpoint = start;
   std::optional<TruncatedOrigin> origin;
-  bool full_fingerprint = f->fingerprint().length == options_.fingerprint_bytes.bytes;
-  if (!resumed && full_fingerprint) {
-    // copytruncate's copy, matched by the globs: another inode with the full fingerprint of a file
-    // truncated recently (or while Sluice was stopped): see file::ContinueCopy().
-    origin = copies_.TakeOrigin(f->fingerprint());
+  if (!resumed) {
+    // copytruncate's copy, matched by the globs: another inode starting like a file truncated
+    // recently (or while Sluice was stopped): see file::ContinueCopy().
+    origin = CopyOrigin(*f);
     if (origin) {
       file::CopyStart copy = file::ContinueCopy(*origin, size);
       start = copy.offset;
@@ -213,15 +242,12 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
       resumed = true;
     }
   }
-  if (!resumed && full_fingerprint) {
-    // The same fingerprint as a live file that is not truncated (yet): most likely a copy whose
-    // original is about to be truncated. Held back for a few scans; if it still matches nothing
-    // truncated then, it is a file of its own, read from its start.
-    for (const auto& [other_key, other] : files_) {
-      if (other->fingerprint() != f->fingerprint()) continue;
-      if (copies_.HoldBack(key)) return;  // closes it
-      break;
-    }
+  if (!resumed && LooksLikeACopy(*f)) {
+    // Most likely a copy whose original is about to be truncated. Held back for a few scan
+    // intervals; if it still matches nothing truncated then, it is a file of its own, read from
+    // its start.
+    const int64_t hold_ns = CopyDetector::kDeferrals * options_.scan_interval.value.count();
+    if (copies_.HoldBack(key, MonoNs(), hold_ns)) return;  // closes it
   }
   copies_.Decided(key);
   if (!resumed && first && options_.read_from == file::ReadFrom::kEnd) start = size;
@@ -248,7 +274,42 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
   plugin_.logger.Debug("tailing '{}' ({}) from offset {}", path, key, start);
 }
 
+std::optional<file::TruncatedOrigin> FileInput::Runner::CopyOrigin(const FileTailer& f) {
+  if (f.fingerprint().length == 0) return std::nullopt;
+  const uint64_t full = options_.fingerprint_bytes.bytes;
+  return copies_.TakeOrigin([&](const TruncatedOrigin& origin) {
+    const uint32_t length = origin.fingerprint.length;
+    return length > 0 && (length == full || SameDirectory(origin.path, f.path())) &&
+           f.StartsWith(origin.fingerprint);
+  });
+}
+
+bool FileInput::Runner::LooksLikeACopy(const FileTailer& f) const {
+  const file::Fingerprint& print = f.fingerprint();
+  if (print.length == 0) return false;
+  const bool full = print.length == options_.fingerprint_bytes.bytes;
+  for (const auto& [other_key, other] : files_) {
+    if (full ? other->fingerprint() == print
+             : other->is_open() && SameDirectory(other->path(), f.path()) &&
+                   other->StartsWith(print)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+void FileInput::Runner::OnDirectoryEvent(std::string_view dir, std::string_view name, bool moved) {
+  if (discover_) return;
+  if (name.empty() || moved) {
+    discover_ = true;
+    return;
+  }
+  event_path_.assign(dir).append("/").append(name);
+  if (!tracked_paths_.contains(event_path_) && globs_.Matches(event_path_)) discover_ = true;
+}
+
 void FileInput::Runner::Rescan(bool first) {
+  last_scan_mono_ = MonoNs();
   for (auto& [key, f] : files_) f->set_seen(false);
   std::set<std::string> found;  // identities of every matched file, tracked or not
   std::vector<std::string> paths, dirs;
@@ -266,6 +327,13 @@ void FileInput::Runner::Rescan(bool first) {
     if (::stat(f->path().c_str(), &st) != 0 || file::IdentityKey(st) != key) {
       f->set_rotated(true);
       metrics_.rotations.Add();
+      // Renamed out of the globs (app.log -> app.log.1 with `*.log`): what is still read from it
+      // carries the name it has now.
+      std::string now = f->CurrentPath();
+      if (!now.empty() && now != f->path()) {
+        f->set_path(now);
+        f->commit()->SetPath(now);
+      }
     }
   }
   copies_.EndScan(found, MonoNs());
@@ -277,6 +345,10 @@ void FileInput::Runner::Rescan(bool first) {
     }
   }
   metrics_.files_watched.Set(static_cast<int64_t>(files_.size()));
+  tracked_paths_.clear();
+  for (const auto& [key, f] : files_) {
+    if (!f->rotated() && !f->removed()) tracked_paths_.insert(f->path());
+  }
   watcher_.Watch(dirs);
 }
 
@@ -358,6 +430,7 @@ bool FileInput::Runner::ReadFile(FileTailer& f) {
     // continues from here (Track()).
     FileCommit::State commit = f.commit()->state();
     copies_.Truncated(TruncatedOrigin{.fingerprint = f.fingerprint(),
+                                      .path = f.path(),
                                       .read_offset = f.line_offset(),
                                       .acked_offset = commit.acked,
                                       .source_id = f.source_id(),
@@ -366,6 +439,10 @@ bool FileInput::Runner::ReadFile(FileTailer& f) {
                                       .generation = commit.generation});
     next_scan_mono_ = 0;  // look for the copy at once
     f.Refingerprint();
+    // New content at the same offsets: a new source id, or its events would get the ids of the
+    // old content's (an Elasticsearch `create` would refuse them as duplicates, `index` would
+    // overwrite the old documents). The copy keeps the old id, with the old content.
+    f.set_source_id(file::Fnv1a(f.key(), f.source_id() ^ static_cast<uint64_t>(WallNs())) | 1);
     NewGeneration(f, 0);
   }
   if (f.size() == f.offset()) return false;
@@ -491,7 +568,9 @@ bool FileInput::Runner::AllDone() const {
 
 void FileInput::Runner::Run(InputContext& context) {
   context_ = &context;
-  watcher_.Open();
+  watcher_.Open([this](std::string_view dir, std::string_view name, bool moved) {
+    OnDirectoryEvent(dir, name, moved);
+  });
 
   Rescan(/*first=*/true);
   next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
@@ -499,6 +578,10 @@ void FileInput::Runner::Run(InputContext& context) {
     watcher_.ClearDirty();
     bool progress = ReadTurn();
     Housekeeping();
+    if (discover_) {
+      discover_ = false;
+      next_scan_mono_ = std::min(next_scan_mono_, last_scan_mono_ + kEventScanGapNs);
+    }
     if (MonoNs() >= next_scan_mono_) {
       Rescan(/*first=*/false);
       next_scan_mono_ = MonoNs() + options_.scan_interval.value.count();
@@ -523,8 +606,10 @@ void FileInput::Runner::Run(InputContext& context) {
       continue;
     }
     // Nothing to read: sleep until an fs event, a wake-up, or the next timer (fallback polling of
-    // growth each 250ms; partial-line and multiline timeouts are checked then too).
-    watcher_.Wait(250);
+    // growth each 250ms; partial-line and multiline timeouts are checked then too), or the rescan
+    // an event asked for.
+    const int64_t until_scan_ms = (next_scan_mono_ - MonoNs()) / 1'000'000;
+    watcher_.Wait(static_cast<uint64_t>(std::clamp<int64_t>(until_scan_ms, 1, 250)));
   }
   // Stopping: hand out complete events only; partial lines and pending multiline events are read
   // again after a restart (the checkpoint is before them).

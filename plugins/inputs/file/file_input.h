@@ -1,8 +1,9 @@
 // file input: tails log files (Spark driver/executor logs on EMR/YARN nodes, plain hosts, EKS
 // sidecars) without losing or repeating lines across rotation, truncation, deletion and restarts.
 //
-// Discovery: `include`/`exclude` globs (with `**` and `{a,b}`), rescanned every `scan_interval`,
-// and inotify (libuv fs events on the watched directories) to react at once. Identity: a file is
+// Discovery: `include`/`exclude` globs (with `**` and `{a,b}`), rescanned within 200 ms of an
+// inotify event that can mean a new file (libuv fs events on the watched directories), and every
+// `scan_interval` for what events miss. Identity: a file is
 // its (device, inode) plus a fingerprint of its first `fingerprint_bytes` (file_identity.h), so a
 // renamed file is still the same file and a reused inode is a new one. Reading: round-robin over
 // open files, at most `max_read_bytes` per file per turn, big pread()s and memchr line splitting;

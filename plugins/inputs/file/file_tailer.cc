@@ -6,6 +6,8 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <climits>
+#include <cstdio>
 
 #include "pipeline/clock.h"
 
@@ -63,6 +65,20 @@ FileTailer::Reopened FileTailer::Reopen() {
     return Reopened::kNewFile;  // a new file on a reused inode: read from its start
   }
   return Reopened::kSame;
+}
+
+std::string FileTailer::CurrentPath() const {
+  if (fd_ < 0) return {};
+  char link[64];
+  std::snprintf(link, sizeof(link), "/proc/self/fd/%d", fd_);
+  std::string target(PATH_MAX, '\0');
+  ssize_t n = ::readlink(link, target.data(), target.size());
+  if (n <= 0 || static_cast<size_t>(n) >= target.size()) return {};
+  target.resize(static_cast<size_t>(n));
+  // A deleted file's link ends in " (deleted)"; a file on a path that is not absolute (another
+  // mount namespace, a pseudo file system) has no usable name either.
+  if (target.front() != '/' || target.ends_with(" (deleted)")) return {};
+  return target;
 }
 
 void FileTailer::Close() {

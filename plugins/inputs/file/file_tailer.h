@@ -76,6 +76,9 @@ class FileTailer {
   // inode, or when they cannot be read.
   bool StartsWith(const Fingerprint& prefix) const;
 
+  // Where the open file is now (it may have been renamed since it was found), from
+  // /proc/self/fd; empty when it is closed, deleted, or the name cannot be read.
+  std::string CurrentPath() const;
   // fstat()s the open file: updates size(), and marks it removed (at `now_mono`) when it has no
   // links left. False when fstat fails.
   bool Refresh(int64_t now_mono);

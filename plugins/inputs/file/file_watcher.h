@@ -1,29 +1,38 @@
 // DirectoryWatcher: the file input's wake-ups, on a libuv loop of its own: inotify events
 // (uv_fs_event) on the directories the globs can match files in, Wake() from other threads (Stop),
 // and a timer for the fallback polling. Any of them marks the watcher dirty: the input reads again.
+// Each inotify event is also handed to the input's listener (the directory, the entry's name, and
+// whether an entry was created, deleted or moved rather than written), which decides whether the
+// event can mean a new file (a rescan) or only growth (a read).
 // A directory that cannot be watched (out of inotify watches, gone) is skipped: the input's
 // periodic rescan still covers it.
 // Thread-safety: Wake() may be called from any thread; everything else on the input's thread,
-// between Open() and Close().
+// between Open() and Close(); the listener is called on that thread, from Poll() and Wait().
 #pragma once
 
 #include <uv.h>
 
+#include <functional>
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sluice::inputs::file {
 
 class DirectoryWatcher {
  public:
+  // `dir`: the watched directory; `name`: the entry the event is about (empty when inotify gave
+  // none, e.g. after a queue overflow); `moved`: created, deleted or renamed (not only written).
+  using Listener = std::function<void(std::string_view dir, std::string_view name, bool moved)>;
+
   DirectoryWatcher() = default;
   DirectoryWatcher(const DirectoryWatcher&) = delete;
   DirectoryWatcher& operator=(const DirectoryWatcher&) = delete;
 
-  // Starts the loop; Wake() works from then on.
-  void Open();
+  // Starts the loop; Wake() works from then on. `listener` may be empty.
+  void Open(Listener listener = {});
   // Watches exactly `dirs` (starting and stopping watches as needed).
   void Watch(const std::vector<std::string>& dirs);
   // Wakes the input's thread out of Wait() (no effect before Open() or after Close()).
@@ -44,9 +53,16 @@ class DirectoryWatcher {
   void ClearDirty() { dirty_ = false; }
 
  private:
-  static void OnFsEvent(uv_fs_event_t* handle, const char*, int, int);
+  // One watched directory: its handle (whose data points back here) and its path.
+  struct Watched {
+    uv_fs_event_t handle;
+    DirectoryWatcher* watcher;
+    std::string dir;
+  };
+
+  static void OnFsEvent(uv_fs_event_t* handle, const char* name, int events, int status);
   static void OnWake(uv_async_t* handle);
-  static void Release(uv_fs_event_t* handle);
+  static void Release(Watched* watched);
 
   uv_loop_t loop_{};
   uv_async_t wake_async_{};
@@ -54,7 +70,8 @@ class DirectoryWatcher {
   std::mutex wake_mu_;
   bool async_ready_ = false;  // guarded by wake_mu_
   bool dirty_ = true;
-  std::map<std::string, uv_fs_event_t*> watches_;
+  Listener listener_;
+  std::map<std::string, Watched*> watches_;
 };
 
 }  // namespace sluice::inputs::file

@@ -267,16 +267,35 @@ TEST(FileCommitWithoutStoreTest, WorksWithoutACheckpointStore) {
   EXPECT_TRUE(commit->gone());
 }
 
-TEST(CopyDetectorTest, AnOriginIsTakenOnceAndOnlyByItsFingerprint) {
+// A copy is recognised by a predicate (the input's: the new file starts like the origin).
+auto StartsLike(const Fingerprint& copy) {
+  return [copy](const TruncatedOrigin& o) { return o.fingerprint == copy; };
+}
+
+TEST(CopyDetectorTest, AnOriginIsTakenOnceAndOnlyWhenItsCopyIsRecognised) {
   CopyDetector copies;
   copies.Truncated(TruncatedOrigin{.fingerprint = kPrint, .read_offset = 7});
   EXPECT_EQ(copies.remembered(), 1u);
-  EXPECT_FALSE(copies.TakeOrigin(kOtherPrint).has_value());
-  std::optional<TruncatedOrigin> origin = copies.TakeOrigin(kPrint);
+  EXPECT_FALSE(copies.TakeOrigin(StartsLike(kOtherPrint)).has_value());
+  std::optional<TruncatedOrigin> origin = copies.TakeOrigin(StartsLike(kPrint));
   ASSERT_TRUE(origin.has_value());
   EXPECT_EQ(origin->read_offset, 7u);
-  EXPECT_FALSE(copies.TakeOrigin(kPrint).has_value());
+  EXPECT_FALSE(copies.TakeOrigin(StartsLike(kPrint)).has_value());
   EXPECT_EQ(copies.remembered(), 0u);
+}
+
+// A copy may start like several origins (short ones are prefixes of longer ones): the longest
+// fingerprint is the most specific.
+TEST(CopyDetectorTest, OfSeveralMatchingOriginsTheLongestFingerprintWins) {
+  CopyDetector copies;
+  copies.Truncated(TruncatedOrigin{.fingerprint = {.length = 10, .hash = 1}, .read_offset = 1});
+  copies.Truncated(TruncatedOrigin{.fingerprint = {.length = 900, .hash = 2}, .read_offset = 2});
+  copies.Truncated(TruncatedOrigin{.fingerprint = {.length = 90, .hash = 3}, .read_offset = 3});
+  std::optional<TruncatedOrigin> origin =
+      copies.TakeOrigin([](const TruncatedOrigin&) { return true; });
+  ASSERT_TRUE(origin.has_value());
+  EXPECT_EQ(origin->read_offset, 2u);
+  EXPECT_EQ(copies.remembered(), 2u);
 }
 
 TEST(CopyDetectorTest, TruncationsAreForgottenAfterTenMinutes) {
@@ -288,24 +307,27 @@ TEST(CopyDetectorTest, TruncationsAreForgottenAfterTenMinutes) {
   EXPECT_EQ(copies.remembered(), 0u);
 }
 
-TEST(CopyDetectorTest, ALikelyCopyIsHeldBackForThreeScansThenReadAsItsOwnFile) {
+TEST(CopyDetectorTest, ALikelyCopyIsHeldBackForItsHoldTimeThenReadAsItsOwnFile) {
+  constexpr int64_t kHold = 3'000;
   CopyDetector copies;
-  for (int scan = 1; scan <= CopyDetector::kDeferrals; ++scan) {
-    EXPECT_TRUE(copies.HoldBack("1:5")) << "scan " << scan;
-    EXPECT_TRUE(copies.holding());
-    copies.EndScan({"1:5"}, 0);
+  EXPECT_TRUE(copies.HoldBack("1:5", 100, kHold));
+  EXPECT_TRUE(copies.holding());
+  copies.EndScan({"1:5"}, 200);
+  // However many rescans come meanwhile (inotify events), the hold runs from the first one.
+  for (int64_t now = 200; now < 100 + kHold; now += 500) {
+    EXPECT_TRUE(copies.HoldBack("1:5", now, kHold)) << now;
   }
-  EXPECT_FALSE(copies.HoldBack("1:5"));
+  EXPECT_FALSE(copies.HoldBack("1:5", 100 + kHold, kHold));
   copies.Decided("1:5");
   EXPECT_FALSE(copies.holding());
 }
 
 TEST(CopyDetectorTest, AHeldBackFileThatIsGoneIsDropped) {
   CopyDetector copies;
-  EXPECT_TRUE(copies.HoldBack("1:5"));
+  EXPECT_TRUE(copies.HoldBack("1:5", 0, 1'000));
   copies.EndScan({"1:6"}, 0);
   EXPECT_FALSE(copies.holding());
-  EXPECT_TRUE(copies.HoldBack("1:5")) << "counting starts over";
+  EXPECT_TRUE(copies.HoldBack("1:5", 5'000, 1'000)) << "the hold starts over";
 }
 
 // No checkpoint inside what is not an event yet: a partial line (line_offset stays before it), a
