@@ -32,11 +32,11 @@ class ElasticsearchTest : public SluiceProcessTest {
   std::unique_ptr<MockCluster> Topic(int partitions, int lines) {
     return SparkTopicWithNumberedLines(dir_ / "mock", partitions, lines);
   }
-  // A collector: the kafka input (raw messages) → elasticsearch with `extra` options; `process`:
-  // top-level settings.
+  // A collector: the kafka input (raw messages) → elasticsearch with `extra` options and bulk
+  // requests of `max_events`; `process`: top-level settings.
   std::string Collector(const std::string& bootstrap, const std::string& es,
                         const std::string& extra, const std::string& decode = "raw",
-                        const std::string& process = "") {
+                        const std::string& process = "", int max_events = 2000) {
     return WriteConfig(
         "collector",
         process +
@@ -45,7 +45,8 @@ class ElasticsearchTest : public SluiceProcessTest {
             "\n        commit_interval: 200ms\n"
             "        librdkafka: {session.timeout.ms: '6000', heartbeat.interval.ms: '500'}\n"
             "    outputs:\n      - type: elasticsearch\n        hosts: ['" +
-            es + "']\n        max_events: 2000\n        flush_interval: 200ms\n" + extra);
+            es + "']\n        max_events: " + std::to_string(max_events) +
+            "\n        flush_interval: 200ms\n" + extra);
   }
   // A config NAME: `count` generated events (seed `seed`) → elasticsearch at `hosts` with
   // `max_backoff` and `extra` options.
@@ -105,14 +106,19 @@ class ElasticsearchTest : public SluiceProcessTest {
   }
 };
 
-// 30% of the items are refused with 429 es_rejected_execution_exception (HTTP 200 for the
-// request): only those are sent again, so every event is created exactly once and none twice.
+// A 30,000-event replay into a 429 storm: 30% of the items of every request are refused with 429
+// es_rejected_execution_exception (HTTP 200 for the request), with the output's defaults
+// (10,000-document requests, max_backoff 30 s, concurrency 2, adaptive). Only the refused items
+// are sent again, so every event is created exactly once and none twice; since each try indexes
+// some of them, they go again promptly: the senders' backoff adds up to seconds (it was about
+// 100 s when every retry doubled its wait). The 429s lower the concurrency limit, which stays
+// within 1 and `concurrency`.
 TEST_F(ElasticsearchTest, ItemRejectionStormIndexesEveryEventExactlyOnce) {
-  constexpr int kLines = 50000;
+  constexpr int kLines = 30000;
   auto cluster = Topic(4, kLines);
   EsServer es(dir_ / "es");
   es.Command("reject 0.3");
-  auto collector = Run(Collector(cluster->bootstrap(), es.url(), "        max_backoff: 1s\n"), "c");
+  auto collector = Run(Collector(cluster->bootstrap(), es.url(), "", "raw", "", 10000), "c");
   ASSERT_TRUE(AllSent(*collector, kLines, seconds(180)));
   EXPECT_EQ(ReadyStatus(*collector), 200);
   // updated 0: no item indexed once was sent again.
@@ -120,6 +126,19 @@ TEST_F(ElasticsearchTest, ItemRejectionStormIndexesEveryEventExactlyOnce) {
   EXPECT_GT(es.Stat("rejected"), kLines / 5);
   EXPECT_GT(Metric(*collector, Retries("429")), kLines / 5);
   EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_indexed_total")), kLines);
+  // The backoff waited, summed over the senders (planned waits, not wall-clock: a loaded machine
+  // does not move it).
+  const double waited =
+      Metric(*collector, Series("sluice_elasticsearch_output_retry_wait_milliseconds_total"));
+  EXPECT_GT(waited, 0);
+  EXPECT_LT(waited, 30'000);
+  // The first answer already held 429s: the limit went down from 2 at least once.
+  EXPECT_GE(Metric(*collector, Series("sluice_elasticsearch_output_concurrency_decreases_total",
+                                      ",reason=\"429\"")),
+            1);
+  const double limit = Metric(*collector, Series("sluice_elasticsearch_output_concurrency_limit"));
+  EXPECT_GE(limit, 1);
+  EXPECT_LE(limit, 2);
   ExpectEachLineOnceAndStop(es, *collector, kLines);
 }
 

@@ -33,7 +33,7 @@ struct BulkRequest {
   std::string body;
   std::vector<Item> items;
   std::vector<std::shared_ptr<SharedAck>> acks;  // keeps the items' acks alive
-  int attempt = 0;                               // how often this request was retried
+  int attempt = 0;  // tries in a row that settled nothing (elasticsearch_retry.h)
 
   // A new request of the items `which` (indexes into `items`, in that order), with the same acks
   // and attempt count.

@@ -69,8 +69,13 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
         .Add("flush_interval", &Options::flush_interval,
              "A bulk request that is not full is sent after this long.")
         .Add("concurrency", &Options::concurrency,
-             "Bulk requests in flight at once (one sender thread and connection set each).",
+             "Bulk requests in flight at once, at most (one sender thread and connection set "
+             "each).",
              {.min = 1, .max = 64})
+        .Add("adaptive_concurrency", &Options::adaptive_concurrency,
+             "Hold the requests in flight between 1 and `concurrency` by the cluster's answers: "
+             "fewer after a 429 or a latency spike, one more after a round of quick answers "
+             "(AIMD). `false`: always `concurrency`.")
         .Add("compression", &Options::compression, "Compression of the request bodies.")
         .Add("compression_level", &Options::compression_level,
              "gzip level: 1 is the fastest; -1 zlib's default (6).", {.min = -1, .max = 9})
@@ -92,7 +97,9 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
              "warning.")
         .Add("timeout", &Options::timeout, "Timeout of one request.")
         .Add("max_backoff", &Options::max_backoff,
-             "Longest wait between two tries of a request (the wait doubles from 100 ms).",
+             "Longest wait between two tries of a request that settle nothing (the wait doubles "
+             "from 100 ms); documents refused for now while others of their request were "
+             "indexed go again after 50 to 100 ms.",
              {.min = Duration{std::chrono::milliseconds(100)}})
         .Add("setup_template", &Options::setup_template,
              "Install the index template (PUT _index_template/`template_name`) before indexing.")
@@ -188,6 +195,8 @@ elasticsearch::SenderOptions ElasticsearchOutput::SenderOptionsFor(const Options
   }
   s.create = options.op_type == OpType::kCreate || !options.data_stream.empty();
   s.max_backoff_ms = options.max_backoff.millis();
+  s.concurrency = options.concurrency;
+  s.adaptive_concurrency = options.adaptive_concurrency;
   s.setup_template = options.setup_template;
   s.template_name = options.template_name;
   s.index_template = std::move(index_template);
@@ -328,7 +337,7 @@ Status ElasticsearchOutput::Close() {
     cv_.wait_until(lock, deadline, [&] { return queue_.empty() && sending_ == 0; });
     left = queue_.size() + sending_;
     // Retries stop, and requests still in flight stop now, not after their timeout.
-    sender_context_.give_up.GiveUp();
+    sender_context_.GiveUp();
     stop_ = true;
   }
   cv_.notify_all();

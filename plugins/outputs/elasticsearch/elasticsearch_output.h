@@ -3,16 +3,19 @@
 // request that is sent once it holds `max_events` or `max_bytes`, or after `flush_interval`.
 // `concurrency` sender threads, each with its own libcurl handle (kept-alive connections), send
 // the requests, gzip-compressed, to the `hosts` in turn; a host that fails is rested (1 s,
-// doubling up to a minute) while the others take its share.
+// doubling up to a minute) while the others take its share. With `adaptive_concurrency`, the
+// requests in flight at once are held between 1 and `concurrency` by 429s and round-trip times
+// (elasticsearch_concurrency.h).
 // Every document gets the event's stable id as `_id` (the `event.id` the file input sets, else a
 // hash of the event's source and offset), so a retry or a replay overwrites (`index`) or conflicts
 // (`create`, 409: counted as done) instead of duplicating.
-// The response is read item by item: items refused with 429 or 5xx are sent again, alone, with
-// exponential backoff and jitter, without limit; so are whole requests that fail (connection
-// errors, timeouts, 429, 5xx); 413 splits the request in two; items refused for good (mapping
-// errors, invalid index names: other 4xx) go to the dead-letter file
-// (data_dir/dead_letter/PIPELINE/ID.ndjson) with Elasticsearch's reason. A batch is acked once
-// each of its events is indexed, a duplicate, or dead-lettered.
+// The response is read item by item: items refused with 429 or 5xx are sent again, alone, without
+// limit, promptly while each try settles some of them, else with exponential backoff and jitter
+// (elasticsearch_retry.h), as are whole requests that fail (connection errors, timeouts, 429,
+// 5xx); 413 splits the request in two; items refused for good (mapping errors, invalid index
+// names: other 4xx) go to the dead-letter file (data_dir/dead_letter/PIPELINE/ID.ndjson) with
+// Elasticsearch's reason. A batch is acked once each of its events is indexed, a duplicate, or
+// dead-lettered.
 // This is the plugin's shell: options, registration, batching into bulk requests and their queue;
 // the sender threads' elasticsearch::Sender sends them and settles the acks
 // (elasticsearch_sender.h).
@@ -65,6 +68,7 @@ class ElasticsearchOutput final : public Output {
     ByteSize max_bytes{5ull << 20};
     Duration flush_interval{std::chrono::seconds(1)};
     int64_t concurrency = 2;
+    bool adaptive_concurrency = true;
     Compression compression = Compression::kGzip;
     int64_t compression_level = 1;
     std::string user;

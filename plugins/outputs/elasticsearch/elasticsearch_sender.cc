@@ -7,6 +7,7 @@
 #include "pipeline/clock.h"
 #include "plugins/common/backoff.h"
 #include "plugins/common/compressor.h"
+#include "plugins/outputs/elasticsearch/elasticsearch_retry.h"
 
 namespace sluice::outputs::elasticsearch {
 
@@ -34,7 +35,15 @@ SenderContext::SenderContext(SenderOptions sender_options, const PluginContext& 
       logger(context.logger),
       hosts(options.hosts),
       dead_letter(context.data_dir, context.pipeline, context.id),
-      metrics(*context.metrics) {}
+      metrics(*context.metrics),
+      concurrency(ConcurrencyLimit::Options{.max = options.concurrency,
+                                            .adaptive = options.adaptive_concurrency},
+                  &metrics.concurrency_limit) {}
+
+void SenderContext::GiveUp() {
+  give_up.GiveUp();
+  concurrency.Close();
+}
 
 Sender::Sender(SenderContext& context)
     : context_(context),
@@ -77,9 +86,28 @@ common::HttpResponse Sender::Request(const std::string& method, const std::strin
 
 bool Sender::Backoff(int attempt) {
   // 100 ms doubling up to max_backoff, with jitter.
-  const int64_t ms =
-      common::JitteredBackoffMs(attempt, 100, context_.options.max_backoff_ms, jitter_);
-  return context_.give_up.Wait(std::chrono::milliseconds(ms));
+  return Wait(common::JitteredBackoffMs(attempt, kInitialBackoffMs, context_.options.max_backoff_ms,
+                                        jitter_));
+}
+
+bool Sender::Wait(int64_t ms) {
+  if (!context_.give_up.Wait(std::chrono::milliseconds(ms))) return false;
+  context_.metrics.retry_wait_ms.Add(static_cast<uint64_t>(ms));
+  return true;
+}
+
+void Sender::Adapt(const ConcurrencyLimit::Sample& sample) {
+  switch (context_.concurrency.Record(sample)) {
+    case ConcurrencyLimit::Change::kDecreasedOverload:
+      context_.metrics.ConcurrencyDecreases("429").Add();
+      break;
+    case ConcurrencyLimit::Change::kDecreasedLatency:
+      context_.metrics.ConcurrencyDecreases("latency").Add();
+      break;
+    case ConcurrencyLimit::Change::kIncreased:
+    case ConcurrencyLimit::Change::kNone:
+      break;
+  }
 }
 
 void Sender::DeadLetter(const BulkRequest& bulk, size_t i, std::string_view reason) {
@@ -107,9 +135,24 @@ void Sender::FailAll(const BulkRequest& bulk) {
 
 Sender::Verdict Sender::Post(BulkRequest& bulk, std::vector<size_t>* retry, std::string* why) {
   retry->clear();
-  SenderMetrics& m = context_.metrics;
+  if (!context_.concurrency.Acquire()) {
+    *why = "the output gave up";
+    return Verdict::kRetry;
+  }
   size_t host = 0;
   common::HttpResponse resp = Request("POST", context_.options.bulk_path, bulk.body, true, &host);
+  context_.concurrency.Release();
+  ConcurrencyLimit::Sample sample;
+  const Verdict verdict = Judge(bulk, resp, host, retry, why, &sample);
+  sample.now_ns = MonoNs();
+  Adapt(sample);
+  return verdict;
+}
+
+Sender::Verdict Sender::Judge(BulkRequest& bulk, const common::HttpResponse& resp, size_t host,
+                              std::vector<size_t>* retry, std::string* why,
+                              ConcurrencyLimit::Sample* sample) {
+  SenderMetrics& m = context_.metrics;
   const std::string& url = context_.hosts.url(host);
   if (resp.status == 0) {
     context_.hosts.Failed(host, sent_ns_);
@@ -129,6 +172,7 @@ Sender::Verdict Sender::Post(BulkRequest& bulk, std::vector<size_t>* retry, std:
     }
     context_.hosts.Succeeded(host);
     if (!context_.healthy.exchange(true)) context_.logger.Info("{} indexes again", url);
+    sample->rtt_seconds = resp.seconds;
     size_t busy = 0, blocked = 0;
     bool blocked_auth = false;
     std::string first_retry;
@@ -148,6 +192,7 @@ Sender::Verdict Sender::Post(BulkRequest& bulk, std::vector<size_t>* retry, std:
             first_retry = fmt::format("HTTP {} {}: {}", r.status, r.type, r.reason);
           }
           ++busy;
+          if (r.status == 429) sample->overloaded = true;
           retry->push_back(i);
           break;
         case BulkItemOutcome::kBlocked:
@@ -200,6 +245,7 @@ Sender::Verdict Sender::Post(BulkRequest& bulk, std::vector<size_t>* retry, std:
     // A gateway in front of the node failed: try another. A 503 is the cluster's own answer
     // (no master, a block): every node would say it, so the backoff alone applies.
     if (resp.status == 502 || resp.status == 504) context_.hosts.Failed(host, sent_ns_);
+    if (resp.status == 429) sample->overloaded = true;
     m.Retries(resp.status == 429 ? "429" : "5xx").Add(bulk.items.size());
     return Verdict::kRetry;
   }
@@ -238,14 +284,18 @@ void Sender::Deliver(std::unique_ptr<BulkRequest> bulk) {
                    "(http.max_content_length)");
         b.reset();
       } else {
+        if (context_.give_up.given_up()) break;
         // Items refused for now (429) are routine under load: a warning; a failed request is not.
         const bool items_only = !retry.empty() && context_.healthy.load();
-        if (!retry.empty() && retry.size() != b->items.size()) b = b->Subset(retry);
-        ++b->attempt;
+        // Some items settled: the rest go again promptly (elasticsearch_retry.h).
+        const bool progress = !retry.empty() && retry.size() < b->items.size();
+        if (progress) b = b->Subset(retry);
+        const int64_t wait =
+            RetryWaitMs(progress, &b->attempt, context_.options.max_backoff_ms, jitter_);
         context_.logger.Limited(items_only ? context_.retry_log : context_.error_log,
                                 items_only ? LogLevel::kWarn : LogLevel::kError,
                                 "{}; sending again (the pipeline waits, nothing is dropped)", why);
-        if (!Backoff(b->attempt)) break;
+        if (!Wait(wait)) break;
       }
     }
     if (b) FailAll(*b);  // given up at shutdown: not acked, read again after a restart

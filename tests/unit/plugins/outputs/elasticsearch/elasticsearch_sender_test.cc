@@ -1,7 +1,8 @@
 // The elasticsearch output's sender against a stand-in node: what each answer means for the items
 // of a bulk request (acked as indexed or duplicate, dead-lettered, sent again), for a whole
-// request that fails (sent again, or split on 413), and for a node that does not answer; and
-// Deliver()'s splitting, per-item retries and giving up at shutdown.
+// request that fails (sent again, or split on 413), and for a node that does not answer; how
+// 429s lower the concurrency limit; and Deliver()'s splitting, per-item retries (prompt while each
+// try settles some documents) and giving up at shutdown.
 #include "plugins/outputs/elasticsearch/elasticsearch_sender.h"
 
 #include <gtest/gtest.h>
@@ -156,6 +157,26 @@ TEST(ElasticsearchOutputOptionsTest, CompressionAndOpTypeReachTheSenders) {
   }
 }
 
+// `concurrency` and `adaptive_concurrency` reach the senders' concurrency limit.
+TEST(ElasticsearchOutputOptionsTest, ConcurrencyReachesTheSenders) {
+  const struct {
+    std::string yaml;
+    int64_t concurrency;
+    bool adaptive;
+  } cases[] = {
+      {"{}", 2, true},
+      {"{concurrency: 8}", 8, true},
+      {"{concurrency: 3, adaptive_concurrency: false}", 3, false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.yaml);
+    const SenderOptions s = ElasticsearchOutput::SenderOptionsFor(
+        testing::ParseFilterOptions<ElasticsearchOutput>(c.yaml), "{}");
+    EXPECT_EQ(s.concurrency, c.concurrency);
+    EXPECT_EQ(s.adaptive_concurrency, c.adaptive);
+  }
+}
+
 using Verdict = Sender::Verdict;
 
 class ElasticsearchSenderTest : public testing::OutputTest {
@@ -163,12 +184,14 @@ class ElasticsearchSenderTest : public testing::OutputTest {
   void SetUp() override { MakeContext("sluice_es_sender"); }
 
   // The senders' context as the output makes it from its options (`extra`: more of them), with
-  // `hosts` the stand-in (or `host` when given), uncompressed bodies, short backoffs.
+  // `hosts` the stand-in (or `host` when given), uncompressed bodies, short backoffs (up to
+  // `max_backoff`).
   std::unique_ptr<SenderContext> Context(const std::string& extra = "",
-                                         const std::string& host = "") {
+                                         const std::string& host = "",
+                                         const std::string& max_backoff = "100ms") {
     auto options = testing::ParseFilterOptions<ElasticsearchOutput>(
         "{hosts: ['" + (host.empty() ? node_.url() : host) +
-        "'], compression: none, max_backoff: 100ms" + extra + "}");
+        "'], compression: none, max_backoff: " + max_backoff + extra + "}");
     return std::make_unique<SenderContext>(ElasticsearchOutput::SenderOptionsFor(options, "{}"),
                                            context_);
   }
@@ -214,6 +237,18 @@ class ElasticsearchSenderTest : public testing::OutputTest {
   }
 
   uint64_t Count(const std::string& name) { return registry_.GetCounter(name, "", {}).value(); }
+  int64_t LimitGauge() {
+    return registry_.GetGauge("sluice_elasticsearch_output_concurrency_limit", "", {}).value();
+  }
+  uint64_t ConcurrencyDecreases(const std::string& reason) {
+    return registry_
+        .GetCounter("sluice_elasticsearch_output_concurrency_decreases_total", "",
+                    {{"reason", reason}})
+        .value();
+  }
+  uint64_t RetryWaitMs() {
+    return Count("sluice_elasticsearch_output_retry_wait_milliseconds_total");
+  }
   uint64_t Retries(const std::string& reason) {
     return registry_
         .GetCounter("sluice_elasticsearch_output_retries_total", "", {{"reason", reason}})
@@ -412,6 +447,62 @@ TEST_F(ElasticsearchSenderTest, DeliverSendsAgainOnlyTheItemsRefusedForNow) {
   EXPECT_EQ(bodies[1], "{\"index\":{\"_index\":\"logs\",\"_id\":\"1\"}}\n{\"n\":1}\n");
   EXPECT_EQ(Retries("429"), 1u);
   EXPECT_EQ(Count("sluice_elasticsearch_output_indexed_total"), 3u);
+  // The try settled two of three documents: the third went again after the first step (50 to
+  // 100 ms), not after a dead sink's backoff.
+  EXPECT_GE(RetryWaitMs(), 50u);
+  EXPECT_LE(RetryWaitMs(), 100u);
+}
+
+TEST_F(ElasticsearchSenderTest, DeliverRetriesPromptlyWhileEachTrySettlesSomeDocuments) {
+  // Of each request of several documents, only the first is indexed (the others get 429); a
+  // request of one document is refused twice, then indexed.
+  node_.Answer([this](const std::string& body) {
+    const size_t n = Actions(body);
+    std::vector<ItemAnswer> items(n, {429, "es_rejected_execution_exception", "full"});
+    if (n > 1 || node_.bodies().size() >= 6) items[0] = {201, "", ""};
+    return std::make_pair(200, BulkAnswer(items));
+  });
+  auto context = Context("", "", "5s");
+  Sender sender(*context);
+  sender.Deliver(Bulk(4));
+  EXPECT_EQ(AckStates(), (std::vector<std::string>{"acked", "acked", "acked", "acked"}));
+  // [0 1 2 3] [1 2 3] [2 3]: progress, 50 to 100 ms each; [3] refused: 100 to 200 ms, [3]
+  // refused again: 200 to 400 ms; [3] indexed.
+  EXPECT_EQ(node_.bodies().size(), 6u);
+  EXPECT_EQ(Retries("429"), 3u + 2u + 1u + 1u + 1u);
+  EXPECT_GE(RetryWaitMs(), 3u * 50 + 100 + 200);
+  EXPECT_LE(RetryWaitMs(), 3u * 100 + 200 + 400);
+}
+
+TEST_F(ElasticsearchSenderTest, A429LowersTheConcurrencyLimitUnlessItIsFixed) {
+  const std::string refused_item =
+      BulkAnswer({{201, "", ""}, {429, "es_rejected_execution_exception", "full"}});
+  node_.Answer(200, refused_item);
+  Posted posted = Post(2, ", concurrency: 4");
+  EXPECT_EQ(posted.verdict, Verdict::kRetry);
+  EXPECT_EQ(posted.context->concurrency.limit(), 3);  // 4 × 0.9, rounded down
+  EXPECT_EQ(LimitGauge(), 3);
+  EXPECT_EQ(ConcurrencyDecreases("429"), 1u);
+
+  // A whole request refused with 429 too.
+  node_.Answer(429, R"({"error":{"type":"es_rejected_execution_exception","reason":"full"}})");
+  posted = Post(2, ", concurrency: 4");
+  EXPECT_EQ(posted.context->concurrency.limit(), 3);
+  EXPECT_EQ(ConcurrencyDecreases("429"), 2u);
+
+  // Other failures say nothing of the cluster's load.
+  node_.Answer(503, R"({"error":{"type":"cluster_block_exception","reason":"blocked"}})");
+  posted = Post(2, ", concurrency: 4");
+  EXPECT_EQ(posted.context->concurrency.limit(), 4);
+  EXPECT_EQ(LimitGauge(), 4);
+
+  // Fixed: the limit stays at `concurrency`.
+  node_.Answer(200, refused_item);
+  posted = Post(2, ", concurrency: 4, adaptive_concurrency: false");
+  EXPECT_EQ(posted.context->concurrency.limit(), 4);
+  EXPECT_EQ(LimitGauge(), 4);
+  EXPECT_EQ(ConcurrencyDecreases("429"), 2u);
+  EXPECT_EQ(posted.context->concurrency.in_flight(), 0);
 }
 
 TEST_F(ElasticsearchSenderTest, DeliverRetriesUntilTheOutputGivesUpThenFailsTheRest) {
@@ -422,7 +513,7 @@ TEST_F(ElasticsearchSenderTest, DeliverRetriesUntilTheOutputGivesUpThenFailsTheR
   std::thread delivering([&] { sender.Deliver(std::move(bulk)); });
   EXPECT_TRUE(testing::WaitUntil([&] { return node_.bodies().size() >= 3; }));
   EXPECT_EQ(AckStates(), (std::vector<std::string>{"pending", "pending"}));
-  context->give_up.GiveUp();
+  context->GiveUp();
   delivering.join();
   // Not acked: read again after a restart.
   EXPECT_EQ(AckStates(), (std::vector<std::string>{"failed", "failed"}));
