@@ -187,8 +187,15 @@ Status DiskBuffer::Close() {
     logger_.Info("disk buffer {}: {} bytes stay on disk for the next start", dir_,
                  log_->disk_bytes());
   }
-  Status synced = log_->Sync();
-  return s.ok() ? synced : s;
+  if (!s.ok()) {
+    // What the output could not deliver is still in the segments (acks only advance on delivery):
+    // kept for the next start, not lost, so not an error of the run.
+    logger_.Warn(
+        "disk buffer {}: the output closed with undelivered events ({}); they stay in "
+        "the buffer",
+        dir_, s.message());
+  }
+  return log_->Sync();
 }
 
 bool DiskBuffer::healthy() const { return !disk_error_.load() && inner_->healthy(); }

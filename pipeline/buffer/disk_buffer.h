@@ -18,7 +18,8 @@
 // - Full (`max_size`): `when_full: block` waits for space (backpressure), `drop_newest` drops the
 //   batch and counts it.
 // Close() delivers what it can until the buffer is empty, the sink stops making progress for 5 s,
-// or `drain_timeout` passes; the rest stays on disk for the next start.
+// or `drain_timeout` passes; the rest stays on disk for the next start (and an output that closes
+// with undelivered events is not an error of the run: they are in the buffer, not lost).
 //
 // Metrics (BufferMetrics, labelled as the output): bytes and events held, the age of the oldest
 // undelivered event, write / read / drop / retry / corruption counters.

@@ -193,6 +193,9 @@ TEST_F(ElasticsearchTest, RefusedDocumentsAreExactlyTheDeadLetteredOnes) {
   EXPECT_EQ(es.Stat("docs"), kLines * 8 / 10);
   EXPECT_EQ(Metric(*collector, Series("sluice_elasticsearch_output_dead_letter_documents_total")),
             kLines * 2 / 10);
+  EXPECT_EQ(Metric(*collector,
+                   Series("sluice_component_discarded_events_total", ",reason=\"dead_letter\"")),
+            kLines * 2 / 10);
   std::ifstream dlq(dir_ / "collector-data" / "dead_letter" / "c" / "elasticsearch.ndjson");
   int mapping = 0, index_name = 0, other = 0;
   std::set<int> seen;

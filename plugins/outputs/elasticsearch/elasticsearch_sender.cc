@@ -36,6 +36,7 @@ SenderContext::SenderContext(SenderOptions sender_options, const PluginContext& 
       hosts(options.hosts),
       dead_letter(context.data_dir, context.pipeline, context.id),
       metrics(*context.metrics),
+      discarded_dead_letter(context.metrics->discarded("dead_letter")),
       concurrency(ConcurrencyLimit::Options{.max = options.concurrency,
                                             .adaptive = options.adaptive_concurrency},
                   &metrics.concurrency_limit) {}
@@ -123,6 +124,7 @@ void Sender::DeadLetter(const BulkRequest& bulk, size_t i, std::string_view reas
     return;
   }
   context_.metrics.dead_lettered.Add();
+  context_.discarded_dead_letter.Add();
   context_.logger.Limited(context_.dead_letter_log, LogLevel::kError,
                           "a document was refused for good by '{}': {}; it is in {}", index, reason,
                           context_.dead_letter.path());

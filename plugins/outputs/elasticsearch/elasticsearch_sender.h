@@ -136,6 +136,7 @@ struct SenderContext {
   HostPool hosts;
   common::DeadLetterFile dead_letter;  // data_dir/dead_letter/PIPELINE/ID.ndjson
   SenderMetrics metrics;
+  Counter& discarded_dead_letter;  // sluice_component_discarded_events_total{reason="dead_letter"}
   GiveUpSignal give_up;
   ConcurrencyLimit concurrency;  // a slot per bulk request in flight
   // The output's health: false while the cluster does not answer, or refuses the requests.

@@ -44,6 +44,11 @@ class FakeSink final : public Output {
     }
     ack.Ack();
   }
+  // As real outputs do: closing with batches it could not deliver is an error.
+  Status Close() override {
+    std::lock_guard lock(mu_);
+    return held_.empty() ? Status::Ok() : IoError("batches not delivered at close");
+  }
   void AckHeld() {
     std::lock_guard lock(mu_);
     for (AckHandle& a : held_) a.Ack();
@@ -161,6 +166,25 @@ TEST(DiskBufferTest, WhatTheSinkDidNotAckIsReplayedAfterARestartExactlyOnce) {
   ASSERT_TRUE(WaitUntil([&] { return rig.sink->received().size() >= 70; }));
   ASSERT_TRUE(rig.buffer->Close().ok());
   EXPECT_EQ(rig.sink->received(), Lines(50, 70));  // the undelivered 70, none of the first 50
+}
+
+// The sink still holds batches at shutdown: its Close() fails, but the events are in the buffer,
+// not lost: the buffer's Close() succeeds (the run exits 0) and the next start delivers them.
+TEST(DiskBufferTest, ASinkClosingWithUndeliveredBatchesIsNotAnErrorTheyStayOnDisk) {
+  fs::path dir = testing::FreshTestDir("disk_buffer");
+  Upstream up;
+  {
+    Rig rig(dir, FakeSink::Mode::kHold);
+    rig.buffer->Write(Batch(0, 10), up.Handle());
+    rig.buffer->Flush();
+    ASSERT_TRUE(WaitUntil([&] { return rig.sink->received().size() == 10; }));
+    Status closed = rig.buffer->Close();
+    EXPECT_TRUE(closed.ok()) << closed.message();
+  }
+  Rig rig(dir, FakeSink::Mode::kAck);
+  ASSERT_TRUE(WaitUntil([&] { return rig.sink->received().size() >= 10; }));
+  ASSERT_TRUE(rig.buffer->Close().ok());
+  EXPECT_EQ(rig.sink->received(), Lines(0, 10));
 }
 
 TEST(DiskBufferTest, AFailedBatchIsRetriedFromDiskNotDropped) {
