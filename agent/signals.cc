@@ -24,6 +24,9 @@ sigset_t StopSignals() {
 
 void BlockSignals() {
   std::signal(SIGPIPE, SIG_IGN);
+  // A write past a file-size limit (systemd LimitFSIZE=, ulimit -f) fails with EFBIG, handled as
+  // a full disk is (the disk buffer blocks and retries), instead of killing the process.
+  std::signal(SIGXFSZ, SIG_IGN);
   sigset_t set = StopSignals();
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }

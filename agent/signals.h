@@ -1,8 +1,8 @@
 // Signal handling for `sluice run`: SIGTERM and SIGINT ask the service to stop gracefully (a second
 // one while shutting down exits at once with code 4); SIGHUP is logged and ignored (no reload yet,
 // but it must not kill the process); SIGPIPE is ignored (a closed stdout is an
-// output error, not a crash). Signals are received by one thread with sigwait(), so no work runs in
-// an async signal handler.
+// output error, not a crash), and so is SIGXFSZ (a write past a file-size limit fails with EFBIG).
+// Signals are received by one thread with sigwait(), so no work runs in an async signal handler.
 // Thread-safety: BlockSignals() must run before any other thread starts.
 #pragma once
 
@@ -11,7 +11,7 @@
 namespace sluice::agent {
 
 // Blocks SIGTERM/SIGINT/SIGHUP in the calling thread (and so in every thread it starts); ignores
-// SIGPIPE.
+// SIGPIPE and SIGXFSZ.
 void BlockSignals();
 // Starts the detached signal thread, which calls `on_stop(signal name)` on the first signal.
 void StartSignalThread(std::function<void(const char*)> on_stop);

@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "tests/integration/es_server.h"
+#include "tests/integration/free_port.h"
 #include "tests/integration/sequence_checker.h"
 #include "tests/integration/sluice_process.h"
 
@@ -21,21 +22,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-// A TCP port nothing listens on (bound, then released).
-int UnusedPort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  socklen_t len = sizeof(addr);
-  if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr)) != 0 ||
-      ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
-    ADD_FAILURE() << "no free port";
-  }
-  ::close(fd);
-  return ntohs(addr.sin_port);
-}
 
 // Bytes of the buffer's segment files under `data_dir`.
 uint64_t SegmentBytes(const fs::path& data_dir) {
@@ -68,7 +54,7 @@ TEST_F(DiskBufferTest, SinkDownSourceDeletedAndAgentKilledLosesAndDuplicatesNoth
       out << "2026-12-07 10:00:00,000 INFO Executor: seq=" << i << " file=app0 finished task\n";
     }
   }
-  const int port = UnusedPort();
+  const int port = FreePort();
   const std::string config = WriteConfig(
       "agent", "pipelines:\n  a:\n    inputs:\n      - type: file\n        include: ['" +
                    (dir_ / "logs" / "*.log").string() +

@@ -6,8 +6,6 @@
 //   with the Hive-style layout and deterministic names;
 // - Debian's awscli (/usr/bin/aws) lists and downloads what was written.
 #include <gtest/gtest.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 #include <zlib.h>
 
 #include <regex>
@@ -15,6 +13,7 @@
 #include <thread>
 
 #include "tests/integration/command_process.h"
+#include "tests/integration/free_port.h"
 #include "tests/integration/kafka_fed.h"
 #include "tests/integration/sluice_process.h"
 
@@ -35,18 +34,6 @@ std::string FindInPath(const std::string& name) {
     if (::access(p.c_str(), X_OK) == 0) return p.string();
   }
   return "";
-}
-
-int FreePort() {
-  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-  sockaddr_in addr{};
-  addr.sin_family = AF_INET;
-  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof(addr));
-  socklen_t len = sizeof(addr);
-  ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
-  ::close(fd);
-  return ntohs(addr.sin_port);
 }
 
 // The lines of a gzip file.

@@ -33,6 +33,9 @@ class Subprocess {
   Subprocess(const std::vector<std::string>& args, const std::filesystem::path& dir,
              bool stdin_pipe = false, int stdout_fd = -1)
       : dir_(dir) {
+    // Its stdout and stderr files go there: a missing directory would leave them on the test's.
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
     int in[2] = {-1, -1};
     if (stdin_pipe && ::pipe(in) != 0) return;
     pid_ = ::fork();

@@ -40,6 +40,14 @@ bool SameDirectory(std::string_view a, std::string_view b) {
   return a.substr(0, a.rfind('/')) == b.substr(0, b.rfind('/'));
 }
 
+// The source id of new content replacing a file's content at the same offsets (a truncation in
+// place, or a file replaced while Sluice was stopped): derived from the id it replaces, so that
+// both ways of noticing it (live, or at a restart whose checkpoint still holds the old content)
+// give the same event ids, and a replay after a crash repeats ids instead of inventing new ones.
+uint64_t NextSourceId(const std::string& key, uint64_t previous) {
+  return file::Fnv1a(key, previous ^ 0x9e3779b97f4a7c15ULL) | 1;
+}
+
 using file::CopyDetector;
 using file::FileCommit;
 using file::FileTailer;
@@ -217,8 +225,9 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
         resumed = true;
       } else {
         // Truncated or replaced while Sluice was stopped: its copy (if the globs match one)
-        // continues from this checkpoint.
+        // continues from this checkpoint; its new content gets the next source id.
         metrics_.truncations.Add();
+        f->set_source_id(NextSourceId(key, saved.source_id));
         copies_.Truncated(TruncatedOrigin{.fingerprint = saved.fingerprint,
                                           .path = saved.path,
                                           .read_offset = saved.offset,
@@ -442,7 +451,7 @@ bool FileInput::Runner::ReadFile(FileTailer& f) {
     // New content at the same offsets: a new source id, or its events would get the ids of the
     // old content's (an Elasticsearch `create` would refuse them as duplicates, `index` would
     // overwrite the old documents). The copy keeps the old id, with the old content.
-    f.set_source_id(file::Fnv1a(f.key(), f.source_id() ^ static_cast<uint64_t>(WallNs())) | 1);
+    f.set_source_id(NextSourceId(f.key(), f.source_id()));
     NewGeneration(f, 0);
   }
   if (f.size() == f.offset()) return false;

@@ -5,10 +5,13 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <random>
+#include <string_view>
 
 #include "pipeline/clock.h"
 #include "pipeline/thread_name.h"
@@ -31,12 +34,14 @@ namespace {
 
 constexpr char kMarkerPrefix[] = "_sluice/offsets/";
 
-int64_t ParseOffset(const std::string& text) {
-  try {
-    return std::stoll(text);
-  } catch (...) {
-    return -1;
-  }
+// The offset a marker holds; nullopt when it is not a non-negative number (an empty or damaged
+// object: real S3 stores an upload whole or not at all, some S3 stand-ins do not).
+std::optional<int64_t> ParseOffset(std::string_view text) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.remove_suffix(1);
+  int64_t value = -1;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
 }
 
 // The bucket, its client and the headers of every object, from the options.
@@ -248,7 +253,17 @@ S3Output::Partition* S3Output::PartitionOf(const Event& event, std::string* grou
       std::string body;
       s3::S3Result r = writer_store_->Get(kMarkerPrefix + *group, &body);
       if (r.ok()) {
-        p->stored_through = ParseOffset(body);
+        std::optional<int64_t> through = ParseOffset(body);
+        if (!through) {
+          // Nothing tells what bronze holds of this partition: it is written again from the
+          // committed offset, and what was stored past it may be stored twice. Said loudly.
+          plugin_.logger.Error(
+              "the offset marker of {} is unreadable ({} bytes, not an offset): treated as absent; "
+              "events of this partition already in bronze may be written again",
+              *group, body.size());
+          metrics_.unreadable_markers.Add();
+        }
+        p->stored_through = through.value_or(-1);
         break;
       }
       if (r.status == 404) break;

@@ -61,6 +61,9 @@ struct StagedObject;
   COUNTER(skipped, "sluice_s3_output_skipped_events_total",                                 \
           "Kafka events skipped because bronze already holds them (a replay after a crash " \
           "or a rebalance).")                                                               \
+  COUNTER(unreadable_markers, "sluice_s3_output_unreadable_markers_total",                  \
+          "Offset markers that did not hold an offset (empty or damaged objects): the "     \
+          "partition was written again from its committed offset (possible duplicates).")   \
   GAUGE(open_objects, "sluice_s3_output_open_objects", "Objects being written.")            \
   GAUGE(staged_bytes, "sluice_s3_output_staged_bytes",                                      \
         "Compressed bytes of open and closed objects not yet stored.")

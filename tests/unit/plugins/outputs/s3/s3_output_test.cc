@@ -167,6 +167,26 @@ TEST_F(S3OutputTest, AReplaySkipsWhatTheMarkerCoversAndOverwritesTheSameName) {
   EXPECT_EQ(testing::ReadFile(dir_ / "bronze/lake/_sluice/offsets/spark+0"), "29\n");
 }
 
+// A marker that holds no offset (an empty object, as an S3 stand-in can leave after a crash
+// mid-upload): treated as absent, so the replay is written again, but said and counted.
+TEST_F(S3OutputTest, AnUnreadableMarkerIsCountedAndTreatedAsAbsent) {
+  for (const std::string text : {"", "12x\n", "-5\n"}) {
+    SCOPED_TRACE("marker '" + text + "'");
+    fs::remove_all(dir_ / "bronze");
+    fs::create_directories(dir_ / "bronze/lake/_sluice/offsets");
+    std::ofstream(dir_ / "bronze/lake/_sluice/offsets/spark+0") << text;
+    const uint64_t before =
+        registry_.GetCounter("sluice_s3_output_unreadable_markers_total", "", {}).value();
+    auto out = Make("max_events: 10, flush_interval: 0");
+    out->Write(KafkaBatch(0, 0, 10, k2026), Handle());
+    EXPECT_TRUE(out->Close().ok());
+    EXPECT_EQ(registry_.GetCounter("sluice_s3_output_unreadable_markers_total", "", {}).value(),
+              before + 1);
+    EXPECT_EQ(registry_.GetCounter("sluice_s3_output_skipped_events_total", "", {}).value(), 0u);
+    EXPECT_EQ(testing::ReadFile(dir_ / "bronze/lake/_sluice/offsets/spark+0"), "9\n");
+  }
+}
+
 // Under the in-flight bound (Drain without `all`) the largest objects go first, until half of what
 // is open is on its way; the small ones keep growing.
 TEST_F(S3OutputTest, DrainUnderPressureClosesTheLargestObjectsFirst) {
