@@ -4,6 +4,8 @@
 
 #include <chrono>
 
+#include "agent/admin_auth.h"
+#include "agent/config_view.h"
 #include "pipeline/config.h"
 #include "pipeline/thread_name.h"
 
@@ -13,14 +15,36 @@ AdminServer::AdminServer(Service& service) : service_(service) {}
 
 AdminServer::~AdminServer() { Stop(); }
 
-Status AdminServer::Start(const std::string& listen) {
+Status AdminServer::Start(const config::AdminOptions& options) {
+  const std::string& listen = options.listen;
   std::string host;
   int port = 0;
   if (!config::SplitHostPort(listen, &host, &port)) {
     return InvalidArgument("admin.listen: expected host:port such as 127.0.0.1:9600, got '" +
                            listen + "'");
   }
+  token_ = options.BearerToken();
+  config_json_ = ShowConfig(service_.config()).ToJson();
   server_ = std::make_unique<httplib::Server>();
+  if (!token_.empty()) {
+    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (IsOpenEndpoint(req.path)) return httplib::Server::HandlerResponse::Unhandled;
+      const std::string authorization = req.get_header_value("Authorization");
+      if (BearerTokenMatches(authorization, token_)) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      res.status = 401;
+      res.set_header("WWW-Authenticate", authorization.empty()
+                                             ? "Bearer realm=\"sluice\""
+                                             : "Bearer realm=\"sluice\", error=\"invalid_token\"");
+      res.set_content(authorization.empty()
+                          ? "{\"error\":\"this endpoint needs Authorization: Bearer TOKEN "
+                            "(admin.token)\"}\n"
+                          : "{\"error\":\"wrong admin token\"}\n",
+                      "application/json");
+      return httplib::Server::HandlerResponse::Handled;
+    });
+  }
   server_->Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"up\"}\n", "application/json");
   });
@@ -34,6 +58,9 @@ Status AdminServer::Start(const std::string& listen) {
   });
   server_->Get("/api/v1/stats", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(service_.StatsJson() + "\n", "application/json");
+  });
+  server_->Get("/api/v1/config", [this](const httplib::Request&, httplib::Response& res) {
+    res.set_content(config_json_, "application/json");
   });
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);

@@ -3,7 +3,10 @@
 #include <CLI/CLI.hpp>
 #include <cstdio>
 
+#include "agent/admin_auth.h"
 #include "agent/admin_server.h"
+#include "agent/config_view.h"
+#include "agent/secret_file_check.h"
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
@@ -25,6 +28,7 @@ struct CommonFlags {
   std::string config_positional;
   std::string log_level;
   std::string log_format;
+  bool print_config = false;
 
   const std::string& path() const { return config.empty() ? config_positional : config; }
 };
@@ -64,11 +68,17 @@ void ApplyLogSettings(const config::LogOptions& options, const CommonFlags& flag
 int Validate(const CommonFlags& flags) {
   config::Config config;
   if (!Load(flags, &config)) return kExitConfigInvalid;
+  for (const std::string& warning : SecretFileWarnings(config.secret_files)) {
+    std::fprintf(stderr, "warning: %s\n", warning.c_str());
+  }
   size_t plugins = 0;
   for (const auto& p : config.pipelines)
     plugins += p.inputs.size() + p.filters.size() + p.outputs.size();
-  std::printf("%s: OK (%zu pipeline(s), %zu plugin(s))\n", flags.path().c_str(),
-              config.pipelines.size(), plugins);
+  // With --print-config, stdout holds the YAML alone (so that it can be saved), the verdict goes
+  // to stderr.
+  if (flags.print_config) std::printf("%s", ShowConfig(config).ToYaml().c_str());
+  std::fprintf(flags.print_config ? stderr : stdout, "%s: OK (%zu pipeline(s), %zu plugin(s))\n",
+               flags.path().c_str(), config.pipelines.size(), plugins);
   return kExitOk;
 }
 
@@ -114,17 +124,32 @@ int Run(const CommonFlags& flags) {
   if (!Load(flags, &config)) return kExitConfigInvalid;
   ApplyLogSettings(config.process.log, flags);
 
+  for (const std::string& warning : SecretFileWarnings(config.secret_files)) {
+    kLog.Warn("{}", warning);
+  }
+
   Service service(std::move(config));
   AdminServer admin(service);
   const auto& admin_options = service.config().process.admin;
   if (admin_options.enabled) {
-    Status s = admin.Start(admin_options.listen);
+    Status s = admin.Start(admin_options);
     if (!s.ok()) {
       kLog.Error("{}", s.message());
       return kExitRuntime;
     }
-    kLog.Info("admin API on http://{}:{} (/health /ready /metrics /api/v1/stats)",
-              admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port());
+    const bool token = !admin_options.BearerToken().empty();
+    kLog.Info("admin API on http://{}:{} (/health /ready /metrics /api/v1/stats /api/v1/config){}",
+              admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port(),
+              token ? "; a bearer token is required except for /health and /ready" : "");
+    std::string host;
+    int port = 0;
+    if (!token && config::SplitHostPort(admin_options.listen, &host, &port) &&
+        !IsLoopbackHost(host)) {
+      kLog.Warn(
+          "the admin API listens on {} without a token: anyone who can reach it reads the "
+          "metrics and the config (secrets masked); set admin.token or admin.token_file",
+          admin_options.listen);
+    }
   }
   StartSignalThread(
       [&service](const char* signal) { service.RequestStop(std::string("received ") + signal); });
@@ -220,6 +245,9 @@ int Main(int argc, char** argv) {
   CLI::App* validate = app.add_subcommand(
       "validate", "Check a config without running it; prints every error with file:line:column.");
   AddConfigFlags(validate, &flags);
+  validate->add_flag("--print-config", flags.print_config,
+                     "Print the config in effect as YAML on stdout (defaults filled in, ${VAR}s "
+                     "expanded, secrets shown as ***); the verdict goes to stderr");
 
   CLI::App* test = app.add_subcommand(
       "test",

@@ -250,14 +250,31 @@ const OptionSchema<AdminOptions>& AdminOptions::Schema() {
       &(*new OptionSchema<AdminOptions>())
            .Add("enabled", &AdminOptions::enabled, "Serve the admin HTTP API.")
            .Add("listen", &AdminOptions::listen,
-                "Address of the admin HTTP API (/health, /ready, /metrics, /api/v1/stats). Port "
-                "0 picks a free port (logged at start).",
+                "Address of the admin HTTP API (/health, /ready, /metrics, /api/v1/stats, "
+                "/api/v1/config). Port 0 picks a free port (logged at start).",
                 {.example = "127.0.0.1:9600"})
+           .Add("token", &AdminOptions::token,
+                "Bearer token that every endpoint but /health and /ready requires "
+                "(`Authorization: Bearer TOKEN`, else 401). Not set: no authentication.",
+                {.non_empty = true, .example = "${SLUICE_ADMIN_TOKEN}", .secret = true})
+           .Add("token_file", &AdminOptions::token_file,
+                "File holding the token instead (read at start, trailing newlines removed).",
+                {.example = "/etc/sluice/admin-token"})
+           .Exclusive({"token", "token_file"})
            .Check([](const AdminOptions& o) -> std::string {
              std::string host;
              int port = 0;
              if (SplitHostPort(o.listen, &host, &port)) return "";
              return "listen: expected host:port such as 127.0.0.1:9600, got '" + o.listen + "'";
+           })
+           .Check([](const AdminOptions& o) -> std::string {
+             const std::string& token = o.BearerToken();
+             bool printable =
+                 std::all_of(token.begin(), token.end(), [](char c) { return c > ' ' && c < 127; });
+             if (printable) return "";
+             return std::string(o.token_file.empty() ? "token" : "token_file") +
+                    ": the token may hold only printable ASCII characters without spaces (it "
+                    "travels in an Authorization header)";
            });
   return *schema;
 }
@@ -325,6 +342,7 @@ Config LoadConfigText(const std::string& text, const std::string& name, Diagnost
                       const EnvLookup& env) {
   Loader loader{diags, env, {}, {}};
   loader.LoadText(text, name);
+  loader.config.secret_files = diags.secret_files();
   if (diags.ok() && loader.config.pipelines.empty()) {
     diags.Error(SourceLocation{name, 0, 0},
                 "no pipelines defined; add 'pipelines: {NAME: {inputs: [...], outputs: [...]}}'");
@@ -363,6 +381,7 @@ Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& 
     text << in.rdbuf();
     loader.LoadText(text.str(), file);
   }
+  loader.config.secret_files = diags.secret_files();
   if (diags.ok() && loader.config.pipelines.empty()) {
     diags.Error(SourceLocation{path, 0, 0},
                 "no pipelines defined; add 'pipelines: {NAME: {inputs: [...], outputs: [...]}}'");

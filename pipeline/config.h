@@ -24,6 +24,7 @@
 #include "pipeline/options/diagnostics.h"
 #include "pipeline/options/env.h"
 #include "pipeline/options/option_schema.h"
+#include "pipeline/options/secret_file.h"
 #include "pipeline/plugin.h"
 
 namespace sluice {
@@ -50,7 +51,14 @@ namespace sluice::config {
 struct AdminOptions {
   bool enabled = true;
   std::string listen = "127.0.0.1:9600";
+  std::string token;      // secret
+  SecretFile token_file;  // read when the config is loaded
   static const OptionSchema<AdminOptions>& Schema();
+
+  // The bearer token every admin endpoint but /health and /ready requires: `token`, or the content
+  // of `token_file`; "" when neither is set (no authentication). The server checks it, and the
+  // commands that call the API (`sluice tap`, `top`, `reload`) send it.
+  const std::string& BearerToken() const { return token_file.empty() ? token : token_file.value; }
 };
 
 struct LogOptions {
@@ -109,6 +117,9 @@ struct Config {
   std::vector<PipelineConfig> pipelines;
   std::vector<std::string> files;  // the files read
   std::vector<TestsSection> tests;
+  // The files found to hold secrets (a secret option set to a literal value, a token_file), for
+  // the warning about files others can read.
+  std::vector<SecretFileUse> secret_files;
 };
 
 // Splits "host:port" (also "[::1]:port"); false when `listen` is not of that form.

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include "pipeline/options/secret.h"
+
 namespace sluice::config {
 namespace {
 
@@ -26,6 +28,25 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 }
 
 }  // namespace
+
+void Diagnostics::Redact(size_t first, std::string_view secret, const SourceLocation* at) {
+  if (secret.empty()) return;
+  for (size_t i = first; i < errors_.size(); ++i) {
+    const SourceLocation& where = errors_[i].where();
+    if (at != nullptr &&
+        (where.file != at->file || where.line != at->line || where.column != at->column)) {
+      continue;
+    }
+    std::string message = errors_[i].message();
+    bool changed = false;
+    for (size_t at = message.find(secret); at != std::string::npos;
+         at = message.find(secret, at + kSecretMask.size())) {
+      message.replace(at, secret.size(), kSecretMask);
+      changed = true;
+    }
+    if (changed) errors_[i] = Status(errors_[i].code(), std::move(message), errors_[i].where());
+  }
+}
 
 std::string Diagnostics::ToString() const {
   std::string out;

@@ -2,7 +2,8 @@
 // entry binds a YAML key to a member of the typed Options struct, with its doc, limits and example;
 // the struct's member initializers are the defaults. The same table drives parsing (unknown keys
 // rejected with "did you mean", type/enum/range checks, all errors collected), `sluice validate`,
-// and the option tables generated into docs/.
+// showing a loaded config back with its secrets masked (Show), and the option tables generated
+// into docs/.
 // Thread-safety: build once (normally in a function-local static), then read-only.
 #pragma once
 
@@ -14,6 +15,7 @@
 #include <vector>
 
 #include "pipeline/options/option_types.h"
+#include "pipeline/options/secret.h"
 
 namespace sluice::config {
 
@@ -29,7 +31,26 @@ struct OptionInfo {
   std::string limits;  // e.g. "at least `1`"
   std::string example;
   std::vector<OptionInfo> nested;  // the options of a nested map (e.g. `multiline`)
+  bool secret = false;             // see OptionSpec
+  bool secret_entries = false;     // see OptionSpec
+  // The option's value in an Options struct of the schema's type (passed type-erased, as the
+  // registry keeps plugin options), as shown to people: secrets masked; null when the option is
+  // unset (empty, as its default is).
+  std::function<ConfigValue(const void* options)> show;
 };
+
+// The options of `infos` in `options` (an Options struct of their schema's type) as a map, secrets
+// masked, unset ones left out; OptionSchema::Show, for options known only by their infos (a
+// plugin's).
+ConfigValue ShowOptions(const std::vector<OptionInfo>& infos, const void* options);
+
+// `value` as shown: the password of every URL user-info in its strings masked, and with
+// `secret_entries` (a map), the values of the entries whose key NamesASecret() masked.
+ConfigValue MaskedForShow(const ConfigValue& value, bool secret_entries);
+// After a secret option at `r` was parsed: its raw text redacted from the errors recorded since
+// `errors_before`, and its file noted in r.diags().secret_files() when it sets the secret
+// literally. `secret_entries`: the same for each entry whose key NamesASecret() of the map at `r`.
+void NoteSecretOption(const NodeReader& r, bool secret_entries, size_t errors_before);
 
 // `text` without markdown backticks (option defaults are formatted for docs; errors are plain).
 inline std::string Plain(std::string text) {
@@ -46,6 +67,12 @@ struct OptionSpec {
   std::optional<T> max;
   std::vector<std::string> one_of;  // allowed values (strings only; an enum type lists its own)
   std::string example;
+  // A password, key or token (pipeline/options/secret.h): shown as `***`, never echoed in errors,
+  // and set literally it makes its file one that must not be readable by others.
+  bool secret = false;
+  // A map of pass-through settings (librdkafka properties): its entries whose key names a secret
+  // (NamesASecret) are treated as secrets.
+  bool secret_entries = false;
 };
 
 template <typename Options>
@@ -63,6 +90,16 @@ class OptionSchema {
     info.example = spec.example;
     info.non_empty = spec.non_empty;
     if constexpr (HasSchema<T>) info.nested = T::Schema().infos();
+    info.secret = spec.secret;
+    info.secret_entries = spec.secret_entries;
+    // An option left unset (empty, as its default) is not shown: null.
+    info.show = [member, secret = spec.secret, entries = spec.secret_entries,
+                 unset_by_default = IsEmpty(Options{}.*member)](const void* o) {
+      const T& value = static_cast<const Options*>(o)->*member;
+      if (IsEmpty(value)) return unset_by_default ? ConfigValue() : ShowOption(value);
+      if (secret) return ConfigValue::String(std::string(kSecretMask));
+      return MaskedForShow(ShowOption(value), entries);
+    };
     if (!spec.required) info.default_text = OptionTraits<T>::Format(Options{}.*member);
     if (spec.min && spec.max) {
       info.limits =
@@ -74,32 +111,11 @@ class OptionSchema {
     }
     infos_.push_back(info);
     parsers_.push_back([member, spec = std::move(spec)](const NodeReader& r, Options* out) {
-      T value{};
-      if (!OptionTraits<T>::Parse(r, &value)) return;
-      if constexpr (std::is_same_v<T, std::string>) {
-        if (!spec.one_of.empty() &&
-            std::find(spec.one_of.begin(), spec.one_of.end(), value) == spec.one_of.end()) {
-          r.Error(OneOfError(value, spec.one_of));
-          return;
-        }
+      size_t errors_before = r.diags().errors().size();
+      ParseOption(r, spec, member, out);
+      if (spec.secret || spec.secret_entries) {
+        NoteSecretOption(r, !spec.secret, errors_before);
       }
-      if (spec.non_empty && IsEmpty(value)) {
-        r.Error("must not be empty");
-        return;
-      }
-      if constexpr (std::three_way_comparable<T>) {
-        if (spec.min && value < *spec.min) {
-          r.Error("must be at least " + Plain(OptionTraits<T>::Format(*spec.min)) + ", got " +
-                  Plain(OptionTraits<T>::Format(value)));
-          return;
-        }
-        if (spec.max && *spec.max < value) {
-          r.Error("must be at most " + Plain(OptionTraits<T>::Format(*spec.max)) + ", got " +
-                  Plain(OptionTraits<T>::Format(value)));
-          return;
-        }
-      }
-      out->*member = std::move(value);
     });
     return *this;
   }
@@ -188,6 +204,11 @@ class OptionSchema {
     }
   }
 
+  // `options` as shown to people (`validate --print-config`, /api/v1/config): a map of the
+  // options, in schema order, with their values (the default when the config did not set one),
+  // secrets masked; options that are unset (empty, as their default is) are left out.
+  ConfigValue Show(const Options& options) const { return ShowOptions(infos_, &options); }
+
   const std::vector<OptionInfo>& infos() const { return infos_; }
   std::vector<std::string> keys() const {
     std::vector<std::string> k;
@@ -196,6 +217,36 @@ class OptionSchema {
   }
 
  private:
+  template <typename T>
+  static void ParseOption(const NodeReader& r, const OptionSpec<T>& spec, T Options::*member,
+                          Options* out) {
+    T value{};
+    if (!OptionTraits<T>::Parse(r, &value)) return;
+    if constexpr (std::is_same_v<T, std::string>) {
+      if (!spec.one_of.empty() &&
+          std::find(spec.one_of.begin(), spec.one_of.end(), value) == spec.one_of.end()) {
+        r.Error(OneOfError(value, spec.one_of));
+        return;
+      }
+    }
+    if (spec.non_empty && IsEmpty(value)) {
+      r.Error("must not be empty");
+      return;
+    }
+    if constexpr (std::three_way_comparable<T>) {
+      if (spec.min && value < *spec.min) {
+        r.Error("must be at least " + Plain(OptionTraits<T>::Format(*spec.min)) + ", got " +
+                Plain(OptionTraits<T>::Format(value)));
+        return;
+      }
+      if (spec.max && *spec.max < value) {
+        r.Error("must be at most " + Plain(OptionTraits<T>::Format(*spec.max)) + ", got " +
+                Plain(OptionTraits<T>::Format(value)));
+        return;
+      }
+    }
+    out->*member = std::move(value);
+  }
   template <typename T>
   static bool IsEmpty(const T& value) {
     if constexpr (std::is_same_v<T, Template>) {

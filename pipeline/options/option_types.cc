@@ -50,6 +50,10 @@ bool OptionTraits<double>::Parse(const NodeReader& r, double* out) {
 
 std::string OptionTraits<double>::Format(double v) { return fmt::format("`{}`", v); }
 
+ConfigValue OptionTraits<double>::Show(double v) {
+  return ConfigValue::Number(fmt::format("{}", v));
+}
+
 bool OptionTraits<Duration>::Parse(const NodeReader& r, Duration* out) {
   std::string text;
   if (!r.Scalar(&text, "a duration such as 500ms, 5s, 2m or 1h30m")) return false;
@@ -116,6 +120,26 @@ std::string OptionTraits<std::vector<std::string>>::Format(const std::vector<std
   std::string out = "`[";
   for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
   return out + "]`";
+}
+
+ConfigValue OptionTraits<std::vector<std::string>>::Show(const std::vector<std::string>& v) {
+  ConfigValue list = ConfigValue::List();
+  for (const std::string& item : v) list.Append(ConfigValue::String(item));
+  return list;
+}
+
+ConfigValue OptionTraits<std::map<std::string, std::string>>::Show(
+    const std::map<std::string, std::string>& v) {
+  ConfigValue map = ConfigValue::Map();
+  for (const auto& [key, value] : v) map.Set(key, ConfigValue::String(value));
+  return map;
+}
+
+ConfigValue OptionTraits<std::map<std::string, Template>>::Show(
+    const std::map<std::string, Template>& v) {
+  ConfigValue map = ConfigValue::Map();
+  for (const auto& [key, value] : v) map.Set(key, ConfigValue::String(value.source()));
+  return map;
 }
 
 bool OptionTraits<std::map<std::string, std::string>>::Parse(

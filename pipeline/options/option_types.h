@@ -1,10 +1,11 @@
-// OptionTraits<T>: how one option type is read from YAML, named in docs and errors, and printed as
-// a default. Supported: std::string, bool, int64_t, double, Duration, ByteSize, Template,
-// std::vector<std::string> (a list, or one string), std::map<std::string, std::string> (a map of
-// strings), std::map<std::string, Template> (a map of templates, each compiled where it is
-// written), enums with a name table (below), and any struct with a static Schema() (a nested map
-// of options). A value is checked and compiled once, here, with its line:column: what parsing
-// accepted, a plugin's Build() can use without checking again.
+// OptionTraits<T>: how one option type is read from YAML, named in docs and errors, printed as a
+// default (Format), and shown back as a value (Show: `validate --print-config`, /api/v1/config;
+// traits without one are shown as their Format text). Supported: std::string, bool, int64_t,
+// double, Duration, ByteSize, Template, std::vector<std::string> (a list, or one string),
+// std::map<std::string, std::string> (a map of strings), std::map<std::string, Template> (a map of
+// templates, each compiled where it is written), enums with a name table (below), and any struct
+// with a static Schema() (a nested map of options). A value is checked and compiled once, here,
+// with its line:column: what parsing accepted, a plugin's Build() can use without checking again.
 //
 // Enum options: the enum's names are declared next to it and found by argument-dependent lookup;
 // the docs list them, and a config gets "expected one of ...; did you mean ...".
@@ -25,6 +26,7 @@
 #include <type_traits>
 #include <vector>
 
+#include "pipeline/options/config_value.h"
 #include "pipeline/options/node_reader.h"
 #include "pipeline/template.h"
 #include "pipeline/units.h"
@@ -42,6 +44,7 @@ struct OptionTraits<std::string> {
   static constexpr const char* kType = "string";
   static bool Parse(const NodeReader& r, std::string* out) { return r.Scalar(out, "a string"); }
   static std::string Format(const std::string& v) { return v.empty() ? "" : "`" + v + "`"; }
+  static ConfigValue Show(const std::string& v) { return ConfigValue::String(v); }
 };
 
 template <>
@@ -49,6 +52,7 @@ struct OptionTraits<bool> {
   static constexpr const char* kType = "bool";
   static bool Parse(const NodeReader& r, bool* out);
   static std::string Format(bool v) { return v ? "`true`" : "`false`"; }
+  static ConfigValue Show(bool v) { return ConfigValue::Bool(v); }
 };
 
 template <>
@@ -56,6 +60,7 @@ struct OptionTraits<int64_t> {
   static constexpr const char* kType = "integer";
   static bool Parse(const NodeReader& r, int64_t* out);
   static std::string Format(int64_t v) { return "`" + std::to_string(v) + "`"; }
+  static ConfigValue Show(int64_t v) { return ConfigValue::Number(std::to_string(v)); }
 };
 
 template <>
@@ -63,6 +68,7 @@ struct OptionTraits<double> {
   static constexpr const char* kType = "number";
   static bool Parse(const NodeReader& r, double* out);
   static std::string Format(double v);
+  static ConfigValue Show(double v);
 };
 
 template <>
@@ -70,6 +76,7 @@ struct OptionTraits<Duration> {
   static constexpr const char* kType = "duration";
   static bool Parse(const NodeReader& r, Duration* out);
   static std::string Format(const Duration& v) { return "`" + v.ToString() + "`"; }
+  static ConfigValue Show(const Duration& v) { return ConfigValue::String(v.ToString()); }
 };
 
 template <>
@@ -77,6 +84,7 @@ struct OptionTraits<ByteSize> {
   static constexpr const char* kType = "size";
   static bool Parse(const NodeReader& r, ByteSize* out);
   static std::string Format(const ByteSize& v) { return "`" + v.ToString() + "`"; }
+  static ConfigValue Show(const ByteSize& v) { return ConfigValue::String(v.ToString()); }
 };
 
 template <>
@@ -86,6 +94,7 @@ struct OptionTraits<Template> {
   static std::string Format(const Template& v) {
     return v.source().empty() ? "" : "`" + v.source() + "`";
   }
+  static ConfigValue Show(const Template& v) { return ConfigValue::String(v.source()); }
 };
 
 template <>
@@ -93,6 +102,7 @@ struct OptionTraits<std::vector<std::string>> {
   static constexpr const char* kType = "list of strings";
   static bool Parse(const NodeReader& r, std::vector<std::string>* out);
   static std::string Format(const std::vector<std::string>& v);
+  static ConfigValue Show(const std::vector<std::string>& v);
 };
 
 template <>
@@ -102,6 +112,7 @@ struct OptionTraits<std::map<std::string, std::string>> {
   static std::string Format(const std::map<std::string, std::string>& v) {
     return v.empty() ? "" : "(" + std::to_string(v.size()) + " entries)";
   }
+  static ConfigValue Show(const std::map<std::string, std::string>& v);
 };
 
 template <>
@@ -111,6 +122,7 @@ struct OptionTraits<std::map<std::string, Template>> {
   static std::string Format(const std::map<std::string, Template>& v) {
     return v.empty() ? "" : "(" + std::to_string(v.size()) + " entries)";
   }
+  static ConfigValue Show(const std::map<std::string, Template>& v);
 };
 
 template <typename E>
@@ -159,6 +171,7 @@ struct OptionTraits<E> {
     std::string_view name = EnumNameOf(v);
     return name.empty() ? "" : "`" + std::string(name) + "`";
   }
+  static ConfigValue Show(E v) { return ConfigValue::String(std::string(EnumNameOf(v))); }
 };
 
 // Nested option maps: any struct with `static const OptionSchema<T>& Schema()`.
@@ -176,6 +189,19 @@ struct OptionTraits<T> {
     return r.diags().errors().size() == before;
   }
   static std::string Format(const T&) { return "see below"; }
+  static ConfigValue Show(const T& v) { return T::Schema().Show(v); }
 };
+
+// How a value of type T is shown: its traits' Show, or else its Format text without backticks.
+template <typename T>
+ConfigValue ShowOption(const T& v) {
+  if constexpr (requires { OptionTraits<T>::Show(v); }) {
+    return OptionTraits<T>::Show(v);
+  } else {
+    std::string text = OptionTraits<T>::Format(v);
+    std::erase(text, '`');
+    return ConfigValue::String(std::move(text));
+  }
+}
 
 }  // namespace sluice::config

@@ -41,6 +41,7 @@ struct OptionTraits<Regex> {
   static std::string Format(const Regex& v) {
     return v.source().empty() ? "" : "`" + v.source() + "`";
   }
+  static ConfigValue Show(const Regex& v) { return ConfigValue::String(v.source()); }
 };
 
 }  // namespace sluice::config

@@ -374,6 +374,9 @@ TEST_F(FileInputLogrotateTest, CreateModeDeliversEveryLineOnce) {
   Configure(Glob("*.log"));
   Touch(logs_ / "app.log");
   auto p = Start();
+  // The writer starts once the input tracks app.log: a slow start (ASan, a loaded machine) would
+  // otherwise miss the first file, rotated out of the glob before the first scan.
+  ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_watched", 1)) << p->Stderr();
   ASSERT_NO_FATAL_FAILURE(WriteAndRotate("create", /*reopen=*/true));
   ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
   SequenceReport on_disk = OnDisk().Report();  // the files are read in no particular order
@@ -390,6 +393,9 @@ TEST_F(FileInputLogrotateTest, CopyTruncateModeDeliversEveryLineOnDiskOnce) {
   Configure(Glob("*.log*"));
   Touch(logs_ / "app.log");
   auto p = Start();
+  // The writer starts once the input tracks app.log: a slow start (ASan, a loaded machine) would
+  // otherwise miss the first file, rotated out of the glob before the first scan.
+  ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_watched", 1)) << p->Stderr();
   ASSERT_NO_FATAL_FAILURE(WriteAndRotate("copytruncate", /*reopen=*/false));
   SequenceChecker disk = OnDisk();
   SequenceReport on_disk = disk.Report();

@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <iterator>
+#include <string_view>
+
 #include "plugins/common/ca_bundle.h"
 
 namespace sluice::common {
@@ -17,7 +21,7 @@ const config::OptionSchema<KafkaTlsOptions>& KafkaTlsOptions::Schema() {
            .Add("cert_file", &KafkaTlsOptions::cert_file, "PEM client certificate, for mutual TLS.")
            .Add("key_file", &KafkaTlsOptions::key_file, "PEM private key of `cert_file`.")
            .Add("key_password", &KafkaTlsOptions::key_password,
-                "Password of `key_file`, when it is encrypted.")
+                "Password of `key_file`, when it is encrypted.", {.secret = true})
            .Add("verify", &KafkaTlsOptions::verify,
                 "Verify the brokers' certificates and host names. `false` is for tests only and "
                 "logs a warning.");
@@ -33,7 +37,7 @@ const config::OptionSchema<KafkaSaslOptions>& KafkaSaslOptions::Schema() {
            .Add("username", &KafkaSaslOptions::username, "SASL user name.",
                 {.example = "${KAFKA_USER}"})
            .Add("password", &KafkaSaslOptions::password, "SASL password.",
-                {.example = "${KAFKA_PASSWORD}"});
+                {.example = "${KAFKA_PASSWORD}", .secret = true});
   return *schema;
 }
 
@@ -43,6 +47,16 @@ std::string CheckLibrdkafkaProperties(const std::map<std::string, std::string>& 
   std::string error;
   char errstr[512];
   for (const auto& [key, value] : properties) {
+    // Properties that make librdkafka run a command or load code: nothing in a config may.
+    static constexpr std::string_view kRefused[] = {"sasl.kerberos.kinit.cmd",
+                                                    "plugin.library.paths", "ssl.engine.location"};
+    if (std::find(std::begin(kRefused), std::end(kRefused), key) != std::end(kRefused)) {
+      error = fmt::format(
+          "librdkafka: property '{}' is refused: it makes librdkafka run a command or load a "
+          "library, and nothing in a Sluice config may (remove it)",
+          key);
+      break;
+    }
     if (rd_kafka_conf_set(conf, key.c_str(), value.c_str(), errstr, sizeof(errstr)) !=
         RD_KAFKA_CONF_OK) {
       error = fmt::format("librdkafka: property '{}': {}", key, errstr);

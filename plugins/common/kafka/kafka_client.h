@@ -95,7 +95,7 @@ config::OptionSchema<Options>& NewKafkaOptionSchema() {
       .Add("librdkafka", &Options::librdkafka,
            "Any librdkafka property (https://github.com/confluentinc/librdkafka/blob/master/"
            "CONFIGURATION.md), applied last, so it overrides what Sluice sets.",
-           {.example = "{socket.keepalive.enable: 'true'}"})
+           {.example = "{socket.keepalive.enable: 'true'}", .secret_entries = true})
       .Check([](const Options& o) -> std::string {
         if (o.sasl.mechanism != KafkaSaslMechanism::kNone && o.sasl.username.empty()) {
           return "sasl.username is required with sasl.mechanism " +

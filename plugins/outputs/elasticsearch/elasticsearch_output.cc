@@ -81,13 +81,13 @@ const config::OptionSchema<ElasticsearchOutput::Options>& ElasticsearchOutput::O
              "gzip level: 1 is the fastest; -1 zlib's default (6).", {.min = -1, .max = 9})
         .Add("user", &Options::user, "Basic authentication user.", {.example = "sluice"})
         .Add("password", &Options::password, "Basic authentication password.",
-             {.example = "${ES_PASSWORD}"})
+             {.example = "${ES_PASSWORD}", .secret = true})
         .Add("api_key", &Options::api_key,
              "API key, as Elasticsearch returns it encoded (`encoded` of the create API key "
              "answer); sent as `Authorization: ApiKey ...`.",
-             {.example = "${ES_API_KEY}"})
+             {.example = "${ES_API_KEY}", .secret = true})
         .Add("bearer_token", &Options::bearer_token,
-             "OAuth2/JWT token, sent as `Authorization: Bearer ...`.")
+             "OAuth2/JWT token, sent as `Authorization: Bearer ...`.", {.secret = true})
         .Add("ca_file", &Options::ca_file, "PEM CA bundle for the nodes' TLS certificates.")
         .Add("client_cert", &Options::client_cert,
              "PEM client certificate (TLS client authentication).")

@@ -138,8 +138,9 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              "profile).",
              {.example = "${AWS_ACCESS_KEY_ID}"})
         .Add("secret_access_key", &Options::secret_access_key, "Secret of `access_key_id`.",
-             {.example = "${AWS_SECRET_ACCESS_KEY}"})
-        .Add("session_token", &Options::session_token, "Session token of temporary keys.")
+             {.example = "${AWS_SECRET_ACCESS_KEY}", .secret = true})
+        .Add("session_token", &Options::session_token, "Session token of temporary keys.",
+             {.secret = true})
         .Add("profile", &Options::profile,
              "Profile of the shared credentials file. Default: AWS_PROFILE or `default`.")
         .Add("ca_file", &Options::ca_file, "PEM CA bundle for the endpoint's TLS certificate.")

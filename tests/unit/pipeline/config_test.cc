@@ -9,33 +9,15 @@
 
 #include "plugins/inputs/generate/generate_input.h"
 #include "plugins/outputs/file.h"
+#include "tests/unit/pipeline/config_load.h"
 #include "tests/unit/test_util.h"
 
 namespace sluice::config {
 namespace {
 
-EnvLookup FakeEnv(std::map<std::string, std::string> vars) {
-  return [vars](const std::string& name) -> std::optional<std::string> {
-    auto it = vars.find(name);
-    if (it == vars.end()) return std::nullopt;
-    return it->second;
-  };
-}
-
-std::string Errors(const std::string& yaml, EnvLookup env = FakeEnv({})) {
-  Diagnostics diags;
-  LoadConfigText(yaml, "t.yaml", diags, env);
-  return diags.ToString();
-}
-
-// Loads `yaml` as t.yaml into *out; fails with its errors when it has any.
-::testing::AssertionResult Loads(const std::string& yaml, Config* out,
-                                 const EnvLookup& env = FakeEnv({})) {
-  Diagnostics diags;
-  *out = LoadConfigText(yaml, "t.yaml", diags, env);
-  if (diags.ok()) return ::testing::AssertionSuccess();
-  return ::testing::AssertionFailure() << diags.ToString();
-}
+using testing::Errors;
+using testing::FakeEnv;
+using testing::Loads;
 
 const char* kValid = R"(data_dir: /tmp/x
 pipelines:

@@ -66,6 +66,11 @@ TEST(KafkaOutputOptionsTest, BadOptionsAreNamed) {
        "fnv1a, fnv1a_random, random; got 'murmur3'"},
       {"{brokers: k, topic: s, librdkafka: {no.such.thing: '1'}}",
        "librdkafka: property 'no.such.thing'"},
+      // Nothing in a config runs a command or loads code.
+      {"{brokers: k, topic: s, librdkafka: {sasl.kerberos.kinit.cmd: 'touch /tmp/x'}}",
+       "librdkafka: property 'sasl.kerberos.kinit.cmd' is refused"},
+      {"{brokers: k, topic: s, librdkafka: {plugin.library.paths: /tmp/evil.so}}",
+       "librdkafka: property 'plugin.library.paths' is refused"},
       {"{brokers: k, topic: s, headers: {h: '{{x'}}", "headers.h: bad template '{{x'"},
       {"{brokers: k, topic: s, sasl: {mechanism: PLAIN}}",
        "sasl.username is required with sasl.mechanism PLAIN"},
