@@ -23,28 +23,28 @@ Status AdminServer::Start(const config::AdminOptions& options) {
     return InvalidArgument("admin.listen: expected host:port such as 127.0.0.1:9600, got '" +
                            listen + "'");
   }
-  token_ = options.BearerToken();
-  config_json_ = ShowConfig(service_.config()).ToJson();
+  SetToken(options.BearerToken());
   server_ = std::make_unique<httplib::Server>();
-  if (!token_.empty()) {
-    server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (IsOpenEndpoint(req.path)) return httplib::Server::HandlerResponse::Unhandled;
-      const std::string authorization = req.get_header_value("Authorization");
-      if (BearerTokenMatches(authorization, token_)) {
-        return httplib::Server::HandlerResponse::Unhandled;
-      }
-      res.status = 401;
-      res.set_header("WWW-Authenticate", authorization.empty()
-                                             ? "Bearer realm=\"sluice\""
-                                             : "Bearer realm=\"sluice\", error=\"invalid_token\"");
-      res.set_content(authorization.empty()
-                          ? "{\"error\":\"this endpoint needs Authorization: Bearer TOKEN "
-                            "(admin.token)\"}\n"
-                          : "{\"error\":\"wrong admin token\"}\n",
-                      "application/json");
-      return httplib::Server::HandlerResponse::Handled;
-    });
-  }
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    const std::string token = Token();
+    if (token.empty() || IsOpenEndpoint(req.path)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    const std::string authorization = req.get_header_value("Authorization");
+    if (BearerTokenMatches(authorization, token)) {
+      return httplib::Server::HandlerResponse::Unhandled;
+    }
+    res.status = 401;
+    res.set_header("WWW-Authenticate", authorization.empty()
+                                           ? "Bearer realm=\"sluice\""
+                                           : "Bearer realm=\"sluice\", error=\"invalid_token\"");
+    res.set_content(authorization.empty()
+                        ? "{\"error\":\"this endpoint needs Authorization: Bearer TOKEN "
+                          "(admin.token)\"}\n"
+                        : "{\"error\":\"wrong admin token\"}\n",
+                    "application/json");
+    return httplib::Server::HandlerResponse::Handled;
+  });
   server_->Get("/health", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"up\"}\n", "application/json");
   });
@@ -60,7 +60,23 @@ Status AdminServer::Start(const config::AdminOptions& options) {
     res.set_content(service_.StatsJson() + "\n", "application/json");
   });
   server_->Get("/api/v1/config", [this](const httplib::Request&, httplib::Response& res) {
-    res.set_content(config_json_, "application/json");
+    res.set_content(ShowConfig(*service_.config()).ToJson(), "application/json");
+  });
+  server_->Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
+    std::shared_ptr<Reloader> reloader;
+    {
+      std::lock_guard lock(mu_);
+      reloader = reloader_;
+    }
+    if (reloader == nullptr) {
+      res.status = 503;
+      res.set_content("{\"ok\":false,\"errors\":[\"not running: nothing to reload\"]}\n",
+                      "application/json");
+      return;
+    }
+    ReloadOutcome outcome = reloader->Reload("POST /api/v1/reload");
+    res.status = outcome.rejected ? 422 : outcome.ok() ? 200 : 500;
+    res.set_content(outcome.ToJson(), "application/json");
   });
   if (port == 0) {
     port_ = server_->bind_to_any_port(host);
@@ -82,6 +98,21 @@ Status AdminServer::Start(const config::AdminOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return Status::Ok();
+}
+
+void AdminServer::SetToken(std::string token) {
+  std::lock_guard lock(mu_);
+  token_ = std::move(token);
+}
+
+std::string AdminServer::Token() const {
+  std::lock_guard lock(mu_);
+  return token_;
+}
+
+void AdminServer::SetReloader(std::shared_ptr<Reloader> reloader) {
+  std::lock_guard lock(mu_);
+  reloader_ = std::move(reloader);
 }
 
 void AdminServer::Stop() {

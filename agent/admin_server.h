@@ -4,17 +4,22 @@
 //   GET /metrics        Prometheus text format
 //   GET /api/v1/stats   JSON: per pipeline and component counters
 //   GET /api/v1/config  JSON: the config in effect, secrets masked (agent/config_view.h)
+//   POST /api/v1/reload re-reads the config and applies it (agent/reloader.h); answers when done:
+//                       200 applied, 422 the config is invalid (nothing changed, errors listed
+//                       with file:line:column), 500 applied with errors, 503 no reloader
 // With `admin.token` (or `token_file`) set, every request but /health and /ready (the probes) must
 // carry `Authorization: Bearer TOKEN`, else it gets 401 with `WWW-Authenticate: Bearer`
 // (agent/admin_auth.h). No TLS.
-// Thread-safety: Start/Stop from the main thread; handlers run on httplib's threads and only read
-// the service through its thread-safe accessors, and the config, which is immutable.
+// Thread-safety: Start/Stop from the main thread; SetToken and SetReloader from any thread;
+// handlers run on httplib's threads and only use the service through its thread-safe accessors.
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 
+#include "agent/reloader.h"
 #include "pipeline/config.h"
 #include "pipeline/service.h"
 #include "pipeline/status.h"
@@ -36,10 +41,18 @@ class AdminServer {
   void Stop();
   int port() const { return port_; }
 
+  // Replaces the bearer token ("" for none): a reload may change it.
+  void SetToken(std::string token);
+  // The reloader POST /api/v1/reload uses; null (the default) answers 503.
+  void SetReloader(std::shared_ptr<Reloader> reloader);
+
  private:
+  std::string Token() const;
+
   Service& service_;
-  std::string token_;        // "" for no authentication
-  std::string config_json_;  // /api/v1/config's answer (the config does not change)
+  mutable std::mutex mu_;
+  std::string token_;  // "" for no authentication
+  std::shared_ptr<Reloader> reloader_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;
   int port_ = 0;

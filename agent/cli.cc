@@ -6,6 +6,8 @@
 #include "agent/admin_auth.h"
 #include "agent/admin_server.h"
 #include "agent/config_view.h"
+#include "agent/reload_command.h"
+#include "agent/reloader.h"
 #include "agent/secret_file_check.h"
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
@@ -118,6 +120,24 @@ void PrintSummary(Service& service) {
   }
 }
 
+// What a reload changes of the process settings: the log settings (unless flags fixed them) and
+// the admin token, applied here; the warnings name what needs a restart.
+std::vector<std::string> ApplyReloadedSettings(const config::Config& next,
+                                               const config::ProcessOptions& started,
+                                               const CommonFlags& flags, AdminServer& admin) {
+  ApplyLogSettings(next.process.log, flags);
+  std::vector<std::string> warnings = SecretFileWarnings(next.secret_files);
+  const config::AdminOptions& was = started.admin;
+  const config::AdminOptions& now = next.process.admin;
+  if (now.enabled != was.enabled || now.listen != was.listen) {
+    warnings.push_back(fmt::format(
+        "admin.enabled and admin.listen take effect at the next restart (the API stays {})",
+        was.enabled ? "on " + was.listen : "off"));
+  }
+  if (was.enabled) admin.SetToken(now.BearerToken());
+  return warnings;
+}
+
 int Run(const CommonFlags& flags) {
   BlockSignals();
   config::Config config;
@@ -128,9 +148,12 @@ int Run(const CommonFlags& flags) {
     kLog.Warn("{}", warning);
   }
 
+  const SystemdNotifier systemd = SystemdNotifier::FromEnvironment();
   Service service(std::move(config));
   AdminServer admin(service);
-  const auto& admin_options = service.config().process.admin;
+  // The settings the process started with (the admin API is not moved by a reload).
+  const config::ProcessOptions started_with = service.config()->process;
+  const config::AdminOptions& admin_options = started_with.admin;
   if (admin_options.enabled) {
     Status s = admin.Start(admin_options);
     if (!s.ok()) {
@@ -138,21 +161,35 @@ int Run(const CommonFlags& flags) {
       return kExitRuntime;
     }
     const bool token = !admin_options.BearerToken().empty();
-    kLog.Info("admin API on http://{}:{} (/health /ready /metrics /api/v1/stats /api/v1/config){}",
-              admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port(),
-              token ? "; a bearer token is required except for /health and /ready" : "");
+    kLog.Info(
+        "admin API on http://{}:{} (/health /ready /metrics /api/v1/stats /api/v1/config, POST "
+        "/api/v1/reload){}",
+        admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port(),
+        token ? "; a bearer token is required except for /health and /ready" : "");
     std::string host;
     int port = 0;
     if (!token && config::SplitHostPort(admin_options.listen, &host, &port) &&
         !IsLoopbackHost(host)) {
       kLog.Warn(
           "the admin API listens on {} without a token: anyone who can reach it reads the "
-          "metrics and the config (secrets masked); set admin.token or admin.token_file",
+          "metrics and the config (secrets masked) and can reload it; set admin.token or "
+          "admin.token_file",
           admin_options.listen);
     }
   }
+  auto reloader =
+      std::make_shared<Reloader>(service, flags.path(), systemd, [&](const config::Config& next) {
+        return ApplyReloadedSettings(next, started_with, flags, admin);
+      });
   StartSignalThread(
-      [&service](const char* signal) { service.RequestStop(std::string("received ") + signal); });
+      [&service](const char* signal) { service.RequestStop(std::string("received ") + signal); },
+      [weak = std::weak_ptr<Reloader>(reloader)] {
+        if (auto r = weak.lock()) {
+          r->RequestReload("SIGHUP");
+        } else {
+          kLog.Warn("SIGHUP while stopping: no reload");
+        }
+      });
   Status started = service.Start();
   if (!started.ok()) {
     kLog.Error("{}", started.ToString());
@@ -160,15 +197,17 @@ int Run(const CommonFlags& flags) {
     service.Shutdown();
     return kExitRuntime;
   }
-  const SystemdNotifier systemd = SystemdNotifier::FromEnvironment();
+  admin.SetReloader(reloader);
   Notify(systemd, fmt::format("READY=1\nSTATUS={} pipeline(s) running", service.pipeline_count()));
   ServiceWatchdog watchdog(service, systemd);
   watchdog.Start();
   std::string reason = service.WaitForStop();
   kLog.Info("stopping: {}; draining (shutdown_timeout {})", reason,
-            service.config().process.shutdown_timeout.ToString());
+            service.config()->process.shutdown_timeout.ToString());
   watchdog.Stop();
   Notify(systemd, "STOPPING=1\nSTATUS=draining: " + reason);
+  admin.SetReloader(nullptr);
+  reloader.reset();  // waits for a reload in progress (the service would wait for it too)
   ShutdownResult result = service.Shutdown();
   PrintSummary(service);
   admin.Stop();
@@ -262,6 +301,26 @@ int Main(int argc, char** argv) {
 
   CLI::App* version = app.add_subcommand("version", "Print the version.");
 
+  AdminClientFlags admin_flags;
+  int reload_timeout_s = 300;
+  CLI::App* reload = app.add_subcommand(
+      "reload",
+      "Ask a running instance to read its config again (POST /api/v1/reload): unchanged pipelines "
+      "keep running, changed ones are drained and replaced; prints what changed, or the new "
+      "config's errors (exit 1; nothing changed).");
+  reload->add_option("--admin", admin_flags.admin,
+                     "The instance's admin API, HOST:PORT (default: admin.listen of -c, else "
+                     "127.0.0.1:9600)");
+  reload->add_option("--token", admin_flags.token,
+                     "The admin API's bearer token (default: admin.token or token_file of -c)");
+  reload->add_option("-c,--config", admin_flags.config,
+                     "The instance's config, read for admin.listen and the token only");
+  reload
+      ->add_option("--timeout", reload_timeout_s,
+                   "Seconds to wait for the reload to finish (drains take up to "
+                   "shutdown_timeout)")
+      ->check(CLI::PositiveNumber);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -273,6 +332,7 @@ int Main(int argc, char** argv) {
     return kExitOk;
   }
   if (*plugins) return Plugins(markdown);
+  if (*reload) return ReloadCommand(admin_flags, std::chrono::seconds(reload_timeout_s));
   if (flags.path().empty()) {
     std::fprintf(stderr, "error: no config given; use -c FILE (see %s --help)\n",
                  *validate ? "validate"

@@ -31,8 +31,8 @@ void BlockSignals() {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
 }
 
-void StartSignalThread(std::function<void(const char*)> on_stop) {
-  std::thread([on_stop = std::move(on_stop)] {
+void StartSignalThread(std::function<void(const char*)> on_stop, std::function<void()> on_reload) {
+  std::thread([on_stop = std::move(on_stop), on_reload = std::move(on_reload)] {
     NameThisThread("signals");
     sigset_t set = StopSignals();
     bool stopping = false;
@@ -40,7 +40,11 @@ void StartSignalThread(std::function<void(const char*)> on_stop) {
       int sig = 0;
       if (sigwait(&set, &sig) != 0) continue;
       if (sig == SIGHUP) {
-        Logger("signal").Warn("SIGHUP received: config reload is not supported yet; ignored");
+        if (stopping) {
+          Logger("signal").Warn("SIGHUP during shutdown: no reload");
+        } else {
+          on_reload();
+        }
         continue;
       }
       const char* name = sig == SIGTERM ? "SIGTERM" : "SIGINT";

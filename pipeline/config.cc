@@ -84,6 +84,7 @@ void Loader::LoadText(const std::string& text, const std::string& file) {
 void Loader::LoadPipeline(const NodeReader& r, const std::string& name) {
   PipelineConfig& p = config.pipelines.emplace_back();
   p.name = name;
+  p.fingerprint = YAML::Dump(r.node());
   if (!r.node().IsMap()) {
     r.Error("expected a pipeline (a map with inputs, filters and outputs), got " + r.Describe());
     return;

@@ -104,6 +104,9 @@ struct PipelineConfig {
   std::vector<PluginConfig> filters;
   std::vector<PluginConfig> outputs;
   SourceLocation where;
+  // The pipeline's YAML as written (its map, dumped canonically): a reload replaces the pipeline
+  // when this changed and leaves it running when it did not.
+  std::string fingerprint;
 };
 
 // A `tests:` section as written (run by `sluice test`, ignored by `run`).

@@ -52,6 +52,7 @@ class Pipeline {
   Status Close();
 
   const std::string& name() const { return config_.name; }
+  const config::PipelineConfig& config() const { return config_; }
   size_t input_count() const { return inputs_.size(); }
   size_t finished_inputs() const { return finished_inputs_.load(); }
   // Running and every input and output healthy.

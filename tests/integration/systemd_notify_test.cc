@@ -1,6 +1,7 @@
 // `sluice run` under systemd's notify protocol: the test owns the NOTIFY_SOCKET (as systemd
 // would) and checks that READY=1 comes once the pipelines run, WATCHDOG=1 pings with a STATUS=
-// summary come at half of WATCHDOG_USEC, and STOPPING=1 comes on SIGTERM before a clean exit.
+// summary come at half of WATCHDOG_USEC, STOPPING=1 comes on SIGTERM before a clean exit, and a
+// SIGHUP reload is wrapped in RELOADING=1 (with MONOTONIC_USEC) and READY=1.
 #include <gtest/gtest.h>
 #include <poll.h>
 #include <sys/socket.h>
@@ -112,6 +113,31 @@ TEST_F(SystemdNotifyTest, NoPingsWhenTheWatchdogIsForAnotherProcess) {
   p->Signal(SIGTERM);
   ASSERT_NE(systemd.Until("STOPPING=1"), "") << systemd.Seen() << p->Stderr();
   EXPECT_EQ(systemd.Seen().find("WATCHDOG=1"), std::string::npos) << systemd.Seen();
+  EXPECT_EQ(p->WaitFor(seconds(60)), 0) << p->Stderr();
+}
+
+// SIGHUP: RELOADING=1 with the monotonic time, then READY=1 with the outcome in STATUS=; the
+// pipeline (unchanged) keeps its stdin, so lines typed after the reload still arrive.
+TEST_F(SystemdNotifyTest, ReloadIsWrappedInReloadingAndReady) {
+  NotifySocket systemd(dir_ / "notify.sock");
+  ASSERT_TRUE(systemd.bound());
+  auto p = Start({"NOTIFY_SOCKET=" + systemd.path()});
+  ASSERT_NE(systemd.Until("READY=1"), "") << systemd.Seen() << p->Stderr();
+  p->Signal(SIGHUP);
+  std::string reloading = systemd.Until("RELOADING=1");
+  ASSERT_NE(reloading, "") << systemd.Seen() << p->Stderr();
+  EXPECT_NE(reloading.find("\nMONOTONIC_USEC="), std::string::npos) << reloading;
+  std::string ready = systemd.Until("READY=1");
+  ASSERT_NE(ready, "") << systemd.Seen() << p->Stderr();
+  EXPECT_NE(ready.find("STATUS=reloaded: 1 unchanged, 0 replaced, 0 added, 0 removed"),
+            std::string::npos)
+      << ready;
+  p->WriteStdin("after the reload\n");
+  ASSERT_TRUE(
+      WaitForMetric(*p, Series("sluice_component_sent_events_total", "p", "input", "stdin"), 1))
+      << p->Stderr();
+  p->Signal(SIGTERM);
+  ASSERT_NE(systemd.Until("STOPPING=1"), "") << systemd.Seen() << p->Stderr();
   EXPECT_EQ(p->WaitFor(seconds(60)), 0) << p->Stderr();
 }
 

@@ -28,10 +28,16 @@ class AdminServerTest : public ::testing::Test {
                   "    outputs: [{type: elasticsearch, hosts: ['http://127.0.0.1:1'], user: u, "
                   "password: es-Pa55word}]\n"));
     server_ = std::make_unique<AdminServer>(*service_);
-    ASSERT_TRUE(server_->Start(service_->config().process.admin).ok());
+    ASSERT_TRUE(server_->Start(service_->config()->process.admin).ok());
   }
   void TearDown() override {
     if (server_) server_->Stop();
+  }
+  httplib::Result Post(const std::string& path, const httplib::Headers& headers = {}) {
+    httplib::Client client("127.0.0.1", server_->port());
+    client.set_connection_timeout(10);
+    client.set_read_timeout(30);
+    return client.Post(path, headers, "", "application/json");
   }
   httplib::Result Get(const std::string& path, const httplib::Headers& headers = {}) {
     httplib::Client client("127.0.0.1", server_->port());
@@ -96,6 +102,38 @@ TEST_F(AdminServerTest, TheConfigEndpointMasksSecrets) {
   EXPECT_NE(r->body.find("\"password\": \"***\""), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("\"user\": \"u\""), std::string::npos) << r->body;
   EXPECT_NE(r->body.find("\"listen\": \"127.0.0.1:0\""), std::string::npos) << r->body;
+}
+
+// POST /api/v1/reload is guarded like the rest, and answers 503 while there is no reloader (before
+// the pipelines start, and while stopping).
+TEST_F(AdminServerTest, ReloadNeedsTheTokenAndARunningService) {
+  Start(std::string("{listen: '127.0.0.1:0', token: '") + kToken + "'}");
+  auto without = Post("/api/v1/reload");
+  ASSERT_TRUE(without);
+  EXPECT_EQ(without->status, 401);
+  auto with = Post("/api/v1/reload", {{"Authorization", std::string("Bearer ") + kToken}});
+  ASSERT_TRUE(with);
+  EXPECT_EQ(with->status, 503) << with->body;
+  EXPECT_NE(with->body.find("\"ok\":false"), std::string::npos) << with->body;
+}
+
+// A reload can set, change or remove the token: SetToken applies to the next request.
+TEST_F(AdminServerTest, SetTokenAppliesToTheNextRequest) {
+  Start("{listen: '127.0.0.1:0'}");
+  auto open = Get("/metrics");
+  ASSERT_TRUE(open);
+  EXPECT_EQ(open->status, 200);
+  server_->SetToken("a-new-token-from-a-reload");
+  auto refused = Get("/metrics");
+  ASSERT_TRUE(refused);
+  EXPECT_EQ(refused->status, 401);
+  auto granted = Get("/metrics", {{"Authorization", "Bearer a-new-token-from-a-reload"}});
+  ASSERT_TRUE(granted);
+  EXPECT_EQ(granted->status, 200);
+  server_->SetToken("");
+  auto open_again = Get("/metrics");
+  ASSERT_TRUE(open_again);
+  EXPECT_EQ(open_again->status, 200);
 }
 
 }  // namespace

@@ -1,0 +1,46 @@
+// AdminClient: how the commands that talk to a running instance (`sluice reload`, later `tap` and
+// `top`) reach its admin API: the address from --admin HOST:PORT, else from the config's
+// admin.listen (a wildcard address is reached on loopback), else 127.0.0.1:9600; the bearer token
+// from --token, else from the config (admin.token or token_file; agent/admin_auth.h). The config
+// is read only for those two settings: a config with errors elsewhere still names the instance
+// (it is what `sluice reload` is for).
+// Thread-safety: one per command, used by one thread.
+#pragma once
+
+#include <httplib.h>
+
+#include <chrono>
+#include <string>
+
+#include "pipeline/status.h"
+
+namespace sluice::agent {
+
+struct AdminClientFlags {
+  std::string admin;   // --admin HOST:PORT; "" when not given
+  std::string token;   // --token; "" when not given
+  std::string config;  // -c; "" when not given
+};
+
+class AdminClient {
+ public:
+  static Result<AdminClient> Resolve(const AdminClientFlags& flags);
+
+  const std::string& host() const { return host_; }
+  int port() const { return port_; }
+  // "http://HOST:PORT", for messages.
+  std::string Url() const;
+
+  // POST (empty body) and GET, waiting up to `timeout` for the answer.
+  httplib::Result Post(const std::string& path, std::chrono::seconds timeout) const;
+  httplib::Result Get(const std::string& path, std::chrono::seconds timeout) const;
+
+ private:
+  httplib::Headers Headers() const;
+
+  std::string host_;
+  int port_ = 0;
+  std::string token_;
+};
+
+}  // namespace sluice::agent
