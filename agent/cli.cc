@@ -12,6 +12,7 @@
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
+#include "agent/top_command.h"
 #include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/config.h"
 #include "pipeline/engine_metrics.h"
@@ -38,6 +39,17 @@ struct CommonFlags {
 void AddConfigFlags(CLI::App* cmd, CommonFlags* flags) {
   cmd->add_option("-c,--config", flags->config, "Config file, or a directory of *.yaml files");
   cmd->add_option("config_file", flags->config_positional, "Same as -c");
+}
+
+// --admin, --token and -c of the commands that call a running instance's admin API.
+void AddAdminClientFlags(CLI::App* cmd, AdminClientFlags* flags) {
+  cmd->add_option("--admin", flags->admin,
+                  "The instance's admin API, HOST:PORT (default: admin.listen of -c, else "
+                  "127.0.0.1:9600)");
+  cmd->add_option("--token", flags->token,
+                  "The admin API's bearer token (default: admin.token or token_file of -c)");
+  cmd->add_option("-c,--config", flags->config,
+                  "The instance's config, read for admin.listen and the token only");
 }
 
 // Loads and reports; returns false (after printing every error) when the config is invalid.
@@ -308,18 +320,24 @@ int Main(int argc, char** argv) {
       "Ask a running instance to read its config again (POST /api/v1/reload): unchanged pipelines "
       "keep running, changed ones are drained and replaced; prints what changed, or the new "
       "config's errors (exit 1; nothing changed).");
-  reload->add_option("--admin", admin_flags.admin,
-                     "The instance's admin API, HOST:PORT (default: admin.listen of -c, else "
-                     "127.0.0.1:9600)");
-  reload->add_option("--token", admin_flags.token,
-                     "The admin API's bearer token (default: admin.token or token_file of -c)");
-  reload->add_option("-c,--config", admin_flags.config,
-                     "The instance's config, read for admin.listen and the token only");
+  AddAdminClientFlags(reload, &admin_flags);
   reload
       ->add_option("--timeout", reload_timeout_s,
                    "Seconds to wait for the reload to finish (drains take up to "
                    "shutdown_timeout)")
       ->check(CLI::PositiveNumber);
+
+  bool top_once = false;
+  double top_interval_s = 1.0;
+  CLI::App* top = app.add_subcommand(
+      "top",
+      "A live view of a running instance: per pipeline and component, events/s in and out, "
+      "errors, bytes in flight, disk buffers, Kafka and checkpoint lag; q or Ctrl-C quits.");
+  AddAdminClientFlags(top, &admin_flags);
+  top->add_flag("--once", top_once,
+                "Print one frame (rates over --interval) and exit, for scripts");
+  top->add_option("--interval", top_interval_s, "Seconds between refreshes (default 1)")
+      ->check(CLI::Range(0.1, 3600.0));
 
   try {
     app.parse(argc, argv);
@@ -333,6 +351,10 @@ int Main(int argc, char** argv) {
   }
   if (*plugins) return Plugins(markdown);
   if (*reload) return ReloadCommand(admin_flags, std::chrono::seconds(reload_timeout_s));
+  if (*top) {
+    return TopCommand(admin_flags, top_once,
+                      std::chrono::milliseconds(static_cast<int64_t>(top_interval_s * 1000)));
+  }
   if (flags.path().empty()) {
     std::fprintf(stderr, "error: no config given; use -c FILE (see %s --help)\n",
                  *validate ? "validate"

@@ -8,6 +8,8 @@ packages=(
   zlib1g-dev logrotate libyaml-cpp-dev libfmt-dev libcli11-dev libcpp-httplib-dev libuv1-dev libre2-dev
   libgtest-dev libgmock-dev libbenchmark-dev libsimdjson-dev libabsl-dev tzdata
   librdkafka-dev kcat
+  # `sluice top`'s terminal test; the fuzz targets (libFuzzer comes with clang's runtime)
+  tmux clang libclang-rt-14-dev
   libcurl4-openssl-dev libssl-dev libzstd-dev awscli openssl
   # packaging: the portable build's static libraries from Debian's sources, CPack, the checks
   dpkg-dev debian-archive-keyring file binutils help2man rpm cpio lintian mmdebstrap systemd

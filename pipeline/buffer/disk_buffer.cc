@@ -46,6 +46,7 @@ DiskBuffer::~DiskBuffer() {
   if (reader_.joinable()) reader_.join();
   // Handles the real output still holds settle into this object: destroy it first.
   inner_.reset();
+  metrics_.events.Add(-gauge_events_.load());
 }
 
 Status DiskBuffer::Start() {
@@ -104,7 +105,7 @@ void DiskBuffer::Write(const EventBatch& batch, AckHandle ack) {
   }
   metrics_.written_events.Add(batch.size());
   metrics_.written_bytes.Add(need);
-  metrics_.events.Add(static_cast<int64_t>(batch.size()));
+  AddGaugeEvents(static_cast<int64_t>(batch.size()));
   metrics_.bytes.Set(static_cast<int64_t>(log_->disk_bytes()));
   if (options_.sync == SyncMode::kBatch) {
     unsynced_.push_back(std::move(ack));
@@ -306,7 +307,7 @@ void DiskBuffer::Hand(const std::string& payload, Pending p, bool is_retry) {
     p.written_ns = static_cast<int64_t>(GetLittleEndian64(payload.data()));
     p.events = batch.value().size();
     if (p.pos.segment < log_->run_first_segment()) {
-      metrics_.events.Add(static_cast<int64_t>(p.events));  // a previous run's
+      AddGaugeEvents(static_cast<int64_t>(p.events));  // a previous run's
     }
     std::lock_guard lock(mu_);
     p.id = next_id_++;
@@ -378,7 +379,7 @@ void DiskBuffer::CommitDelivered() {
       oldest_ms = std::max<int64_t>(0, (WallNs() - pending_.front().written_ns) / kMsNs);
     }
   }
-  metrics_.events.Add(-delivered_events);
+  AddGaugeEvents(-delivered_events);
   metrics_.oldest_age_ms.Set(oldest_ms);
   Status s = log_->Commit(first);
   if (!s.ok()) {

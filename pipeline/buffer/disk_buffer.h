@@ -122,6 +122,13 @@ class DiskBuffer final : public Output {
   const BufferOptions options_;
   const std::string dir_;
   BufferMetrics metrics_;
+  // This instance's share of the events gauge, taken back when it is destroyed: a reload's new
+  // buffer on the same directory shares the gauge (same labels) and counts what it replays.
+  std::atomic<int64_t> gauge_events_{0};
+  void AddGaugeEvents(int64_t n) {
+    gauge_events_ += n;
+    metrics_.events.Add(n);
+  }
   Logger logger_;
   Duration drain_timeout_;
   std::shared_ptr<InflightLimiter> limiter_;
