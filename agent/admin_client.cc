@@ -66,4 +66,12 @@ httplib::Result AdminClient::Get(const std::string& path, std::chrono::seconds t
   return client.Get(path, Headers());
 }
 
+httplib::Result AdminClient::Stream(const std::string& path, httplib::ResponseHandler on_response,
+                                    httplib::ContentReceiver on_data) const {
+  httplib::Client client(host_, port_);
+  client.set_connection_timeout(5);
+  client.set_read_timeout(std::chrono::hours(24));
+  return client.Get(path, Headers(), std::move(on_response), std::move(on_data));
+}
+
 }  // namespace sluice::agent

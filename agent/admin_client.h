@@ -34,6 +34,10 @@ class AdminClient {
   // POST (empty body) and GET, waiting up to `timeout` for the answer.
   httplib::Result Post(const std::string& path, std::chrono::seconds timeout) const;
   httplib::Result Get(const std::string& path, std::chrono::seconds timeout) const;
+  // GET of a streamed answer: `on_response` sees the status, `on_data` each piece of the body
+  // (returning false ends the stream); no read timeout beyond a day of silence.
+  httplib::Result Stream(const std::string& path, httplib::ResponseHandler on_response,
+                         httplib::ContentReceiver on_data) const;
 
  private:
   httplib::Headers Headers() const;

@@ -2,11 +2,14 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 
 #include "agent/admin_auth.h"
 #include "agent/config_view.h"
 #include "pipeline/config.h"
+#include "pipeline/json_string.h"
 #include "pipeline/thread_name.h"
 
 namespace sluice::agent {
@@ -62,6 +65,8 @@ Status AdminServer::Start(const config::AdminOptions& options) {
   server_->Get("/api/v1/config", [this](const httplib::Request&, httplib::Response& res) {
     res.set_content(ShowConfig(*service_.config()).ToJson(), "application/json");
   });
+  server_->Get("/api/v1/tap",
+               [this](const httplib::Request& req, httplib::Response& res) { ServeTap(req, res); });
   server_->Post("/api/v1/reload", [this](const httplib::Request&, httplib::Response& res) {
     std::shared_ptr<Reloader> reloader;
     {
@@ -98,6 +103,78 @@ Status AdminServer::Start(const config::AdminOptions& options) {
     std::this_thread::sleep_for(std::chrono::milliseconds(1));
   }
   return Status::Ok();
+}
+
+// The components of the config in effect, as tap names them: PIPELINE.ID.
+std::vector<std::string> AdminServer::TapPoints() const {
+  std::vector<std::string> names;
+  for (const config::PipelineConfig& p : service_.config()->pipelines) {
+    for (const auto* list : {&p.inputs, &p.filters, &p.outputs}) {
+      for (const config::PluginConfig& c : *list) names.push_back(p.name + "." + c.id);
+    }
+  }
+  return names;
+}
+
+void AdminServer::ServeTap(const httplib::Request& req, httplib::Response& res) {
+  auto error = [&](int status, const std::string& message) {
+    std::string body = "{\"error\":";
+    AppendJsonString(body, message);
+    res.status = status;
+    res.set_content(body + "}\n", "application/json");
+  };
+  std::vector<std::string> patterns;
+  for (size_t i = 0; i < req.get_param_value_count("pattern"); ++i) {
+    patterns.push_back(req.get_param_value("pattern", i));
+  }
+  if (patterns.empty()) {
+    return error(400, "give at least one pattern=PIPELINE.COMPONENT (globs: spark.*, *.grok)");
+  }
+  double rate = kDefaultTapRate;
+  if (req.has_param("rate")) {
+    const std::string text = req.get_param_value("rate");
+    char* end = nullptr;
+    rate = std::strtod(text.c_str(), &end);
+    if (end == text.c_str() || *end != '\0' || !(rate > 0) || rate > kMaxTapRate) {
+      return error(400, fmt::format("rate: expected samples per second, more than 0 and at most "
+                                    "{}, got '{}'",
+                                    kMaxTapRate, text));
+    }
+  }
+  std::vector<std::string> points = TapPoints();
+  TapSession probe(patterns, rate);
+  if (std::none_of(points.begin(), points.end(),
+                   [&](const std::string& p) { return probe.Matches(p); })) {
+    return error(404, fmt::format("no component matches {}; the components are: {}",
+                                  fmt::join(patterns, " "), fmt::join(points, ", ")));
+  }
+  if (service_.tap().sessions() >= kMaxTapSessions) {
+    return error(429, fmt::format("{} tap sessions are open already (the most there can be); "
+                                  "try again when one ends",
+                                  kMaxTapSessions));
+  }
+  std::shared_ptr<TapSession> session = service_.tap().Open(std::move(patterns), rate);
+  uint64_t reported_missed = 0;
+  res.set_chunked_content_provider(
+      "application/x-ndjson",
+      [session, reported_missed](size_t, httplib::DataSink& sink) mutable {
+        std::vector<std::string> lines = session->Take(std::chrono::milliseconds(500));
+        if (session->closed()) {
+          sink.done();
+          return true;
+        }
+        std::string out;
+        for (const std::string& line : lines) out += line;
+        if (uint64_t missed = session->missed(); missed != reported_missed) {
+          out += fmt::format("{{\"missed\":{}}}\n", missed - reported_missed);
+          reported_missed = missed;
+        }
+        // An empty write still tells a client that is gone from one that waits (the next write
+        // fails); keep-alive lines are not needed: a chunk of samples comes when there are some.
+        if (!out.empty() && !sink.write(out.data(), out.size())) return false;
+        return sink.is_writable();
+      },
+      [this, session](bool) { service_.tap().Close(session); });
 }
 
 void AdminServer::SetToken(std::string token) {

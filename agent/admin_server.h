@@ -4,6 +4,11 @@
 //   GET /metrics        Prometheus text format
 //   GET /api/v1/stats   JSON: per pipeline and component counters
 //   GET /api/v1/config  JSON: the config in effect, secrets masked (agent/config_view.h)
+//   GET /api/v1/tap?pattern=P[&pattern=P...][&rate=N]
+//                       a stream of samples of the events passing the components the patterns
+//                       name (pipeline/tap.h), one JSON object per line, and {"missed":N} lines
+//                       for samples not taken; 400 bad parameters, 404 no component matches
+//                       (the answer lists them), 429 too many sessions
 //   POST /api/v1/reload re-reads the config and applies it (agent/reloader.h); answers when done:
 //                       200 applied, 422 the config is invalid (nothing changed, errors listed
 //                       with file:line:column), 500 applied with errors, 503 no reloader
@@ -18,6 +23,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "agent/reloader.h"
 #include "pipeline/config.h"
@@ -26,7 +32,9 @@
 
 namespace httplib {
 class Server;
-}
+struct Request;
+struct Response;
+}  // namespace httplib
 
 namespace sluice::agent {
 
@@ -47,7 +55,13 @@ class AdminServer {
   void SetReloader(std::shared_ptr<Reloader> reloader);
 
  private:
+  static constexpr double kDefaultTapRate = 100;  // samples per second
+  static constexpr double kMaxTapRate = 100000;
+  static constexpr size_t kMaxTapSessions = 4;  // each holds one of httplib's threads
+
   std::string Token() const;
+  std::vector<std::string> TapPoints() const;
+  void ServeTap(const httplib::Request& req, httplib::Response& res);
 
   Service& service_;
   mutable std::mutex mu_;

@@ -12,6 +12,7 @@
 #include "agent/service_watchdog.h"
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
+#include "agent/tap_command.h"
 #include "agent/top_command.h"
 #include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/config.h"
@@ -19,6 +20,7 @@
 #include "pipeline/log.h"
 #include "pipeline/registry.h"
 #include "pipeline/service.h"
+#include "pipeline/tap.h"
 #include "pipeline/test_runner.h"
 
 namespace sluice::agent {
@@ -260,6 +262,7 @@ int Plugins(bool markdown) {
     metrics("engine/filter", FilterMetrics::Infos());
     metrics("engine/pipeline", PipelineMetrics::Infos());
     metrics("engine/buffer", buffer::BufferMetrics::Infos());
+    metrics("engine/tap", TapMetrics::Infos());
     for (const PluginFactory* f : Registry::Get().All()) {
       if (f->metrics().empty()) continue;
       metrics(std::string(PluginKindName(f->kind())) + "s/" + f->type(), f->metrics());
@@ -327,6 +330,22 @@ int Main(int argc, char** argv) {
                    "shutdown_timeout)")
       ->check(CLI::PositiveNumber);
 
+  TapFlags tap_flags;
+  CLI::App* tap = app.add_subcommand(
+      "tap",
+      "Print samples of the events passing the components of a running instance, as they pass: "
+      "PATTERN is PIPELINE.COMPONENT with globs (spark.*, *.grok). Never slows or drops the "
+      "pipeline's events.");
+  AddAdminClientFlags(tap, &admin_flags);
+  tap->add_option("pattern", tap_flags.patterns, "Components to tap: PIPELINE.ID, globs allowed")
+      ->required();
+  tap->add_option("--limit", tap_flags.limit, "Stop after N samples (default: until Ctrl-C)");
+  tap->add_option("--rate", tap_flags.rate, "Samples per second of each component at most (default 100)")
+      ->check(CLI::Range(0.001, 100000.0));
+  tap->add_option("--format", tap_flags.format,
+                  "json (the sample as the API sends it) or text (component, kind, message)")
+      ->check(CLI::IsMember({"json", "text"}));
+
   bool top_once = false;
   double top_interval_s = 1.0;
   CLI::App* top = app.add_subcommand(
@@ -351,6 +370,7 @@ int Main(int argc, char** argv) {
   }
   if (*plugins) return Plugins(markdown);
   if (*reload) return ReloadCommand(admin_flags, std::chrono::seconds(reload_timeout_s));
+  if (*tap) return TapCommand(admin_flags, tap_flags);
   if (*top) {
     return TopCommand(admin_flags, top_once,
                       std::chrono::milliseconds(static_cast<int64_t>(top_interval_s * 1000)));

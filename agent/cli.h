@@ -1,5 +1,5 @@
-// The `sluice` command line: run | validate | test | reload | top | plugins | version. Exit codes
-// (docs/cli.md):
+// The `sluice` command line: run | validate | test | reload | tap | top | plugins | version. Exit
+// codes (docs/cli.md):
 //   0 success; 1 invalid config (also a reload rejected for it); 2 usage error; 3 runtime error (a
 //   plugin or the admin API could not start, an output gave up on batches, a final flush failed,
 //   a reload applied with errors or the instance could not be reached); 4 shutdown timed out with

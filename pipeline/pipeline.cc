@@ -5,6 +5,7 @@
 #include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/clock.h"
 #include "pipeline/registry.h"
+#include "pipeline/tap.h"
 #include "pipeline/thread_name.h"
 
 namespace sluice {
@@ -223,6 +224,7 @@ bool Pipeline::Emit(InputRunner& input, EventBatch&& batch,
   if (!limiter_->Acquire(bytes)) return false;
   input.metrics_->sent_events.Add(batch.size());
   input.metrics_->sent_bytes.Add(batch.MessageBytes());
+  if (tap_ != nullptr && tap_->active()) tap_->Offer(config_.name, "input", input.id_, batch);
   uint64_t seq = source->Begin(checkpoint);
   // Every tracker comes from InputRunner::AddSource.
   uint64_t ticket = static_cast<OrderedSource&>(*source).sequencer.Next();
@@ -252,6 +254,9 @@ void Pipeline::RunWorker(Worker& worker) {
 void Pipeline::Process(Worker& worker, WorkItem& item) {
   for (size_t i = 0; i < worker.filters.size() && !item.batch.empty(); ++i) {
     filter_stages_[i]->Run(*worker.filters[i], item.batch, worker.dropped);
+    if (tap_ != nullptr && tap_->active()) {
+      tap_->Offer(config_.name, "filter", filter_stages_[i]->config().id, item.batch);
+    }
   }
   // Parsed fields grew the batch's arena: count that growth against the in-flight bound too, so
   // the bound holds for what the batch really holds until it is acked.
@@ -291,6 +296,7 @@ void Pipeline::Deliver(Worker& worker, WorkItem& item) {
         mine = std::make_shared<const EventBatch>(EventBatch::Subset(shared, worker.selected));
       }
     }
+    if (tap_ != nullptr && tap_->active()) tap_->Offer(config_.name, "output", o->id, *mine);
     AckHandle ack(delivery, o->metrics.get(), mine->size(), mine->MessageBytes());
     {
       std::lock_guard lock(o->mu);

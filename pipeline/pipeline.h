@@ -26,6 +26,8 @@
 
 namespace sluice {
 
+class TapHub;
+
 class Pipeline {
  public:
   // `on_input_finished` is called (from any thread) each time one input reports Finished().
@@ -35,6 +37,8 @@ class Pipeline {
   Pipeline(const Pipeline&) = delete;
   Pipeline& operator=(const Pipeline&) = delete;
 
+  // Where `sluice tap` samples events (pipeline/tap.h); set before Start(), or never.
+  void SetTap(TapHub* tap) { tap_ = tap; }
   // Builds every plugin instance. An error names the plugin.
   Status Build();
   // Starts outputs, workers, then inputs.
@@ -126,6 +130,7 @@ class Pipeline {
   const config::ProcessOptions& process_;
   MetricsRegistry& metrics_;
   std::function<void()> on_input_finished_;
+  TapHub* tap_ = nullptr;
   std::shared_ptr<InflightLimiter> limiter_;
   PipelineMetrics pipeline_metrics_;
   DeliveryCounters delivery_counters_;

@@ -126,6 +126,7 @@ Result<std::shared_ptr<Service::Hosted>> Service::StartPipeline(
   hosted->config = std::move(config);
   hosted->pipeline = std::make_unique<Pipeline>(pc, hosted->config->process, metrics_,
                                                 [this] { OnInputFinished(); });
+  hosted->pipeline->SetTap(&tap_);
   SLUICE_RETURN_IF_ERROR(hosted->pipeline->Build());
   SLUICE_RETURN_IF_ERROR(hosted->pipeline->Start());
   return hosted;
@@ -147,6 +148,7 @@ Status Service::Start() {
     hosted->config = config;
     hosted->pipeline =
         std::make_unique<Pipeline>(pc, config->process, metrics_, [this] { OnInputFinished(); });
+    hosted->pipeline->SetTap(&tap_);
     SLUICE_RETURN_IF_ERROR(hosted->pipeline->Build());
     built.push_back(std::move(hosted));
   }

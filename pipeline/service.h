@@ -23,6 +23,7 @@
 #include "pipeline/config.h"
 #include "pipeline/metrics.h"
 #include "pipeline/pipeline.h"
+#include "pipeline/tap.h"
 
 namespace sluice {
 
@@ -67,6 +68,8 @@ class Service {
   ShutdownResult Shutdown();
 
   MetricsRegistry& metrics() { return metrics_; }
+  // Where `sluice tap` sessions subscribe (every pipeline offers its batches there).
+  TapHub& tap() { return tap_; }
   // The config in effect (the last one applied).
   std::shared_ptr<const config::Config> config() const;
   // Started, not shutting down, and every pipeline ready.
@@ -103,6 +106,7 @@ class Service {
   void StopCheckpointer();
 
   MetricsRegistry metrics_;
+  TapHub tap_{metrics_};
   std::chrono::steady_clock::time_point started_at_;
   std::atomic<bool> running_{false};
 

@@ -35,12 +35,7 @@ class ReloadTest : public SluiceProcessTest {
   // Writes (or rewrites) the config the process runs: the same data_dir and admin settings each
   // time, then `pipelines`.
   std::string Write(const std::string& pipelines, const std::string& admin_extra = "") {
-    std::string path = (dir_ / "agent.yaml").string();
-    std::ofstream(path) << "data_dir: " << (dir_ / "data").string()
-                        << "\nadmin: {listen: '127.0.0.1:0'" << admin_extra
-                        << "}\ncheckpoint_interval: 200ms\npipelines:\n"
-                        << pipelines;
-    return path;
+    return WriteConfig("agent", "pipelines:\n" + pipelines, admin_extra);
   }
 
   static httplib::Result PostReload(int port, const httplib::Headers& headers = {}) {

@@ -25,11 +25,14 @@ class SluiceProcessTest : public ::testing::Test {
   void TearDown() override {
     if (!HasFailure() && !dir_.empty()) std::filesystem::remove_all(dir_);
   }
-  // A config file NAME.yaml with its own data_dir and an admin API on a free port.
-  std::string WriteConfig(const std::string& name, const std::string& yaml) {
+  // A config file NAME.yaml with its own data_dir and an admin API on a free port; `admin_extra`
+  // adds to the admin map (", token: T").
+  std::string WriteConfig(const std::string& name, const std::string& yaml,
+                          const std::string& admin_extra = "") {
     std::string path = (dir_ / (name + ".yaml")).string();
     std::ofstream(path) << "data_dir: " << (dir_ / (name + "-data")).string()
-                        << "\nadmin: {listen: '127.0.0.1:0'}\ncheckpoint_interval: 200ms\n"
+                        << "\nadmin: {listen: '127.0.0.1:0'" << admin_extra
+                        << "}\ncheckpoint_interval: 200ms\n"
                         << yaml;
     return path;
   }

@@ -24,15 +24,11 @@ class TopTest : public SluiceProcessTest {
   void SetUp() override {
     MakeDir("sluice_top");
     std::string config = WriteConfig(
-        "agent", std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 2000}]\n") +
-                     "    filters: [{type: mutate, id: tag, set: {env: test}}]\n" +
-                     "    outputs: [{type: blackhole, id: sink}]\n");
-    // The token goes in by rewriting the admin line WriteConfig wrote.
-    std::string text = ReadFile(config);
-    const std::string admin = "admin: {listen: '127.0.0.1:0'}";
-    text.replace(text.find(admin), admin.size(),
-                 std::string("admin: {listen: '127.0.0.1:0', token: ") + kToken + "}");
-    std::ofstream(config) << text;
+        "agent",
+        std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 2000}]\n") +
+            "    filters: [{type: mutate, id: tag, set: {env: test}}]\n" +
+            "    outputs: [{type: blackhole, id: sink}]\n",
+        std::string(", token: ") + kToken);
     config_ = config;
     agent_ = Run(config_, "agent");
     port_ = WaitForAdminPort(*agent_);

@@ -1,4 +1,5 @@
 #include "pipeline/registry.h"
+#include "pipeline/tap.h"
 
 #include <gtest/gtest.h>
 
@@ -103,6 +104,7 @@ TEST(RegistryTest, DocsCarryTheGeneratedMetricTables) {
       {"filter", FilterMetrics::Infos()},
       {"pipeline", PipelineMetrics::Infos()},
       {"buffer", buffer::BufferMetrics::Infos()},
+      {"tap", TapMetrics::Infos()},
   };
   for (const auto& [name, infos] : engine) {
     std::string expected = "<!-- metrics:begin engine/" + name + " -->\n" + MetricsMarkdown(infos) +
@@ -124,6 +126,7 @@ TEST(RegistryTest, EveryMetricNameInTheSourcesIsDeclared) {
   add(FilterMetrics::Infos());
   add(PipelineMetrics::Infos());
   add(buffer::BufferMetrics::Infos());
+  add(TapMetrics::Infos());
   for (const PluginFactory* f : Registry::Get().All()) add(f->metrics());
   const std::regex name("\"(sluice_[a-z0-9_]+)\"");
   size_t seen = 0;
