@@ -340,7 +340,8 @@ int Main(int argc, char** argv) {
   tap->add_option("pattern", tap_flags.patterns, "Components to tap: PIPELINE.ID, globs allowed")
       ->required();
   tap->add_option("--limit", tap_flags.limit, "Stop after N samples (default: until Ctrl-C)");
-  tap->add_option("--rate", tap_flags.rate, "Samples per second of each component at most (default 100)")
+  tap->add_option("--rate", tap_flags.rate,
+                  "Samples per second of each component at most (default 100)")
       ->check(CLI::Range(0.001, 100000.0));
   tap->add_option("--format", tap_flags.format,
                   "json (the sample as the API sends it) or text (component, kind, message)")

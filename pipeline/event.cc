@@ -69,7 +69,7 @@ bool Event::Remove(std::string_view name) {
 }
 
 void Event::AddTag(std::string_view tag) {
-  if (HasTag(tag)) return;
+  if (tag_count_ >= kMaxTags || HasTag(tag)) return;
   if (tag_count_ == tag_capacity_) {
     uint16_t grown = tag_capacity_ == 0 ? 4 : static_cast<uint16_t>(tag_capacity_ * 2);
     auto* bigger = arena_->AllocateArray<std::string_view>(grown);

@@ -60,7 +60,10 @@ class Event {
   bool Remove(std::string_view name);
 
   std::span<const std::string_view> tags() const { return {tags_, tag_count_}; }
-  void AddTag(std::string_view tag);     // no-op when present; copies the tag
+  // At most this many tags per event: a tag beyond it is not added (an event from untrusted bytes,
+  // a Kafka message with 30,000 `tags`, must not cost quadratic time or overflow the counts).
+  static constexpr uint16_t kMaxTags = 1024;
+  void AddTag(std::string_view tag);     // no-op when present or at kMaxTags; copies the tag
   bool RemoveTag(std::string_view tag);  // returns whether it was there
   bool HasTag(std::string_view tag) const;
 

@@ -31,6 +31,22 @@ TEST(ArenaTest, ResetKeepsOneBlock) {
   EXPECT_EQ(arena.Copy("x"), "x");
 }
 
+// 40,000 distinct tags (a Kafka message's `tags` array is untrusted): the first kMaxTags are kept,
+// the rest ignored. The tag count used to wrap at 65,536 and overflow the tag array (found by
+// reading the code for the fuzz targets; ASan saw the heap overflow).
+TEST(EventTest, TagsStopAtTheirLimitInsteadOfOverflowing) {
+  EventBatch batch;
+  Event& e = batch.Add(0, "m");
+  for (int i = 0; i < 40000; ++i) e.AddTag("t" + std::to_string(i));
+  ASSERT_EQ(e.tags().size(), Event::kMaxTags);
+  EXPECT_EQ(e.tags().front(), "t0");
+  EXPECT_EQ(e.tags().back(), "t" + std::to_string(Event::kMaxTags - 1));
+  EXPECT_FALSE(e.HasTag("t39999"));
+  EXPECT_TRUE(e.RemoveTag("t0"));
+  e.AddTag("again");
+  EXPECT_TRUE(e.HasTag("again"));
+}
+
 TEST(EventTest, SetGetReplaceRemove) {
   EventBatch batch;
   Event& e = batch.Add(42, "the message");
