@@ -47,6 +47,17 @@ std::string AdminClient::Url() const {
   return "http://" + (v6 ? "[" + host_ + "]" : host_) + ":" + std::to_string(port_);
 }
 
+std::string AdminClient::NoAnswer(httplib::Error error) const {
+  return "cannot reach the admin API at " + Url() + " (" + httplib::to_string(error) +
+         "): is sluice running, and is that its admin.listen?";
+}
+
+std::string AdminClient::TokenRefused() const {
+  return Url() +
+         " wants the admin token: give --token TOKEN, or -c CONFIG with admin.token or "
+         "admin.token_file";
+}
+
 httplib::Headers AdminClient::Headers() const {
   if (token_.empty()) return {};
   return {{"Authorization", AuthorizationFor(token_)}};

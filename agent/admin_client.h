@@ -30,6 +30,9 @@ class AdminClient {
   int port() const { return port_; }
   // "http://HOST:PORT", for messages.
   std::string Url() const;
+  // What to tell the user when a request got no answer, and when the token was refused (401).
+  std::string NoAnswer(httplib::Error error) const;
+  std::string TokenRefused() const;
 
   // POST (empty body) and GET, waiting up to `timeout` for the answer.
   httplib::Result Post(const std::string& path, std::chrono::seconds timeout) const;

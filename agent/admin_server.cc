@@ -142,9 +142,8 @@ void AdminServer::ServeTap(const httplib::Request& req, httplib::Response& res) 
     }
   }
   std::vector<std::string> points = TapPoints();
-  TapSession probe(patterns, rate);
   if (std::none_of(points.begin(), points.end(),
-                   [&](const std::string& p) { return probe.Matches(p); })) {
+                   [&](const std::string& p) { return MatchesAnyPattern(patterns, p); })) {
     return error(404, fmt::format("no component matches {}; the components are: {}",
                                   fmt::join(patterns, " "), fmt::join(points, ", ")));
   }

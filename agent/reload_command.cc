@@ -22,13 +22,6 @@ std::vector<std::string> Strings(simdjson::dom::element doc, const char* key) {
   return out;
 }
 
-std::string Names(const std::vector<std::string>& names) {
-  if (names.empty()) return "";
-  std::string out = " (";
-  for (size_t i = 0; i < names.size(); ++i) out += (i > 0 ? ", " : "") + names[i];
-  return out + ")";
-}
-
 }  // namespace
 
 int ReloadCommand(const AdminClientFlags& flags, std::chrono::seconds timeout) {
@@ -39,17 +32,11 @@ int ReloadCommand(const AdminClientFlags& flags, std::chrono::seconds timeout) {
   }
   auto answer = client.value().Post("/api/v1/reload", timeout);
   if (!answer) {
-    std::fprintf(stderr,
-                 "error: cannot reach the admin API at %s (%s): is sluice running, and is that "
-                 "its admin.listen?\n",
-                 client.value().Url().c_str(), httplib::to_string(answer.error()).c_str());
+    std::fprintf(stderr, "error: %s\n", client.value().NoAnswer(answer.error()).c_str());
     return kExitRuntime;
   }
   if (answer->status == 401) {
-    std::fprintf(stderr,
-                 "error: %s wants the admin token: give --token TOKEN, or -c CONFIG with "
-                 "admin.token or admin.token_file\n",
-                 client.value().Url().c_str());
+    std::fprintf(stderr, "error: %s\n", client.value().TokenRefused().c_str());
     return kExitRuntime;
   }
   simdjson::dom::parser parser;
@@ -73,13 +60,10 @@ int ReloadCommand(const AdminClientFlags& flags, std::chrono::seconds timeout) {
     for (const std::string& e : errors) std::fprintf(stderr, "%s\n", e.c_str());
     return kExitConfigInvalid;
   }
-  std::vector<std::string> replaced = Strings(doc, "replaced");
-  std::vector<std::string> added = Strings(doc, "added");
-  std::vector<std::string> removed = Strings(doc, "removed");
-  std::printf("%s: %zu unchanged, %zu replaced%s, %zu added%s, %zu removed%s\n",
-              ok ? "reloaded" : "reloaded with errors", Strings(doc, "unchanged").size(),
-              replaced.size(), Names(replaced).c_str(), added.size(), Names(added).c_str(),
-              removed.size(), Names(removed).c_str());
+  std::string_view summary;
+  if (doc["summary"].get(summary) != simdjson::SUCCESS) summary = "(no summary)";
+  std::printf("%s: %.*s\n", ok ? "reloaded" : "reloaded with errors",
+              static_cast<int>(summary.size()), summary.data());
   for (const std::string& e : Strings(doc, "errors")) {
     std::fprintf(stderr, "error: %s\n", e.c_str());
   }

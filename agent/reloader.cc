@@ -42,6 +42,8 @@ std::string ReloadOutcome::ToJson() const {
   AppendList(out, "added", report.added);
   AppendList(out, "removed", report.removed);
   AppendList(out, "errors", report.errors);
+  out += ",\"summary\":";
+  AppendJsonString(out, report.Summary(/*with_errors=*/false));
   return out + "}\n";
 }
 

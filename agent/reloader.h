@@ -31,8 +31,8 @@ struct ReloadOutcome {
   std::vector<std::string> warnings;       // settings that need a restart
 
   bool ok() const { return !rejected && report.ok(); }
-  // The API's answer: {"ok":..,"rejected":..,"config_errors":[..],"warnings":[..], and the
-  // report's fields}.
+  // The API's answer: {"ok":..,"rejected":..,"config_errors":[..],"warnings":[..], the
+  // report's lists, "summary": its Summary without the errors}.
   std::string ToJson() const;
 };
 

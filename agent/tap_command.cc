@@ -75,10 +75,7 @@ int TapCommand(const AdminClientFlags& admin, const TapFlags& flags) {
       });
   if (flags.limit > 0 && printed >= flags.limit) return kExitOk;
   if (status == 401) {
-    std::fprintf(stderr,
-                 "error: %s wants the admin token: give --token TOKEN, or -c CONFIG with "
-                 "admin.token or admin.token_file\n",
-                 client.value().Url().c_str());
+    std::fprintf(stderr, "error: %s\n", client.value().TokenRefused().c_str());
     return kExitRuntime;
   }
   if (status != 0 && status != 200) {

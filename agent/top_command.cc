@@ -27,18 +27,8 @@ double NowSeconds() {
 // One scrape of /metrics, or the reason there is none.
 Result<MetricsScrape> Scrape(const AdminClient& client) {
   auto answer = client.Get("/metrics", std::chrono::seconds(10));
-  if (!answer) {
-    return Status(StatusCode::kUnavailable,
-                  "cannot reach the admin API at " + client.Url() + " (" +
-                      httplib::to_string(answer.error()) +
-                      "): is sluice running, and is that its admin.listen?");
-  }
-  if (answer->status == 401) {
-    return Status(StatusCode::kUnavailable,
-                  client.Url() +
-                      " wants the admin token: give --token TOKEN, or -c CONFIG with "
-                      "admin.token or admin.token_file");
-  }
+  if (!answer) return Status(StatusCode::kUnavailable, client.NoAnswer(answer.error()));
+  if (answer->status == 401) return Status(StatusCode::kUnavailable, client.TokenRefused());
   if (answer->status != 200) {
     return Status(StatusCode::kUnavailable,
                   client.Url() + "/metrics answered HTTP " + std::to_string(answer->status));

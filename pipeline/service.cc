@@ -22,7 +22,7 @@ int64_t MillisUntil(std::chrono::steady_clock::time_point deadline) {
 
 }  // namespace
 
-std::string ReloadReport::Summary() const {
+std::string ReloadReport::Summary(bool with_errors) const {
   auto part = [](size_t n, const char* what, const std::vector<std::string>& names) {
     std::string s = fmt::format("{} {}", n, what);
     if (!names.empty()) s += fmt::format(" ({})", fmt::join(names, ", "));
@@ -32,23 +32,10 @@ std::string ReloadReport::Summary() const {
       fmt::format("{}, {}, {}, {}", part(unchanged.size(), "unchanged", {}),
                   part(replaced.size(), "replaced", replaced), part(added.size(), "added", added),
                   part(removed.size(), "removed", removed));
-  for (const std::string& e : errors) s += "; error: " + e;
+  if (with_errors) {
+    for (const std::string& e : errors) s += "; error: " + e;
+  }
   return s;
-}
-
-std::string ReloadReport::ToJson() const {
-  auto list = [](const std::vector<std::string>& names) {
-    std::string out = "[";
-    for (size_t i = 0; i < names.size(); ++i) {
-      if (i > 0) out += ",";
-      AppendJsonString(out, names[i]);
-    }
-    return out + "]";
-  };
-  return fmt::format(
-      "{{\"ok\":{},\"unchanged\":{},\"replaced\":{},\"added\":{},\"removed\":{},\"errors\":{}}}",
-      ok() ? "true" : "false", list(unchanged), list(replaced), list(added), list(removed),
-      list(errors));
 }
 
 Service::Service(config::Config config)
@@ -120,7 +107,7 @@ Status Service::CheckAlive(std::chrono::milliseconds stall) const {
   return stuck.empty() ? Status::Ok() : Internal(stuck);
 }
 
-Result<std::shared_ptr<Service::Hosted>> Service::StartPipeline(
+Result<std::shared_ptr<Service::Hosted>> Service::BuildPipeline(
     std::shared_ptr<const config::Config> config, const config::PipelineConfig& pc) {
   auto hosted = std::make_shared<Hosted>();
   hosted->config = std::move(config);
@@ -128,7 +115,14 @@ Result<std::shared_ptr<Service::Hosted>> Service::StartPipeline(
                                                 [this] { OnInputFinished(); });
   hosted->pipeline->SetTap(&tap_);
   SLUICE_RETURN_IF_ERROR(hosted->pipeline->Build());
-  SLUICE_RETURN_IF_ERROR(hosted->pipeline->Start());
+  return hosted;
+}
+
+Result<std::shared_ptr<Service::Hosted>> Service::StartPipeline(
+    std::shared_ptr<const config::Config> config, const config::PipelineConfig& pc) {
+  auto hosted = BuildPipeline(std::move(config), pc);
+  if (!hosted.ok()) return hosted.status();
+  SLUICE_RETURN_IF_ERROR(hosted.value()->pipeline->Start());
   return hosted;
 }
 
@@ -144,13 +138,9 @@ Status Service::Start() {
   // Every pipeline is built before any starts: a config error stops the start with nothing read.
   HostedList built;
   for (const auto& pc : config->pipelines) {
-    auto hosted = std::make_shared<Hosted>();
-    hosted->config = config;
-    hosted->pipeline =
-        std::make_unique<Pipeline>(pc, config->process, metrics_, [this] { OnInputFinished(); });
-    hosted->pipeline->SetTap(&tap_);
-    SLUICE_RETURN_IF_ERROR(hosted->pipeline->Build());
-    built.push_back(std::move(hosted));
+    auto hosted = BuildPipeline(config, pc);
+    if (!hosted.ok()) return hosted.status();
+    built.push_back(std::move(hosted).value());
   }
   {
     std::lock_guard lock(pipelines_mu_);

@@ -46,10 +46,8 @@ struct ReloadReport {
   std::vector<std::string> errors;
 
   bool ok() const { return errors.empty(); }
-  // "2 unchanged, 1 replaced (spark), 0 added, 0 removed", then the errors.
-  std::string Summary() const;
-  // {"ok":..,"unchanged":[..],"replaced":[..],"added":[..],"removed":[..],"errors":[..]}
-  std::string ToJson() const;
+  // "2 unchanged, 1 replaced (spark), 0 added, 0 removed", then (`with_errors`) the errors.
+  std::string Summary(bool with_errors = true) const;
 };
 
 class Service {
@@ -93,7 +91,10 @@ class Service {
 
   // A copy of the running list, for use without the lock.
   HostedList Running() const;
-  // Builds and starts `pc` of `config`; the pipeline is not yet in the running list.
+  // Builds `pc` of `config` (not started, not in the running list).
+  Result<std::shared_ptr<Hosted>> BuildPipeline(std::shared_ptr<const config::Config> config,
+                                                const config::PipelineConfig& pc);
+  // BuildPipeline, then starts it; the pipeline is not yet in the running list.
   Result<std::shared_ptr<Hosted>> StartPipeline(std::shared_ptr<const config::Config> config,
                                                 const config::PipelineConfig& pc);
   // Stops the inputs of `group`, drains, closes its outputs and persists its checkpoints, within

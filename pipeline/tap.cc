@@ -14,9 +14,9 @@ TapSession::TapSession(std::vector<std::string> patterns, double rate, size_t qu
       rate_(std::max(rate, 0.001)),
       queue_limit_(std::max<size_t>(queue_limit, 1)) {}
 
-bool TapSession::Matches(std::string_view component) const {
-  std::string name(component);
-  return std::any_of(patterns_.begin(), patterns_.end(), [&](const std::string& p) {
+bool MatchesAnyPattern(const std::vector<std::string>& patterns, std::string_view component) {
+  const std::string name(component);
+  return std::any_of(patterns.begin(), patterns.end(), [&](const std::string& p) {
     return ::fnmatch(p.c_str(), name.c_str(), 0) == 0;
   });
 }

@@ -38,13 +38,16 @@ namespace sluice {
           "client read too slowly. The events themselves went on; nothing is dropped.")
 SLUICE_METRIC_SET(TapMetrics, SLUICE_TAP_METRICS);
 
+// Whether `component` (PIPELINE.ID) matches one of the glob `patterns` (fnmatch).
+bool MatchesAnyPattern(const std::vector<std::string>& patterns, std::string_view component);
+
 class TapSession {
  public:
   // At most `rate` samples per second of each component (bursts up to one second's worth); at
   // most `queue_limit` samples waiting for the client.
   TapSession(std::vector<std::string> patterns, double rate, size_t queue_limit = 1000);
 
-  bool Matches(std::string_view component) const;
+  bool Matches(std::string_view component) const { return MatchesAnyPattern(patterns_, component); }
   // Waits up to `wait` for samples; returns those queued (each a JSON line with its '\n').
   std::vector<std::string> Take(std::chrono::milliseconds wait);
   // Samples not taken so far (rate used up, or the queue full).

@@ -7,62 +7,25 @@
 // Checks, besides no crash, leak or undefined behaviour: a pattern the schema rejects has an
 // error message; the encoded event is one valid JSON object whose keys never repeat.
 #include <simdjson.h>
-#include <yaml-cpp/yaml.h>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <memory>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <vector>
 
 #include "pipeline/event_batch.h"
-#include "pipeline/json_encoder.h"
-#include "pipeline/options/diagnostics.h"
-#include "pipeline/options/env.h"
-#include "pipeline/options/node_reader.h"
 #include "plugins/filters/dissect.h"
+#include "tests/fuzz/filter_fuzz_support.h"
 
 namespace {
 
 using sluice::filters::DissectFilter;
 
-[[noreturn]] void Fail(const char* what, std::string_view detail = {}) {
-  std::fprintf(stderr, "dissect_filter_fuzzer: %s %.*s\n", what,
-               static_cast<int>(std::min<size_t>(detail.size(), 2000)), detail.data());
-  std::abort();
-}
-
-// A filter from `node` (a map of its options), through its schema as a config would give it; null
-// with `*errors` set when the schema rejects the options.
-std::unique_ptr<DissectFilter> Build(const YAML::Node& node, std::string* errors) {
-  static const std::string kFile = "fuzz.yaml";
-  static const sluice::config::EnvLookup kNoEnv =
-      [](const std::string&) -> std::optional<std::string> { return std::nullopt; };
-  sluice::config::Diagnostics diags;
-  DissectFilter::Options options;
-  sluice::config::NodeReader r(node, kFile, "", diags, kNoEnv);
-  DissectFilter::Options::Schema().Parse(r, &options, "filter 'dissect'", {"type", "id", "when"});
-  if (!diags.ok()) {
-    *errors = diags.ToString();
-    return nullptr;
-  }
-  sluice::PluginContext context;
-  context.kind = sluice::PluginKind::kFilter;
-  auto built = DissectFilter::Build(options, context);
-  if (!built.ok()) Fail("options the schema accepted do not build:", built.status().message());
-  return std::move(built).value();
-}
+constexpr char kTarget[] = "dissect_filter_fuzzer";
 
 std::unique_ptr<DissectFilter> BuildFixed(const std::string& yaml) {
-  std::string errors;
-  std::unique_ptr<DissectFilter> filter = Build(YAML::Load(yaml), &errors);
-  if (filter == nullptr) Fail("bad fixed options:", errors);
-  return filter;
+  return sluice::fuzz::BuildFixedFilter<DissectFilter>(kTarget, yaml);
 }
 
 struct Filters {
@@ -75,40 +38,8 @@ struct Filters {
   })");
 };
 
-bool KeysUnique(simdjson::dom::element element) {
-  using simdjson::dom::element_type;
-  if (element.type() == element_type::ARRAY) {
-    // A copy: ranging over value_unsafe() of the temporary result would dangle.
-    const simdjson::dom::array array = element.get_array().value_unsafe();
-    for (simdjson::dom::element item : array) {
-      if (!KeysUnique(item)) return false;
-    }
-    return true;
-  }
-  if (element.type() != element_type::OBJECT) return true;
-  std::vector<std::string_view> keys;
-  const simdjson::dom::object object = element.get_object().value_unsafe();
-  for (simdjson::dom::key_value_pair member : object) {
-    keys.push_back(member.key);
-    if (!KeysUnique(member.value)) return false;
-  }
-  std::sort(keys.begin(), keys.end());
-  return std::adjacent_find(keys.begin(), keys.end()) == keys.end();
-}
-
-// Encodes `event` and checks the text. A document nested deeper than simdjson's limit (each dot of
-// a field name nests) is not checked.
 void CheckEncoded(const sluice::Event& event) {
-  static auto* encoder = new sluice::JsonEncoder();
-  static auto* parser = new simdjson::dom::parser();
-  std::string out;
-  encoder->Encode(event, out);
-  simdjson::dom::element root;
-  const simdjson::error_code error = parser->parse(out).get(root);
-  if (error == simdjson::DEPTH_ERROR) return;
-  if (error != simdjson::SUCCESS) Fail("the encoded event is not valid JSON:", out);
-  if (root.type() != simdjson::dom::element_type::OBJECT) Fail("not a JSON object:", out);
-  if (!KeysUnique(root)) Fail("the encoded event repeats a key:", out);
+  sluice::fuzz::CheckEncoded(kTarget, event, /*check_keys=*/true);
 }
 
 }  // namespace
@@ -124,9 +55,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     options["pattern"] = std::string(first_line);
     std::string errors;
     // Declared before the batch: a filter outlives the events it touched.
-    std::unique_ptr<DissectFilter> filter = Build(options, &errors);
+    std::unique_ptr<DissectFilter> filter =
+        sluice::fuzz::BuildFilter<DissectFilter>(kTarget, options, &errors);
     if (filter == nullptr) {
-      if (errors.empty()) Fail("a rejected pattern without an error");
+      if (errors.empty()) sluice::fuzz::Fail(kTarget, "a rejected pattern without an error");
       return 0;
     }
     sluice::EventBatch batch(1);

@@ -49,11 +49,7 @@ class ReloadTest : public SluiceProcessTest {
   int ReloadCommand(const std::vector<std::string>& args, std::string* out, std::string* err) {
     std::vector<std::string> argv = {SLUICE_BINARY, "reload"};
     argv.insert(argv.end(), args.begin(), args.end());
-    Subprocess p(argv, dir_ / ("reload-" + std::to_string(runs_++)));
-    int code = p.WaitFor(std::chrono::seconds(120));
-    *out = p.Stdout();
-    *err = p.Stderr();
-    return code;
+    return RunCommand(argv, out, err);
   }
 
   static std::string Generation(const std::string& line) {

@@ -12,6 +12,7 @@
 #include <memory>
 #include <regex>
 #include <string>
+#include <vector>
 
 #include "tests/integration/http_get.h"
 #include "tests/integration/subprocess.h"
@@ -41,6 +42,15 @@ class SluiceProcessTest : public ::testing::Test {
     std::filesystem::create_directories(run_dir);
     return std::make_unique<Subprocess>(
         std::vector<std::string>{SLUICE_BINARY, "run", "-c", config}, run_dir);
+  }
+  // Runs `argv` to its end (at most 120 s) in a directory of its own; returns its exit code, with
+  // its stdout in `out` and its stderr in `err`.
+  int RunCommand(const std::vector<std::string>& argv, std::string* out, std::string* err) {
+    Subprocess p(argv, dir_ / ("cmd-" + std::to_string(runs_++)));
+    int code = p.WaitFor(std::chrono::seconds(120));
+    *out = p.Stdout();
+    *err = p.Stderr();
+    return code;
   }
   // The admin port the process printed; -1 when it has not (yet).
   static int AdminPort(const Subprocess& p) {
@@ -99,6 +109,35 @@ class SluiceProcessTest : public ::testing::Test {
 
   std::filesystem::path dir_;
   int runs_ = 0;
+};
+
+// A fixture whose tests talk to one running `sluice run` (the commands that call the admin API):
+// StartAgent() runs `pipelines` with an admin token; TearDown stops it with SIGTERM and expects a
+// clean exit.
+class RunningAgentTest : public SluiceProcessTest {
+ protected:
+  static constexpr char kToken[] = "running-agent-test-token-0123456789";
+
+  // Makes the test's directory (PREFIX) and starts the agent; check HasFatalFailure() after.
+  void StartAgent(const std::string& prefix, const std::string& pipelines) {
+    MakeDir(prefix);
+    config_ = WriteConfig("agent", pipelines, std::string(", token: ") + kToken);
+    agent_ = Run(config_, "agent");
+    port_ = WaitForAdminPort(*agent_);
+    ASSERT_GT(port_, 0) << agent_->Stderr();
+  }
+  void TearDown() override {
+    if (agent_) {
+      agent_->Signal(SIGTERM);
+      EXPECT_EQ(agent_->WaitFor(std::chrono::seconds(60)), 0) << agent_->Stderr();
+    }
+    SluiceProcessTest::TearDown();
+  }
+  std::string Admin() const { return "127.0.0.1:" + std::to_string(port_); }
+
+  std::string config_;
+  std::unique_ptr<Subprocess> agent_;
+  int port_ = -1;
 };
 
 }  // namespace sluice::testing

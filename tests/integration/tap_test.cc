@@ -20,41 +20,21 @@ namespace {
 
 using std::chrono::seconds;
 
-constexpr char kToken[] = "tap-test-token-0123456789";
-
-class TapTest : public SluiceProcessTest {
+class TapTest : public RunningAgentTest {
  protected:
   void SetUp() override {
-    MakeDir("sluice_tap");
-    config_ = WriteConfig(
-        "agent",
-        std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 5000}]\n") +
-            "    filters: [{type: mutate, id: tag, set: {env: tapped}}]\n" +
-            "    outputs: [{type: blackhole, id: sink}]\n",
-        std::string(", token: ") + kToken);
-    agent_ = Run(config_, "agent");
-    port_ = WaitForAdminPort(*agent_);
-    ASSERT_GT(port_, 0) << agent_->Stderr();
-  }
-  void TearDown() override {
-    if (agent_) {
-      agent_->Signal(SIGTERM);
-      EXPECT_EQ(agent_->WaitFor(seconds(60)), 0) << agent_->Stderr();
-    }
-    SluiceProcessTest::TearDown();
+    StartAgent("sluice_tap",
+               std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 5000}]\n") +
+                   "    filters: [{type: mutate, id: tag, set: {env: tapped}}]\n" +
+                   "    outputs: [{type: blackhole, id: sink}]\n");
   }
   // `sluice tap ARGS...` with the admin address and the config (for the token).
   int Tap(std::vector<std::string> args, std::string* out, std::string* err,
           bool with_config = true) {
-    std::vector<std::string> argv = {SLUICE_BINARY, "tap", "--admin",
-                                     "127.0.0.1:" + std::to_string(port_)};
+    std::vector<std::string> argv = {SLUICE_BINARY, "tap", "--admin", Admin()};
     if (with_config) argv.insert(argv.end(), {"-c", config_});
     argv.insert(argv.end(), args.begin(), args.end());
-    Subprocess p(argv, dir_ / ("tap-" + std::to_string(runs_++)));
-    int code = p.WaitFor(seconds(60));
-    *out = p.Stdout();
-    *err = p.Stderr();
-    return code;
+    return RunCommand(argv, out, err);
   }
   static std::vector<std::string> Lines(const std::string& text) {
     std::vector<std::string> lines;
@@ -62,10 +42,6 @@ class TapTest : public SluiceProcessTest {
     for (std::string l; std::getline(in, l);) lines.push_back(l);
     return lines;
   }
-
-  std::string config_;
-  std::unique_ptr<Subprocess> agent_;
-  int port_ = -1;
 };
 
 TEST_F(TapTest, SamplesOfTheNamedComponentsAsJson) {

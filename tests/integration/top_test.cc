@@ -17,50 +17,21 @@ namespace fs = std::filesystem;
 using std::chrono::seconds;
 
 constexpr char kTmux[] = "/usr/bin/tmux";
-constexpr char kToken[] = "top-test-token-0123456789";
-
-class TopTest : public SluiceProcessTest {
+class TopTest : public RunningAgentTest {
  protected:
   void SetUp() override {
-    MakeDir("sluice_top");
-    std::string config = WriteConfig(
-        "agent",
-        std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 2000}]\n") +
-            "    filters: [{type: mutate, id: tag, set: {env: test}}]\n" +
-            "    outputs: [{type: blackhole, id: sink}]\n",
-        std::string(", token: ") + kToken);
-    config_ = config;
-    agent_ = Run(config_, "agent");
-    port_ = WaitForAdminPort(*agent_);
-    ASSERT_GT(port_, 0) << agent_->Stderr();
+    StartAgent("sluice_top",
+               std::string("pipelines:\n  spark:\n    inputs: [{type: generate, rate: 2000}]\n") +
+                   "    filters: [{type: mutate, id: tag, set: {env: test}}]\n" +
+                   "    outputs: [{type: blackhole, id: sink}]\n");
   }
-  void TearDown() override {
-    if (agent_) {
-      agent_->Signal(SIGTERM);
-      EXPECT_EQ(agent_->WaitFor(seconds(60)), 0) << agent_->Stderr();
-    }
-    SluiceProcessTest::TearDown();
-  }
-  std::string Admin() const { return "127.0.0.1:" + std::to_string(port_); }
-
-  // Runs a command to its end; returns its exit code, with stdout in `out`, stderr in `err`.
-  int Command(const std::vector<std::string>& argv, std::string* out, std::string* err) {
-    Subprocess p(argv, dir_ / ("cmd-" + std::to_string(runs_++)));
-    int code = p.WaitFor(seconds(60));
-    *out = p.Stdout();
-    *err = p.Stderr();
-    return code;
-  }
-
-  std::string config_;
-  std::unique_ptr<Subprocess> agent_;
-  int port_ = -1;
 };
 
 TEST_F(TopTest, OncePrintsOneFrameWithEveryComponentAndItsRates) {
   std::string out, err;
   ASSERT_EQ(
-      Command({SLUICE_BINARY, "top", "--once", "-c", config_, "--admin", Admin()}, &out, &err), 0)
+      RunCommand({SLUICE_BINARY, "top", "--once", "-c", config_, "--admin", Admin()}, &out, &err),
+      0)
       << out << err;
   std::istringstream lines(out);
   std::vector<std::string> frame;
@@ -83,7 +54,7 @@ TEST_F(TopTest, OncePrintsOneFrameWithEveryComponentAndItsRates) {
 
 TEST_F(TopTest, WithoutTheTokenItSaysSoAndExitsThree) {
   std::string out, err;
-  EXPECT_EQ(Command({SLUICE_BINARY, "top", "--once", "--admin", Admin()}, &out, &err), 3)
+  EXPECT_EQ(RunCommand({SLUICE_BINARY, "top", "--once", "--admin", Admin()}, &out, &err), 3)
       << out << err;
   EXPECT_NE(err.find("wants the admin token"), std::string::npos) << err;
 }
@@ -96,14 +67,14 @@ TEST_F(TopTest, RunsInAnEightyByTwentyFourTerminalAndQuitsOnQ) {
   const std::string top =
       std::string(SLUICE_BINARY) + " top --interval 0.3 --token " + kToken + " --admin " + Admin();
   std::string out, err;
-  ASSERT_EQ(Command({kTmux, "-L", session, "new-session", "-d", "-s", session, "-x", "80", "-y",
-                     "24", top + "; sleep 30"},
-                    &out, &err),
+  ASSERT_EQ(RunCommand({kTmux, "-L", session, "new-session", "-d", "-s", session, "-x", "80", "-y",
+                        "24", top + "; sleep 30"},
+                       &out, &err),
             0)
       << err;
   auto capture = [&] {
     std::string o, e;
-    Command({kTmux, "-L", session, "capture-pane", "-p", "-t", session}, &o, &e);
+    RunCommand({kTmux, "-L", session, "capture-pane", "-p", "-t", session}, &o, &e);
     return o;
   };
   std::string screen;
@@ -117,11 +88,11 @@ TEST_F(TopTest, RunsInAnEightyByTwentyFourTerminalAndQuitsOnQ) {
   EXPECT_TRUE(shown) << screen;
   std::istringstream rows(screen);
   for (std::string l; std::getline(rows, l);) EXPECT_LE(l.size(), 80u) << l;
-  Command({kTmux, "-L", session, "send-keys", "-t", session, "q"}, &out, &err);
+  RunCommand({kTmux, "-L", session, "send-keys", "-t", session, "q"}, &out, &err);
   // After q, top has left the alternate screen: the shell's pane no longer shows the frame.
   bool quit = WaitUntil([&] { return capture().find("IN/s") == std::string::npos; }, seconds(30));
   EXPECT_TRUE(quit) << capture();
-  Command({kTmux, "-L", session, "kill-server"}, &out, &err);
+  RunCommand({kTmux, "-L", session, "kill-server"}, &out, &err);
 }
 
 }  // namespace
