@@ -119,6 +119,41 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
 }
 
+bool IsValidUtf8(std::string_view s) {
+  size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<uint8_t>(s[i]) < 0x80) {
+      ++i;
+      continue;
+    }
+    const size_t n = Utf8SequenceLength(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::string_view ValidUtf8(Arena& arena, std::string_view s) {
+  if (IsValidUtf8(s)) return s;
+  constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+  char* out = static_cast<char*>(arena.Allocate(s.size() * kReplacement.size(), 1));
+  size_t size = 0;
+  size_t i = 0;
+  while (i < s.size()) {
+    const size_t n = static_cast<uint8_t>(s[i]) < 0x80 ? 1 : Utf8SequenceLength(s, i);
+    if (n == 0) {
+      std::memcpy(out + size, kReplacement.data(), kReplacement.size());
+      size += kReplacement.size();
+      ++i;
+      continue;
+    }
+    std::memcpy(out + size, s.data() + i, n);
+    size += n;
+    i += n;
+  }
+  return {out, size};
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   AppendJsonEscaped(out, s);

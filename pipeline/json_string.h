@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "pipeline/arena.h"
+
 namespace sluice {
 
 // Appends `s` as a quoted JSON string: `"` `\` and control characters are escaped, valid UTF-8 is
@@ -13,5 +15,13 @@ void AppendJsonString(std::string& out, std::string_view s);
 
 // Appends `s` without the quotes (same escaping).
 void AppendJsonEscaped(std::string& out, std::string_view s);
+
+// Whether every byte of `s` is part of a valid UTF-8 sequence, as AppendJsonString judges it.
+bool IsValidUtf8(std::string_view s);
+
+// `s` when it is valid UTF-8; otherwise a copy in `arena` in which every invalid byte is U+FFFD,
+// the text AppendJsonString would write. Filters pass field names taken from log text through it,
+// so two names that differ only in invalid bytes are one field, not two equal JSON keys.
+std::string_view ValidUtf8(Arena& arena, std::string_view s);
 
 }  // namespace sluice

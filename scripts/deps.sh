@@ -27,12 +27,17 @@ for p in "${packages[@]}"; do
   fi
 done
 if [ ${#missing[@]} -gt 0 ]; then
-  echo "deps: installing ${missing[*]}" >&2
+  echo "deps: installing ${#missing[@]} packages (a few minutes on a fresh machine): ${missing[*]}" >&2
   sudo=""
   if [ "$(id -u)" -ne 0 ]; then sudo="sudo"; fi
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  # Progress without apt's full output: the download total, then a line every 25 packages set up
+  # (with their dependencies, several hundred on a fresh machine). pipefail keeps apt's status.
+  $sudo apt-get install -y -q --no-install-recommends "${missing[@]}" | awk '
+    /^Need to get/ { print "deps: downloading " $4 " " $5; fflush() }
+    /^Setting up / { n++; if (n % 25 == 0) { print "deps: " n " packages set up"; fflush() } }
+    END { print "deps: " n + 0 " packages set up" }' >&2
 fi
 
 # s3rver (npm), the S3 server of the integration tests, into tests/tools/s3rver/node_modules.

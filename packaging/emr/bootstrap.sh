@@ -558,7 +558,7 @@ pipelines:
           - '%Y-%m-%d %H:%M:%S.%f'
           - ISO8601
         timezone: UTC  # EMR nodes run in UTC
-      - type: spark  # spark.app_id, yarn.container_id, spark.role from the path
+      - type: spark  # app id, container id, role from the path; executor id from launch_container.sh
       - type: mutate
         id: exception_tag
         when: message =~ /\n\s+at /
@@ -667,7 +667,7 @@ install_config() {
     if [[ ${output} == *GLIBC_* ]]; then
       die "/usr/bin/sluice cannot run on this node's glibc; it needs glibc >= 2.34 (EMR 7.x)"
     fi
-    as_root install -D -m 0644 "${staged}" "${CONFIG}.rejected"
+    as_root install -D -m 0600 "${staged}" "${CONFIG}.rejected"  # it may hold a SASL password
     die "the generated config is invalid: the errors above, with their line numbers, are about" \
       "/etc/sluice/agent.yaml.rejected; check the --kafka-option and --extra-field arguments"
   fi

@@ -1,14 +1,20 @@
 #!/usr/bin/env bash
 # Writes sluice(1), gzipped, from the --help of the binary and of each of its commands (help2man).
+# The commands are those `sluice --help` lists under "Subcommands:", so a new one is never left out.
 # Usage: make-man.sh SLUICE_BINARY OUT.1.gz
 set -euo pipefail
 binary="${1:?usage: $0 SLUICE_BINARY OUT.1.gz}"
 out="${2:?usage: $0 SLUICE_BINARY OUT.1.gz}"
+commands="$("$binary" --help | sed -n '/^Subcommands:/,$ s/^  \([a-z][a-z0-9-]*\) .*/\1/p')"
+if [ -z "$commands" ]; then
+  echo "make-man.sh: '$binary --help' lists no subcommands" >&2
+  exit 1
+fi
 include="$(mktemp)"
 trap 'rm -f "$include"' EXIT
 {
   echo "[COMMANDS]"
-  for command in run validate test plugins version; do
+  for command in $commands; do
     echo ".SS \"sluice $command\""
     echo ".nf"
     "$binary" "$command" --help | sed 's/\\/\\\\/g; s/^\./\\\&./'

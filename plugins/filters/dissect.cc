@@ -4,6 +4,7 @@
 #include <cstring>
 #include <set>
 
+#include "pipeline/json_string.h"
 #include "plugins/common/field_text.h"
 
 namespace sluice::filters {
@@ -349,7 +350,7 @@ FilterResult DissectFilter::Apply(Event& event) {
           failed |= !Write(event, out.name, values_[out.key], out.type);
           break;
         case Output::Kind::kRef: {
-          std::string_view name = values_[out.ref_name];
+          std::string_view name = ValidUtf8(event.arena(), values_[out.ref_name]);
           if (name.empty()) break;
           failed |= !Write(event, name, values_[out.key], options_.plan->TypeOf(name));
           break;

@@ -202,7 +202,7 @@ void KvFilter::Keep(std::string_view key, std::string_view value, char quote) {
   pairs_.push_back(Pair{key, value, quote});
 }
 
-size_t KvFilter::Scan(std::string_view text) {
+size_t KvFilter::Scan(std::string_view text, Arena& arena) {
   pairs_.clear();
   const size_t n = text.size();
   const auto max = static_cast<size_t>(options_.max_pairs);
@@ -254,6 +254,7 @@ size_t KvFilter::Scan(std::string_view text) {
     }
     value = Trim(value, trim_value_);
     if (key.empty()) continue;
+    key = ValidUtf8(arena, key);  // names differing only in invalid bytes are one key
     if (found == max) {
       truncated_->Add();
       break;
@@ -297,7 +298,7 @@ std::string_view KvFilter::Unescaped(Event& event, std::string_view value, char 
 FilterResult KvFilter::Apply(Event& event) {
   std::optional<std::string_view> text = event.GetText(options_.field);
   if (!text) return FilterResult::kSkipped;
-  if (Scan(*text) == 0) {
+  if (Scan(*text, event.arena()) == 0) {
     for (const std::string& tag : options_.tag_on_failure) event.AddTag(tag);
     return FilterResult::kFailed;
   }

@@ -66,8 +66,9 @@ class KvFilter final : public Filter {
   };
 
   KvFilter(const Options& options, PluginContext& context);
-  // Reads the pairs of `text` into pairs_; returns how many pairs it found (kept or not).
-  size_t Scan(std::string_view text);
+  // Reads the pairs of `text` into pairs_; returns how many pairs it found (kept or not). Keys
+  // that are not valid UTF-8 are copied into `arena` with U+FFFD for their invalid bytes.
+  size_t Scan(std::string_view text, Arena& arena);
   void Keep(std::string_view key, std::string_view value, char quote);
   bool Wanted(std::string_view key) const;
   bool SameKey(std::string_view a, std::string_view b) const;

@@ -81,6 +81,26 @@ for config in agent collector; do
   out="$("$binary" validate -c "$work/deb/etc/sluice/$config.yaml" 2>&1)" && ok "validate $config.yaml: $out" \
     || fail "validate $config.yaml: $out"
 done
+# sluice(1) documents every command `sluice --help` lists; the units' Documentation= files exist.
+man="$(gunzip -c "$work/deb/usr/share/man/man1/sluice.1.gz")"
+commands="$("$binary" --help | sed -n '/^Subcommands:/,$ s/^  \([a-z][a-z0-9-]*\) .*/\1/p')"
+[ -n "$commands" ] || fail "sluice --help lists no subcommands"
+for command in $commands; do
+  grep -qF "sluice $command" <<<"$man" && ok "sluice(1) documents sluice $command" \
+    || fail "sluice(1) lacks the command '$command'"
+done
+for unit in sluice.service sluice@.service; do
+  # Words, not lines: Documentation= holds space-separated URIs.
+  # shellcheck disable=SC2013
+  for doc in $(sed -n 's/^Documentation=//p' "$work/deb/usr/lib/systemd/system/$unit"); do
+    case "$doc" in
+      file://*) [ -f "$work/deb${doc#file://}" ] && ok "$unit: $doc is in the .deb" \
+        || fail "$unit: Documentation=$doc is not in the .deb" ;;
+      man:sluice\(1\)) ;;
+      *) fail "$unit: unexpected Documentation=$doc" ;;
+    esac
+  done
+done
 
 # The .rpm.
 rpm_files="$(rpm -qpl "$rpm" 2>/dev/null)"

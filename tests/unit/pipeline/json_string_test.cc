@@ -69,5 +69,29 @@ TEST(JsonStringTest, AppendsAndQuotes) {
   EXPECT_EQ(out, "x\"a long line of plain text \\\"quoted\\\" and a\\ttab\"");
 }
 
+TEST(JsonStringTest, ValidUtf8ReplacesWhatTheEncoderWouldReplace) {
+  Arena arena;
+  for (std::string_view s : {std::string_view("plain"), std::string_view("\xC3\xA9t\xC3\xA9"),
+                             std::string_view("\xF0\x9F\x98\x80"), std::string_view()}) {
+    EXPECT_TRUE(IsValidUtf8(s)) << s;
+    EXPECT_EQ(ValidUtf8(arena, s).data(), s.data());  // no copy
+  }
+  for (std::string_view s : {std::string_view("\xff"), std::string_view("a\xC3"),
+                             std::string_view("\xED\xA0\x80"), std::string_view("\xC0\xAF")}) {
+    EXPECT_FALSE(IsValidUtf8(s)) << s;
+    const std::string_view fixed = ValidUtf8(arena, s);
+    EXPECT_TRUE(IsValidUtf8(fixed));
+    std::string direct, via_fixed;
+    AppendJsonString(direct, s);
+    AppendJsonString(via_fixed, fixed);
+    EXPECT_EQ(direct, via_fixed);
+  }
+  EXPECT_EQ(ValidUtf8(arena,
+                      "a\xff\xfe"
+                      "b"),
+            "a\xEF\xBF\xBD\xEF\xBF\xBD"
+            "b");
+}
+
 }  // namespace
 }  // namespace sluice

@@ -235,6 +235,17 @@ TEST(DissectFilterTest, BadBytesAndHugeTexts) {
   EXPECT_EQ(h.Get("c")->as_string().size(), (1u << 20) - 501);
 }
 
+TEST(DissectFilterTest, AReferenceNameWithInvalidBytesIsValidUtf8) {
+  auto b = BuildFilter<DissectFilter>("pattern: '%{?k}=%{&k}'");
+  ASSERT_TRUE(b->filter) << b->error;
+  EventBatch batch;
+  Event& e = batch.Add(0, "a\xff=1");
+  EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
+  const Value* v = e.Get("a\xEF\xBF\xBD");
+  ASSERT_NE(v, nullptr);
+  EXPECT_EQ(v->as_string(), "1");
+}
+
 TEST(DissectFilterTest, RandomPatternsCompileOrFailCleanly) {
   std::mt19937 rng(20170609);
   const std::vector<std::string> atoms = {"%{", "}", "a", "b", "+", "?", "&", "*", "/",    "1",

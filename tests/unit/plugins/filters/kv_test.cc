@@ -247,6 +247,30 @@ TEST(KvFilterTest, BadBytesAndHugeTexts) {
   EXPECT_EQ(r->event->fields().size(), 1000u);  // max_pairs
 }
 
+// Found by the kv_filter fuzz target: two keys that differ only in invalid UTF-8 bytes were two
+// fields that encode to the same JSON key. Invalid bytes now become U+FFFD in the key itself, so
+// they are one key and duplicate_keys decides between their values.
+TEST(KvFilterTest, KeysDifferingOnlyInInvalidBytesAreOneKey) {
+  const std::string text =
+      "\xff\x86"
+      "b=1 \xfe\xfe"
+      "b=2 ok=3";
+  auto r = ApplyFilter<KvFilter>("duplicate_keys: array", text);
+  ASSERT_EQ(r->result, FilterResult::kMatched);
+  testing::ExpectEvent(*r->event, {.text = {{"ok", "3"}}, .field_count = 2});
+  const Value* both = r->event->Get(
+      "\xEF\xBF\xBD\xEF\xBF\xBD"
+      "b");
+  ASSERT_NE(both, nullptr);
+  EXPECT_EQ(both->as_string(), R"(["1","2"])");
+  auto last = ApplyFilter<KvFilter>("{}", text);
+  const Value* kept = last->event->Get(
+      "\xEF\xBF\xBD\xEF\xBF\xBD"
+      "b");
+  ASSERT_NE(kept, nullptr);
+  EXPECT_EQ(kept->as_string(), "2");
+}
+
 // Texts made of known pairs (joined by random runs of split characters, values quoted or
 // bracketed when they hold a split) give those pairs back.
 TEST(KvFilterTest, RandomPairsRoundTrip) {
