@@ -7,6 +7,8 @@
 #include <sstream>
 #include <thread>
 
+#include "pipeline/json_string.h"
+#include "pipeline/read_file.h"
 #include "pipeline/registry.h"
 
 namespace sluice::config {
@@ -32,6 +34,19 @@ struct Loader {
 void Loader::LoadText(const std::string& text, const std::string& file) {
   config.files.push_back(file);
   source_text = text;
+  // YAML is Unicode text; yaml-cpp passes other bytes through, into field names and values.
+  if (const size_t bad = FirstInvalidUtf8(text); bad != std::string::npos) {
+    const std::string_view before(text.data(), bad);
+    const size_t newline = before.rfind('\n');
+    const auto line = static_cast<int>(1 + std::count(before.begin(), before.end(), '\n'));
+    const auto column =
+        static_cast<int>(bad - (newline == std::string::npos ? 0 : newline + 1) + 1);
+    diags.Error(SourceLocation{file, line, column},
+                fmt::format("invalid UTF-8 (byte 0x{:02X}): a config file is UTF-8 text; was it "
+                            "saved in another encoding (Latin-1, Windows-1252)?",
+                            static_cast<uint8_t>(text[bad])));
+    return;
+  }
   YAML::Node root;
   try {
     root = YAML::Load(text);
@@ -372,15 +387,14 @@ Config LoadConfig(const std::string& path, Diagnostics& diags, const EnvLookup& 
   }
   Loader loader{diags, env, {}, {}};
   for (const std::string& file : files) {
-    std::ifstream in(file, std::ios::binary);
-    if (!in) {
+    // 16 MiB: a config of thousands of pipelines is far smaller.
+    Result<std::string> text = ReadBoundedFile(file, 16 << 20);
+    if (!text.ok()) {
       diags.Error(SourceLocation{file, 0, 0},
-                  "cannot read config file: " + std::string(std::strerror(errno)));
+                  "cannot read config file: " + std::string(text.status().message()));
       continue;
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    loader.LoadText(text.str(), file);
+    loader.LoadText(*text, file);
   }
   loader.config.secret_files = diags.secret_files();
   if (diags.ok() && loader.config.pipelines.empty()) {

@@ -119,7 +119,7 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   out.append(s.data() + run, s.size() - run);
 }
 
-bool IsValidUtf8(std::string_view s) {
+size_t FirstInvalidUtf8(std::string_view s) {
   size_t i = 0;
   while (i < s.size()) {
     if (static_cast<uint8_t>(s[i]) < 0x80) {
@@ -127,10 +127,10 @@ bool IsValidUtf8(std::string_view s) {
       continue;
     }
     const size_t n = Utf8SequenceLength(s, i);
-    if (n == 0) return false;
+    if (n == 0) return i;
     i += n;
   }
-  return true;
+  return std::string_view::npos;
 }
 
 std::string_view ValidUtf8(Arena& arena, std::string_view s) {

@@ -16,8 +16,13 @@ void AppendJsonString(std::string& out, std::string_view s);
 // Appends `s` without the quotes (same escaping).
 void AppendJsonEscaped(std::string& out, std::string_view s);
 
-// Whether every byte of `s` is part of a valid UTF-8 sequence, as AppendJsonString judges it.
-bool IsValidUtf8(std::string_view s);
+// The offset of the first byte of `s` that is not part of a valid UTF-8 sequence (as
+// AppendJsonString judges it), or std::string_view::npos when `s` is valid UTF-8.
+size_t FirstInvalidUtf8(std::string_view s);
+
+inline bool IsValidUtf8(std::string_view s) {
+  return FirstInvalidUtf8(s) == std::string_view::npos;
+}
 
 // `s` when it is valid UTF-8; otherwise a copy in `arena` in which every invalid byte is U+FFFD,
 // the text AppendJsonString would write. Filters pass field names taken from log text through it,

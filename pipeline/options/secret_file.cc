@@ -1,24 +1,18 @@
 #include "pipeline/options/secret_file.h"
 
-#include <cerrno>
-#include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include <utility>
+
+#include "pipeline/read_file.h"
 
 namespace sluice::config {
 
 Result<std::string> ReadSecretFile(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) {
-    return InvalidArgument("cannot read " + path + ": it is a directory, not a file");
+  // A token, password or key: 64 KiB is far more than any.
+  Result<std::string> content = ReadBoundedFile(path, 64 << 10);
+  if (!content.ok()) {
+    return InvalidArgument("cannot read " + path + ": " + std::string(content.status().message()));
   }
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument("cannot read " + path + ": " + std::strerror(errno));
-  std::stringstream text;
-  text << in.rdbuf();
-  if (in.bad()) return InvalidArgument("cannot read " + path + ": " + std::strerror(errno));
-  std::string value = text.str();
+  std::string value = std::move(content).value();
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r')) value.pop_back();
   if (value.empty()) return InvalidArgument(path + " is empty; put the secret in it");
   return value;

@@ -111,6 +111,9 @@ Result<DissectFilter::Pattern> DissectFilter::Pattern::Compile(std::string_view 
     std::string error;
     key.name = NormalizeName(body, &error);
     if (!error.empty()) return InvalidArgument(error + where);
+    if (!IsValidUtf8(key.name)) {  // two such names could encode to one JSON key
+      return InvalidArgument("a key name is not valid UTF-8" + where);
+    }
     p.keys.push_back(std::move(key));
     previous = written;
     pos = close + 1;

@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 #include <string_view>
 
 #include "pipeline/event_batch.h"
@@ -48,6 +49,8 @@ void CompileAndRun(std::string_view pattern, grok::PatternSyntax syntax) {
   if (!compiled.ok()) {
     if (compiled.status().message().empty()) Fail("a rejected pattern without a message", pattern);
     if (compiled.status().code() == sluice::StatusCode::kInternal) {
+      std::fprintf(stderr, "grok_compiler_fuzzer: %s\n",
+                   std::string(compiled.status().message()).c_str());
       Fail("an internal error compiling", pattern);
     }
     return;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "pipeline/read_file.h"
 #include "plugins/common/http_client.h"
 
 namespace sluice::common {
@@ -24,12 +25,12 @@ std::string Trim(std::string s) {
   return s.substr(a, b - a + 1);
 }
 
+// The file's content, or "" with *ok false (1 MiB at most: credentials files and web identity
+// tokens are a few KiB).
 std::string ReadWhole(const std::string& path, bool* ok) {
-  std::ifstream in(path, std::ios::binary);
-  *ok = static_cast<bool>(in);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  Result<std::string> content = ReadBoundedFile(path, 1 << 20);
+  *ok = content.ok();
+  return content.ok() ? std::move(content).value() : std::string();
 }
 
 }  // namespace

@@ -213,9 +213,9 @@ Result<CompiledPattern> Expander::Run() {
     return error_;
   }
   if (static_cast<size_t>(re.NumberOfCapturingGroups()) != captures_.size()) {
-    return Internal(fmt::format("pattern \"{}\": expanded to {} groups for {} captures",
+    return Internal(fmt::format("pattern \"{}\": expanded to {} groups for {} captures: \"{}\"",
                                 Printable(pattern_, 120), re.NumberOfCapturingGroups(),
-                                captures_.size()));
+                                captures_.size(), Printable(out_, 240)));
   }
   CompiledPattern compiled;
   compiled.pattern = std::string(pattern_);
@@ -251,6 +251,15 @@ bool Expander::Scan(int frame) {
                text[i + 1] == '{') {
       if (!Reference(frame, text, &i)) return false;
     } else {
+      // A quantifier first in a capture would make RE2 read "(" + "?..." as a flags group (and
+      // the capture would vanish); first in any group it repeats nothing.
+      if ((c == '?' || c == '*' || c == '+') && !open_.empty() &&
+          groups_[open_.back()].content == out_.size()) {
+        return Fail(frame, i,
+                    fmt::format("no argument for repetition operator: {} (nothing before it in "
+                                "its group)",
+                                c));
+      }
       if (c == '|') {
         if (open_.empty()) {
           top_alternation_ = true;

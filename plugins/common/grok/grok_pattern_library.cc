@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "pipeline/read_file.h"
 #include "plugins/common/grok/grok_builtin_patterns.h"
 
 namespace sluice::common::grok {
@@ -62,12 +63,13 @@ Status PatternLibrary::AddText(std::string_view text, std::string_view origin) {
 }
 
 Status PatternLibrary::AddFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return InvalidArgument(fmt::format("cannot read pattern file '{}'", path));
-  std::stringstream content;
-  content << in.rdbuf();
-  if (in.bad()) return InvalidArgument(fmt::format("cannot read pattern file '{}'", path));
-  return AddText(content.str(), path);
+  // 16 MiB: Logstash's whole pattern collection is about 100 KiB.
+  Result<std::string> content = ReadBoundedFile(path, 16 << 20);
+  if (!content.ok()) {
+    return InvalidArgument(
+        fmt::format("cannot read pattern file '{}': {}", path, content.status().message()));
+  }
+  return AddText(*content, path);
 }
 
 Status PatternLibrary::AddDirectory(const std::string& path) {

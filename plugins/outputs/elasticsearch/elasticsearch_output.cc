@@ -9,6 +9,7 @@
 
 #include "pipeline/clock.h"
 #include "pipeline/json_string.h"
+#include "pipeline/read_file.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/event_id.h"
 
@@ -141,14 +142,12 @@ Result<std::unique_ptr<ElasticsearchOutput>> ElasticsearchOutput::Build(const Op
                                                                         PluginContext& context) {
   std::string tpl(ShippedIndexTemplate());
   if (!options.template_file.empty()) {
-    std::ifstream in(options.template_file, std::ios::binary);
-    if (!in) {
+    Result<std::string> text = ReadBoundedFile(options.template_file, 16 << 20);
+    if (!text.ok()) {
       return InvalidArgument(fmt::format("template_file: cannot read {}: {}", options.template_file,
-                                         std::strerror(errno)));
+                                         text.status().message()));
     }
-    std::stringstream text;
-    text << in.rdbuf();
-    tpl = text.str();
+    tpl = std::move(text).value();
   }
   simdjson::dom::parser parser;
   simdjson::dom::element doc;

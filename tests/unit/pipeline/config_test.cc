@@ -56,6 +56,19 @@ TEST(ConfigTest, InvalidYamlNamesThePosition) {
             "t.yaml:3:1: invalid YAML: end of sequence flow not found\n");
 }
 
+// yaml-cpp passes any bytes through; a Latin-1 file would put invalid UTF-8 into field names
+// (two such names could become one JSON key; found by the dissect_filter fuzz target).
+TEST(ConfigTest, InvalidUtf8NamesThePosition) {
+  EXPECT_EQ(Errors("data_dir: /tmp/x\npipelines:\n  caf\xE9: {}\n"),
+            "t.yaml:3:6: invalid UTF-8 (byte 0xE9): a config file is UTF-8 text; was it saved in "
+            "another encoding (Latin-1, Windows-1252)?\n");
+  EXPECT_EQ(Errors("\xFF"),
+            "t.yaml:1:1: invalid UTF-8 (byte 0xFF): a config file is UTF-8 text; "
+            "was it saved in another encoding (Latin-1, Windows-1252)?\n");
+  Config c;
+  EXPECT_TRUE(Loads(std::string("# caf\xC3\xA9\n") + kValid, &c));  // valid UTF-8 is fine
+}
+
 TEST(ConfigTest, UnknownTopLevelKeySuggestsTheClosest) {
   EXPECT_EQ(Errors(std::string("data_dri: /x\n") + kValid),
             "t.yaml:1:1: unknown option 'data_dri'; did you mean 'data_dir'?\n");

@@ -235,6 +235,14 @@ TEST_F(SecretFileTest, AMissingEmptyOrUnreadableFileIsAnErrorAtItsLine) {
   EXPECT_EQ(Parse("key_file: ''\n", &o, nullptr),
             "t.yaml:1:11: output.key_file: expected a file path, got an empty string\n");
   EXPECT_FALSE(ReadSecretFile(missing).ok());
+  // A device by mistake is refused at once (it was read until memory ran out).
+  EXPECT_EQ(Parse("key_file: /dev/zero\n", &o, nullptr),
+            "t.yaml:1:11: output.key_file: cannot read /dev/zero: it is not a regular file (a "
+            "device, pipe or socket)\n");
+  const std::string huge = Write("huge", std::string(65 << 10, 'k'));
+  EXPECT_EQ(Parse("key_file: " + huge + "\n", &o, nullptr),
+            "t.yaml:1:11: output.key_file: cannot read " + huge +
+                ": it is larger than 64KiB; is it the right file?\n");
 }
 
 }  // namespace

@@ -246,6 +246,14 @@ TEST(DissectFilterTest, AReferenceNameWithInvalidBytesIsValidUtf8) {
   EXPECT_EQ(v->as_string(), "1");
 }
 
+TEST(DissectFilterTest, AKeyNameMustBeValidUtf8) {
+  const std::string errors = testing::OptionErrors<DissectFilter>(
+      "pattern: '%{\xFF"
+      "a} %{\xFE"
+      "a}'");
+  EXPECT_NE(errors.find("a key name is not valid UTF-8"), std::string::npos) << errors;
+}
+
 TEST(DissectFilterTest, RandomPatternsCompileOrFailCleanly) {
   std::mt19937 rng(20170609);
   const std::vector<std::string> atoms = {"%{", "}", "a", "b", "+", "?", "&", "*", "/",    "1",

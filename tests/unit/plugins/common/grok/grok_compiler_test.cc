@@ -295,6 +295,21 @@ TEST(GrokCompilerTest, Re2ErrorsHaveTheOffsetAndRe2sReason) {
   EXPECT_NE(e.find("RE2: invalid character class range: z-a"), std::string::npos) << e;
 }
 
+// Found by the grok_compiler fuzz target: "(?<x>?)" was expanded to "(?)", which RE2 reads as an
+// empty flags group, so the capture vanished (an internal error: 0 groups for 1 capture). A
+// quantifier first in a group, written or from a definition, is now the user's error.
+TEST(GrokCompilerTest, AQuantifierFirstInAGroupRepeatsNothing) {
+  for (std::string p : {"(?<x>?)", "a(?P<x>?s)", "(?<x>*a)", "(+)", "(?:?)"}) {
+    std::string e = Error(p);
+    EXPECT_NE(e.find("no argument for repetition operator"), std::string::npos) << p << ": " << e;
+  }
+  std::string e = Error("%{Q:q}", With({{"Q", "?i)x"}}));
+  EXPECT_NE(e.find("no argument for repetition operator: ?"), std::string::npos) << e;
+  EXPECT_NE(e.find("%{Q:q}"), std::string::npos) << e;  // the reference chain
+  EXPECT_EQ(Captured("(?<x>a?)b", "b"), (Captures{{"x", ""}}));
+  EXPECT_EQ(Captured("(?<x>(?i)A)", "a"), (Captures{{"x", "a"}}));
+}
+
 TEST(GrokCompilerTest, ErrorsInsideDefinitionsNameTheReferenceChain) {
   PatternLibrary lib = With({{"OUTER", "<%{INNER}>"}, {"INNER", "ab{2,1}"}});
   std::string e = Error("x %{OUTER:o}", lib);
