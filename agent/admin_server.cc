@@ -27,7 +27,18 @@ Status AdminServer::Start(const config::AdminOptions& options) {
                            listen + "'");
   }
   SetToken(options.BearerToken());
-  server_ = std::make_unique<httplib::Server>();
+  if (options.tls.enabled()) {
+    auto tls = std::make_unique<httplib::SSLServer>(options.tls.cert_file.c_str(),
+                                                    options.tls.key_file.c_str());
+    if (!tls->is_valid()) {
+      return InvalidArgument("admin.tls: cannot load " + options.tls.cert_file + " and " +
+                             options.tls.key_file +
+                             " (a PEM certificate and its private key, unencrypted, that match)");
+    }
+    server_ = std::move(tls);
+  } else {
+    server_ = std::make_unique<httplib::Server>();
+  }
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     const std::string token = Token();
     if (token.empty() || IsOpenEndpoint(req.path)) {

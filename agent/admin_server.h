@@ -14,7 +14,8 @@
 //                       with file:line:column), 500 applied with errors, 503 no reloader
 // With `admin.token` (or `token_file`) set, every request but /health and /ready (the probes) must
 // carry `Authorization: Bearer TOKEN`, else it gets 401 with `WWW-Authenticate: Bearer`
-// (agent/admin_auth.h). No TLS.
+// (agent/admin_auth.h). With `admin.tls` set, the API speaks HTTPS only (cpp-httplib's SSLServer,
+// OpenSSL), with the configured certificate and key.
 // Thread-safety: Start/Stop from the main thread; SetToken and SetReloader from any thread;
 // handlers run on httplib's threads and only use the service through its thread-safe accessors.
 #pragma once

@@ -46,12 +46,15 @@ void AddConfigFlags(CLI::App* cmd, CommonFlags* flags) {
 // --admin, --token and -c of the commands that call a running instance's admin API.
 void AddAdminClientFlags(CLI::App* cmd, AdminClientFlags* flags) {
   cmd->add_option("--admin", flags->admin,
-                  "The instance's admin API, HOST:PORT (default: admin.listen of -c, else "
-                  "127.0.0.1:9600)");
+                  "The instance's admin API, [https://]HOST:PORT (default: admin.listen of -c, "
+                  "HTTPS when it sets admin.tls, else 127.0.0.1:9600)");
+  cmd->add_option("--ca-file", flags->ca_file,
+                  "PEM CA certificates to trust for HTTPS (default: admin.tls.ca_file of -c, "
+                  "else the system's store)");
   cmd->add_option("--token", flags->token,
                   "The admin API's bearer token (default: admin.token or token_file of -c)");
   cmd->add_option("-c,--config", flags->config,
-                  "The instance's config, read for admin.listen and the token only");
+                  "The instance's config, read for admin.listen, admin.tls and the token only");
 }
 
 // Loads and reports; returns false (after printing every error) when the config is invalid.
@@ -143,10 +146,12 @@ std::vector<std::string> ApplyReloadedSettings(const config::Config& next,
   std::vector<std::string> warnings = SecretFileWarnings(next.secret_files);
   const config::AdminOptions& was = started.admin;
   const config::AdminOptions& now = next.process.admin;
-  if (now.enabled != was.enabled || now.listen != was.listen) {
+  if (now.enabled != was.enabled || now.listen != was.listen ||
+      now.tls.cert_file != was.tls.cert_file || now.tls.key_file != was.tls.key_file) {
     warnings.push_back(fmt::format(
-        "admin.enabled and admin.listen take effect at the next restart (the API stays {})",
-        was.enabled ? "on " + was.listen : "off"));
+        "admin.enabled, admin.listen and admin.tls take effect at the next restart (the API "
+        "stays {})",
+        was.enabled ? std::string(was.tls.enabled() ? "on https://" : "on ") + was.listen : "off"));
   }
   if (was.enabled) admin.SetToken(now.BearerToken());
   return warnings;
@@ -176,8 +181,9 @@ int Run(const CommonFlags& flags) {
     }
     const bool token = !admin_options.BearerToken().empty();
     kLog.Info(
-        "admin API on http://{}:{} (/health /ready /metrics /api/v1/stats /api/v1/config, POST "
+        "admin API on {}://{}:{} (/health /ready /metrics /api/v1/stats /api/v1/config, POST "
         "/api/v1/reload){}",
+        admin_options.tls.enabled() ? "https" : "http",
         admin_options.listen.substr(0, admin_options.listen.rfind(':')), admin.port(),
         token ? "; a bearer token is required except for /health and /ready" : "");
     std::string host;

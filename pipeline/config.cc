@@ -261,6 +261,42 @@ bool SplitHostPort(const std::string& listen, std::string* host, int* port) {
   return ec == std::errc() && end == p.data() + p.size() && *port >= 0 && *port <= 65535;
 }
 
+const OptionSchema<AdminTlsOptions>& AdminTlsOptions::Schema() {
+  static const auto* schema =
+      &(*new OptionSchema<AdminTlsOptions>())
+           .Add("cert_file", &AdminTlsOptions::cert_file,
+                "PEM certificate (with its chain) the admin API presents; set: HTTPS only.",
+                {.example = "/etc/sluice/admin.crt"})
+           .Add("key_file", &AdminTlsOptions::key_file, "PEM private key of `cert_file`.",
+                {.example = "/etc/sluice/admin.key"})
+           .Add("ca_file", &AdminTlsOptions::ca_file,
+                "PEM CA certificates that `sluice tap`, `top` and `reload` trust when they call "
+                "this API; empty: the system's store. For a self-signed certificate, the "
+                "certificate itself.",
+                {.example = "/etc/sluice/admin.crt"})
+           .Check([](const AdminTlsOptions& o) -> std::string {
+             if (o.cert_file.empty() != o.key_file.empty()) {
+               return o.cert_file.empty() ? "key_file is set without cert_file"
+                                          : "cert_file is set without key_file";
+             }
+             // Read where the config names them, so that validate reports what run would.
+             for (const auto& [key, path] :
+                  {std::pair{"cert_file", &o.cert_file}, std::pair{"key_file", &o.key_file},
+                   std::pair{"ca_file", &o.ca_file}}) {
+               if (path->empty()) continue;
+               Result<std::string> pem = ReadBoundedFile(*path, 1 << 20);
+               if (!pem.ok()) {
+                 return fmt::format("{}: cannot read {}: {}", key, *path, pem.status().message());
+               }
+               if (pem->find("-----BEGIN ") == std::string::npos) {
+                 return fmt::format("{}: {} is not PEM (no -----BEGIN line)", key, *path);
+               }
+             }
+             return "";
+           });
+  return *schema;
+}
+
 const OptionSchema<AdminOptions>& AdminOptions::Schema() {
   static const auto* schema =
       &(*new OptionSchema<AdminOptions>())
@@ -277,6 +313,9 @@ const OptionSchema<AdminOptions>& AdminOptions::Schema() {
                 "File holding the token instead (read at start, trailing newlines removed).",
                 {.example = "/etc/sluice/admin-token"})
            .Exclusive({"token", "token_file"})
+           .Add("tls", &AdminOptions::tls,
+                "HTTPS for the admin API (`cert_file`, `key_file`, `ca_file`; see below). Probes "
+                "then need `scheme: HTTPS`.")
            .Check([](const AdminOptions& o) -> std::string {
              std::string host;
              int port = 0;

@@ -48,11 +48,23 @@ constexpr std::span<const config::EnumName<LogFormat>> OptionNames(LogFormat) {
 
 namespace sluice::config {
 
+// HTTPS for the admin API: the server's certificate and key, and what the commands that call
+// the API (`sluice tap`, `top`, `reload`) trust. Not set: plain HTTP.
+struct AdminTlsOptions {
+  std::string cert_file;  // PEM certificate (chain) the API presents
+  std::string key_file;   // PEM private key of cert_file
+  std::string ca_file;    // PEM CA certificates the commands trust; "": the system's store
+  static const OptionSchema<AdminTlsOptions>& Schema();
+
+  bool enabled() const { return !cert_file.empty(); }
+};
+
 struct AdminOptions {
   bool enabled = true;
   std::string listen = "127.0.0.1:9600";
   std::string token;      // secret
   SecretFile token_file;  // read when the config is loaded
+  AdminTlsOptions tls;
   static const OptionSchema<AdminOptions>& Schema();
 
   // The bearer token every admin endpoint but /health and /ready requires: `token`, or the content

@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <utility>
+#include <vector>
 
 #include "tests/integration/http_get.h"
 #include "tests/integration/sluice_process.h"
@@ -172,6 +174,104 @@ TEST_F(AdminApiTest, AConfigHoldingASecretWarnsWhenOthersCanReadIt) {
   ASSERT_EQ(code, 0) << c.Stderr();
   EXPECT_EQ(c.Stderr().find("holds a secret"), std::string::npos) << c.Stderr();
   EXPECT_NE(c.Stderr().find("a bearer token is required"), std::string::npos) << c.Stderr();
+}
+
+// admin.tls: the API speaks HTTPS only, with the configured certificate; the commands that call it
+// (here `sluice top --once`) use HTTPS when the config sets admin.tls and trust its ca_file; a
+// client that does not trust the certificate gets nothing, nor does a plain HTTP one.
+TEST_F(AdminApiTest, TlsServesHttpsOnlyAndTheCommandsTrustTheConfiguredCa) {
+  const std::string cert = (dir_ / "admin.crt").string();
+  const std::string key = (dir_ / "admin.key").string();
+  Subprocess openssl(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
+      RunDir("openssl"));
+  ASSERT_EQ(openssl.WaitFor(std::chrono::seconds(120)), 0) << openssl.Stderr();
+  const std::string pipelines =
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n    outputs: [{type: blackhole}]\n";
+  std::string cfg =
+      Write("tls", std::string("admin:\n  listen: '127.0.0.1:0'\n  token: ") + kToken +
+                       "\n  tls: {cert_file: " + cert + ", key_file: " + key +
+                       ", ca_file: " + cert + "}\n" + pipelines);
+  Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, RunDir("run"), /*stdin_pipe=*/true);
+  const int port = WaitForAdminPort(p);
+  ASSERT_GT(port, 0) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("admin API on https://127.0.0.1:" + std::to_string(port)),
+            std::string::npos)
+      << p.Stderr();
+  const std::string url = "https://127.0.0.1:" + std::to_string(port);
+  auto https_get = [&](const std::string& path, const std::string& ca,
+                       const httplib::Headers& headers) {
+    httplib::Client client(url);
+    client.enable_server_certificate_verification(true);
+    if (!ca.empty()) client.set_ca_cert_path(ca);
+    client.set_connection_timeout(30);
+    client.set_read_timeout(120);
+    return client.Get(path, headers);
+  };
+  ASSERT_TRUE(WaitUntil(
+      [&] {
+        auto r = https_get("/ready", cert, {});
+        return r && r->status == 200;
+      },
+      std::chrono::seconds(30)))
+      << p.Stderr();
+  auto metrics = https_get("/metrics", cert, Bearer(kToken));
+  ASSERT_TRUE(metrics) << httplib::to_string(metrics.error());
+  EXPECT_EQ(metrics->status, 200);
+  EXPECT_NE(metrics->body.find("sluice_component_received_events_total"), std::string::npos);
+  auto no_token = https_get("/metrics", cert, {});
+  ASSERT_TRUE(no_token);
+  EXPECT_EQ(no_token->status, 401);
+  // Not trusted (the system's store does not hold a self-signed certificate), and plain HTTP.
+  auto untrusted = https_get("/health", "", {});
+  EXPECT_FALSE(untrusted);
+  EXPECT_EQ(untrusted.error(), httplib::Error::SSLServerVerification);
+  auto plain = HttpGet(port, "/health");
+  EXPECT_FALSE(plain && plain->status == 200);
+
+  // sluice top reads admin.tls (HTTPS, trusting ca_file) and the token from the config...
+  std::string out, err;
+  EXPECT_EQ(RunCommand({SLUICE_BINARY, "top", "--once", "-c", cfg, "--admin",
+                        "127.0.0.1:" + std::to_string(port)},
+                       &out, &err),
+            0)
+      << err;
+  EXPECT_NE(out.find("p"), std::string::npos) << out;
+  // ...and without the CA it refuses the certificate and says where it tried.
+  EXPECT_NE(
+      RunCommand({SLUICE_BINARY, "top", "--once", "--token", kToken, "--admin", url}, &out, &err),
+      0);
+  EXPECT_NE(err.find(url), std::string::npos) << err;
+  EXPECT_EQ(RunCommand({SLUICE_BINARY, "top", "--once", "--token", kToken, "--admin", url,
+                        "--ca-file", cert},
+                       &out, &err),
+            0)
+      << err;
+  p.CloseStdin();
+  EXPECT_EQ(p.WaitFor(std::chrono::seconds(30)), 0) << p.Stderr();
+}
+
+TEST_F(AdminApiTest, TlsFilesAreCheckedByValidate) {
+  const std::string pem = (dir_ / "not-a-cert.pem").string();
+  std::ofstream(pem) << "just text\n";
+  const std::string pipelines =
+      "pipelines:\n  p:\n    inputs: [{type: stdin}]\n    outputs: [{type: blackhole}]\n";
+  const std::string missing = (dir_ / "missing.crt").string();
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"{cert_file: " + missing + ", key_file: " + pem + "}",
+       "cert_file: cannot read " + missing + ": No such file or directory"},
+      {"{cert_file: " + pem + ", key_file: " + pem + "}", "is not PEM (no -----BEGIN line)"},
+      {"{key_file: " + pem + "}", "key_file is set without cert_file"},
+  };
+  int n = 0;
+  for (const auto& [tls, error] : cases) {
+    std::string cfg = Write("bad-tls", "admin:\n  tls: " + tls + "\n" + pipelines);
+    Subprocess v({SLUICE_BINARY, "validate", "-c", cfg}, RunDir("validate-" + std::to_string(n++)));
+    EXPECT_NE(v.Wait(), 0) << tls;
+    EXPECT_NE(v.Stderr().find(error), std::string::npos) << v.Stderr();
+    EXPECT_NE(v.Stderr().find(cfg + ":3:8: admin.tls: "), std::string::npos) << v.Stderr();
+  }
 }
 
 }  // namespace

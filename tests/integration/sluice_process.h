@@ -56,7 +56,7 @@ class SluiceProcessTest : public ::testing::Test {
   static int AdminPort(const Subprocess& p) {
     std::smatch m;
     std::string err = p.Stderr();
-    static const std::regex re("admin API on http://127\\.0\\.0\\.1:(\\d+)");
+    static const std::regex re("admin API on https?://127\\.0\\.0\\.1:(\\d+)");
     return std::regex_search(err, m, re) ? std::stoi(m[1]) : -1;
   }
   // Waits up to `timeout` for the process to print its admin port; -1 when it did not.

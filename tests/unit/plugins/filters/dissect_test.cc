@@ -14,6 +14,7 @@
 namespace sluice::filters {
 namespace {
 
+using testing::ApplyFilter;
 using testing::BuildFilter;
 using testing::FilterCase;
 
@@ -236,12 +237,9 @@ TEST(DissectFilterTest, BadBytesAndHugeTexts) {
 }
 
 TEST(DissectFilterTest, AReferenceNameWithInvalidBytesIsValidUtf8) {
-  auto b = BuildFilter<DissectFilter>("pattern: '%{?k}=%{&k}'");
-  ASSERT_TRUE(b->filter) << b->error;
-  EventBatch batch;
-  Event& e = batch.Add(0, "a\xff=1");
-  EXPECT_EQ(b->filter->Apply(e), FilterResult::kMatched);
-  const Value* v = e.Get("a\xEF\xBF\xBD");
+  auto r = ApplyFilter<DissectFilter>("pattern: '%{?k}=%{&k}'", "a\xff=1");
+  EXPECT_EQ(r->result, FilterResult::kMatched);
+  const Value* v = r->event->Get("a\xEF\xBF\xBD");
   ASSERT_NE(v, nullptr);
   EXPECT_EQ(v->as_string(), "1");
 }
