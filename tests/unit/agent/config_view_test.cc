@@ -37,6 +37,7 @@ admin:
   enabled: true
   listen: "127.0.0.1:0"
   token: "***"
+  tls: {}
 log:
   level: info
   format: text
