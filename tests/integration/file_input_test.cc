@@ -5,6 +5,7 @@
 // file_input_fixture.h.
 #include <fcntl.h>
 #include <gtest/gtest.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -192,6 +193,66 @@ TEST_F(FileInputTest, PerFileCheckpointLagIsExportedAndDropsWithTheFile) {
   fs::remove(logs_ / "app.log");
   EXPECT_TRUE(WaitUntil([&] { return lag() == "absent"; }, kDeadline)) << lag();
   FinishExactlyOnce(p, {{"", 100}});
+}
+
+// The fraction of `path`'s pages in the page cache (mincore); -1 when it cannot be told.
+double ResidentFraction(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  struct stat st;
+  if (::fstat(fd, &st) != 0 || st.st_size == 0) {
+    ::close(fd);
+    return -1;
+  }
+  const auto size = static_cast<size_t>(st.st_size);
+  void* map = ::mmap(nullptr, size, PROT_READ, MAP_SHARED, fd, 0);
+  ::close(fd);
+  if (map == MAP_FAILED) return -1;
+  const size_t page = static_cast<size_t>(::sysconf(_SC_PAGESIZE));
+  std::vector<unsigned char> resident((size + page - 1) / page);
+  const bool ok = ::mincore(map, size, resident.data()) == 0;
+  ::munmap(map, size);
+  if (!ok) return -1;
+  const auto in =
+      std::count_if(resident.begin(), resident.end(), [](unsigned char r) { return r & 1; });
+  return static_cast<double>(in) / static_cast<double>(resident.size());
+}
+
+// What every output acked leaves the page cache (drop_cache, on by default), so tailing logs does
+// not evict a Spark executor's shuffle and cached files; with drop_cache: false the pages stay.
+TEST_F(FileInputTest, AckedDataLeavesThePageCacheUnlessDropCacheIsOff) {
+  constexpr uint64_t kLines = 100'000;  // about 6 MiB
+  for (const bool drop : {true, false}) {
+    SCOPED_TRACE(drop ? "drop_cache: true (the default)" : "drop_cache: false");
+    const std::string name = drop ? "dropped.log" : "kept.log";
+    const fs::path log = logs_ / name;
+    {
+      LogWriter w(log);
+      // Lines of their own: the second file may get the first's inode, and must not be taken
+      // for it (same identity, same fingerprint) and skipped as read.
+      for (uint64_t i = 0; i < kLines; ++i) w.Write(SeqLine(i, log.stem().string()));
+    }
+    // Written back, so the pages are clean (DONTNEED leaves dirty pages alone) and in the cache.
+    int fd = ::open(log.c_str(), O_RDONLY | O_CLOEXEC);
+    ASSERT_GE(fd, 0);
+    ASSERT_EQ(::fsync(fd), 0);
+    ::close(fd);
+    ASSERT_GT(ResidentFraction(log), 0.9) << "the test's own file is not in the page cache";
+    fs::remove(out_);
+    Configure(Glob(name), drop ? "" : "drop_cache: false");
+    auto p = Start();
+    ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+    // Every byte acked: the checkpoint lag of the input is 0.
+    ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_checkpoint_lag_bytes", 0)) << p->Stderr();
+    if (drop) {
+      EXPECT_TRUE(WaitUntil([&] { return ResidentFraction(log) < 0.05; }, kDeadline))
+          << ResidentFraction(log);
+    } else {
+      EXPECT_GT(ResidentFraction(log), 0.9);
+    }
+    FinishExactlyOnce(p, {{log.stem().string(), kLines}});
+    fs::remove(log);
+  }
 }
 
 // Two different files that begin with the same 1 KiB (a common banner) are both read whole: the

@@ -534,6 +534,9 @@ void FileInput::Runner::Housekeeping() {
       EmitBatch(f);
     }
     bool at_end = !f.is_open() || f.offset() >= f.size();
+    if (options_.drop_cache && f.is_open()) {
+      f.DropCache(f.commit()->state().acked, /*settled=*/at_end && !f.HasPending());
+    }
     int64_t quiet = now - f.last_growth_mono();
     if (at_end && !f.HasPending()) {
       if (f.removed()) {  // deleted and read to its end: done with it for good

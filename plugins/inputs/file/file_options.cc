@@ -56,6 +56,10 @@ const config::OptionSchema<FileOptions>& FileOptions::Schema() {
            .Add("exit_on_eof", &FileOptions::exit_on_eof,
                 "Finish once every matched file is read to its end (one-shot backfills, "
                 "benchmarks): `sluice run` then drains and exits.")
+           .Add("drop_cache", &FileOptions::drop_cache,
+                "Drop what every output acked from the page cache (`posix_fadvise` "
+                "`DONTNEED`), so that reading logs does not evict the memory a Spark executor's "
+                "shuffle and cached files need. Off: the kernel keeps the pages as usual.")
            .Add("format", &FileOptions::format,
                 "How the files' lines are framed: `raw` (each line is a message) or `cri` "
                 "(Kubernetes container logs under /var/log/pods: the runtime's time becomes the "

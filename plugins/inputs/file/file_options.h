@@ -48,6 +48,7 @@ struct FileOptions {
   Duration rotate_wait{std::chrono::seconds(5)};
   Duration close_removed_after{std::chrono::minutes(5)};
   bool exit_on_eof = false;
+  bool drop_cache = true;
   FileFormat format = FileFormat::kRaw;
   MultilineOptions multiline;
   std::string host;

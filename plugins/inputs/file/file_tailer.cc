@@ -81,6 +81,21 @@ std::string FileTailer::CurrentPath() const {
   return target;
 }
 
+uint64_t FileTailer::DropCache(uint64_t acked, bool settled) {
+  constexpr uint64_t kStep = 1 << 20;
+  if (fd_ < 0) return 0;
+  if (acked < dropped_) dropped_ = 0;
+  if (acked == dropped_ || (!settled && acked - dropped_ < kStep)) return 0;
+  // From the page that holds `dropped_` (its tail may have been acked since); the kernel drops
+  // only the whole pages of the range.
+  const uint64_t from = dropped_ & ~uint64_t{4095};
+  ::posix_fadvise(fd_, static_cast<off_t>(from), static_cast<off_t>(acked - from),
+                  POSIX_FADV_DONTNEED);
+  const uint64_t covered = acked - dropped_;
+  dropped_ = acked;
+  return covered;
+}
+
 void FileTailer::Close() {
   if (fd_ >= 0) ::close(fd_);
   fd_ = -1;

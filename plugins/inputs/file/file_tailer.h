@@ -103,6 +103,11 @@ class FileTailer {
   uint64_t TakeLineCount() { return std::exchange(lines_, 0); }
   // Starts reading again at `offset` with empty framing state (a new checkpoint generation).
   void Restart(uint64_t offset);
+  // Drops the file's pages before `acked` (what every output acked) from the page cache
+  // (posix_fadvise DONTNEED): when at least 1 MiB more is acked than was dropped, or whatever
+  // more is acked when `settled` (the file is read to its end). Returns the bytes newly covered.
+  // An `acked` below what was dropped (a truncation started the file over) starts over.
+  uint64_t DropCache(uint64_t acked, bool settled);
 
   // Bytes read but not yet in an event: a partial line, a partial container line, a pending
   // multiline event.
@@ -159,6 +164,7 @@ class FileTailer {
   uint64_t offset_ = 0;
   uint64_t line_offset_ = 0;
   uint64_t size_ = 0;
+  uint64_t dropped_ = 0;  // DropCache(): pages before this offset were dropped
   common::LineSplitter splitter_;
   MultilineAggregator multiline_;
   std::unique_ptr<CriDecoder> cri_;  // format: cri only
