@@ -6,6 +6,7 @@
 #include "agent/admin_auth.h"
 #include "agent/admin_server.h"
 #include "agent/config_view.h"
+#include "agent/process_priority.h"
 #include "agent/reload_command.h"
 #include "agent/reloader.h"
 #include "agent/secret_file_check.h"
@@ -153,6 +154,9 @@ std::vector<std::string> ApplyReloadedSettings(const config::Config& next,
         "stays {})",
         was.enabled ? std::string(was.tls.enabled() ? "on https://" : "on ") + was.listen : "off"));
   }
+  if (next.process.priority != started.priority) {
+    warnings.push_back("priority takes effect at the next restart");
+  }
   if (was.enabled) admin.SetToken(now.BearerToken());
   return warnings;
 }
@@ -162,6 +166,10 @@ int Run(const CommonFlags& flags) {
   config::Config config;
   if (!Load(flags, &config)) return kExitConfigInvalid;
   ApplyLogSettings(config.process.log, flags);
+  // Before any thread starts: they all inherit it.
+  for (const std::string& warning : ApplyProcessPriority(config.process.priority)) {
+    kLog.Warn("{}", warning);
+  }
 
   for (const std::string& warning : SecretFileWarnings(config.secret_files)) {
     kLog.Warn("{}", warning);
@@ -253,7 +261,9 @@ int Plugins(bool markdown) {
     };
     section("settings/process", config::ProcessOptions::Schema().infos());
     section("settings/admin", config::AdminOptions::Schema().infos());
+    section("settings/admin_tls", config::AdminTlsOptions::Schema().infos());
     section("settings/log", config::LogOptions::Schema().infos());
+    section("settings/priority", config::PriorityOptions::Schema().infos());
     section("settings/pipeline", config::PipelineOptions::Schema().infos());
     section("settings/buffer", buffer::BufferOptions::Schema().infos());
     for (const PluginFactory* f : Registry::Get().All()) {

@@ -342,6 +342,27 @@ const OptionSchema<LogOptions>& LogOptions::Schema() {
   return *schema;
 }
 
+const OptionSchema<PriorityOptions>& PriorityOptions::Schema() {
+  static const auto* schema =
+      &(*new OptionSchema<PriorityOptions>())
+           .Add("nice", &PriorityOptions::nice,
+                "Nice value of every thread, -20 (first) to 19 (last); 0 leaves it as started. "
+                "Below the current value needs CAP_SYS_NICE (a warning otherwise).",
+                {.min = -20, .max = 19, .example = "10"})
+           .Add("cpu_scheduling", &PriorityOptions::cpu_scheduling,
+                "Linux scheduling policy: `normal`, `batch` (SCHED_BATCH: throughput work that "
+                "yields to interactive tasks; the nice value still applies) or `idle` "
+                "(SCHED_IDLE: only CPU time nobody else wants; risks falling behind on a busy "
+                "node).")
+           .Add("io_class", &PriorityOptions::io_class,
+                "I/O scheduling class of the reads and writes (ioprio): `inherit` (leave it), "
+                "`best-effort` (with `io_priority`) or `idle` (only when the disk is otherwise "
+                "idle). Honoured by the BFQ and CFQ schedulers, not by `none` or mq-deadline.")
+           .Add("io_priority", &PriorityOptions::io_priority,
+                "Level within `best-effort`, 0 (first) to 7 (last).", {.min = 0, .max = 7});
+  return *schema;
+}
+
 const OptionSchema<ProcessOptions>& ProcessOptions::Schema() {
   static const auto* schema =
       &(*new OptionSchema<ProcessOptions>())
@@ -349,6 +370,8 @@ const OptionSchema<ProcessOptions>& ProcessOptions::Schema() {
                 "Directory for checkpoints, buffers and dead-letter files. Created when missing.")
            .Add("admin", &ProcessOptions::admin, "The admin HTTP API (see below).")
            .Add("log", &ProcessOptions::log, "Self-logging (see below).")
+           .Add("priority", &ProcessOptions::priority,
+                "CPU and I/O priority of every thread of `sluice run` (see below).")
            .Add("shutdown_timeout", &ProcessOptions::shutdown_timeout,
                 "How long a shutdown may take to drain in-flight events and flush outputs. Past it "
                 "Sluice exits with code 4 and logs what was not flushed.",

@@ -79,10 +79,38 @@ struct LogOptions {
   static const OptionSchema<LogOptions>& Schema();
 };
 
+// How the process's threads are scheduled (`priority:`): a quiet neighbour for the Spark executors
+// on the same node. Applied by `sluice run` before it starts any thread, so every thread inherits
+// it (agent/process_priority.h).
+enum class CpuScheduling : uint8_t { kNormal, kBatch, kIdle };
+inline constexpr EnumName<CpuScheduling> kCpuSchedulingNames[] = {
+    {"normal", CpuScheduling::kNormal},
+    {"batch", CpuScheduling::kBatch},
+    {"idle", CpuScheduling::kIdle}};
+constexpr std::span<const EnumName<CpuScheduling>> OptionNames(CpuScheduling) {
+  return kCpuSchedulingNames;
+}
+enum class IoClass : uint8_t { kInherit, kBestEffort, kIdle };
+inline constexpr EnumName<IoClass> kIoClassNames[] = {{"inherit", IoClass::kInherit},
+                                                      {"best-effort", IoClass::kBestEffort},
+                                                      {"idle", IoClass::kIdle}};
+constexpr std::span<const EnumName<IoClass>> OptionNames(IoClass) { return kIoClassNames; }
+
+struct PriorityOptions {
+  int64_t nice = 0;  // 0: left as started (systemd's Nice= still applies)
+  CpuScheduling cpu_scheduling = CpuScheduling::kNormal;
+  IoClass io_class = IoClass::kInherit;
+  int64_t io_priority = 4;  // best-effort's level, 0 (first) to 7 (last)
+  static const OptionSchema<PriorityOptions>& Schema();
+
+  bool operator==(const PriorityOptions&) const = default;
+};
+
 struct ProcessOptions {
   std::string data_dir = "/var/lib/sluice";
   AdminOptions admin;
   LogOptions log;
+  PriorityOptions priority;
   Duration shutdown_timeout{std::chrono::seconds(30)};
   Duration checkpoint_interval{std::chrono::seconds(1)};
   static const OptionSchema<ProcessOptions>& Schema();

@@ -84,6 +84,7 @@ class Subprocess {
     stdin_ = -1;
   }
   void Signal(int sig) { ::kill(pid_, sig); }
+  pid_t pid() const { return pid_; }
 
   // Waits for the exit; returns the exit code (128+signal when killed).
   int Wait() {

@@ -41,6 +41,11 @@ admin:
 log:
   level: info
   format: text
+priority:
+  nice: 0
+  cpu_scheduling: normal
+  io_class: inherit
+  io_priority: 4
 shutdown_timeout: 30s
 checkpoint_interval: 1s
 pipelines:

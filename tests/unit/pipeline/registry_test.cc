@@ -64,7 +64,9 @@ TEST(RegistryTest, ConfigurationDocsCarryTheGeneratedSettingsTables) {
   const std::vector<std::pair<std::string, std::vector<config::OptionInfo>>> sections = {
       {"process", config::ProcessOptions::Schema().infos()},
       {"admin", config::AdminOptions::Schema().infos()},
+      {"admin_tls", config::AdminTlsOptions::Schema().infos()},
       {"log", config::LogOptions::Schema().infos()},
+      {"priority", config::PriorityOptions::Schema().infos()},
       {"pipeline", config::PipelineOptions::Schema().infos()},
       {"buffer", buffer::BufferOptions::Schema().infos()},
   };
