@@ -534,7 +534,7 @@ void FileInput::Runner::Housekeeping() {
       EmitBatch(f);
     }
     bool at_end = !f.is_open() || f.offset() >= f.size();
-    if (options_.drop_cache && f.is_open()) {
+    if (options_.drop_cache && f.is_open() && f.MayDropCache()) {
       f.DropCache(f.commit()->state().acked, /*settled=*/at_end && !f.HasPending());
     }
     int64_t quiet = now - f.last_growth_mono();

@@ -108,6 +108,10 @@ class FileTailer {
   // more is acked when `settled` (the file is read to its end). Returns the bytes newly covered.
   // An `acked` below what was dropped (a truncation started the file over) starts over.
   uint64_t DropCache(uint64_t acked, bool settled);
+  // Whether DropCache() may have anything to do: what was handed out in events differs from
+  // what was dropped (acks never pass the former; a restart at 0 makes it smaller). Lock-free,
+  // so that idle files cost no lock of their commit on every turn.
+  bool MayDropCache() const { return line_offset_ != dropped_; }
 
   // Bytes read but not yet in an event: a partial line, a partial container line, a pending
   // multiline event.
