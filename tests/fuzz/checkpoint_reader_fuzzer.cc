@@ -22,6 +22,7 @@
 
 #include "pipeline/checkpoint_store.h"
 #include "pipeline/log.h"
+#include "tests/fuzz/fuzz_files.h"
 
 namespace {
 
@@ -32,27 +33,23 @@ namespace fs = std::filesystem;
   std::abort();
 }
 
-// This process's directory, removed at exit.
+// This process's directory (/tmp/sluice-fuzz-checkpoint-PID), made fresh at the first call and
+// removed at exit.
 const std::string& Dir() {
-  static const std::string* dir = [] {
+  const std::string& dir = sluice::fuzz::ScratchDir("checkpoint");
+  static const bool fresh = [&dir] {
     sluice::SetLogLevel(sluice::LogLevel::kError);  // a backup in use warns: not on every run
-    auto* d = new std::string(fmt::format("/tmp/sluice-fuzz-checkpoint-{}", ::getpid()));
     std::error_code ec;
-    fs::remove_all(*d, ec);
-    fs::create_directories(*d, ec);
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(Dir(), ignored);
-    });
-    return d;
+    fs::remove_all(dir, ec);
+    fs::create_directories(dir, ec);
+    return true;
   }();
-  return *dir;
+  (void)fresh;
+  return dir;
 }
 
 void WriteFile(const std::string& path, std::string_view content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (!out) Fail("cannot write the checkpoint file");
+  if (!sluice::fuzz::WriteFile(path, content)) Fail("cannot write the checkpoint file");
 }
 
 }  // namespace

@@ -31,6 +31,7 @@
 #include "pipeline/buffer/crc32c.h"
 #include "pipeline/buffer/little_endian.h"
 #include "pipeline/buffer/segment_log.h"
+#include "tests/fuzz/fuzz_files.h"
 
 namespace {
 
@@ -47,23 +48,11 @@ constexpr size_t kMaxRecords = 1 << 16;
   std::abort();
 }
 
-// This process's buffer directory, removed at exit.
-const std::string& Dir() {
-  static const std::string* dir = [] {
-    auto* d = new std::string(fmt::format("/tmp/sluice-fuzz-buffer-{}", ::getpid()));
-    std::atexit([] {
-      std::error_code ignored;
-      fs::remove_all(Dir(), ignored);
-    });
-    return d;
-  }();
-  return *dir;
-}
+// This process's buffer directory (/tmp/sluice-fuzz-buffer-PID), removed at exit.
+const std::string& Dir() { return sluice::fuzz::ScratchDir("buffer"); }
 
 void WriteFile(const std::string& path, std::string_view content) {
-  std::ofstream out(path, std::ios::binary | std::ios::trunc);
-  out.write(content.data(), static_cast<std::streamsize>(content.size()));
-  if (!out) Fail("cannot write into the buffer directory");
+  if (!sluice::fuzz::WriteFile(path, content)) Fail("cannot write into the buffer directory");
 }
 
 // Reads the framed form (see above) into segment bytes.
