@@ -54,6 +54,14 @@ class AdminApiTest : public SluiceProcessTest {
     return {{"Authorization", "Bearer " + token}};
   }
   fs::path RunDir(const std::string& name) { return dir_ / ("run-" + name); }
+  // A self-signed certificate for 127.0.0.1 and its key (openssl req).
+  void MakeSelfSigned(const std::string& cert, const std::string& key) {
+    Subprocess openssl(
+        {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
+         "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
+        RunDir("openssl-" + fs::path(cert).stem().string()));
+    ASSERT_EQ(openssl.WaitFor(std::chrono::seconds(120)), 0) << openssl.Stderr();
+  }
 };
 
 TEST_F(AdminApiTest, TheTokenGuardsEveryEndpointButTheProbes) {
@@ -182,11 +190,7 @@ TEST_F(AdminApiTest, AConfigHoldingASecretWarnsWhenOthersCanReadIt) {
 TEST_F(AdminApiTest, TlsServesHttpsOnlyAndTheCommandsTrustTheConfiguredCa) {
   const std::string cert = (dir_ / "admin.crt").string();
   const std::string key = (dir_ / "admin.key").string();
-  Subprocess openssl(
-      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj",
-       "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", cert},
-      RunDir("openssl"));
-  ASSERT_EQ(openssl.WaitFor(std::chrono::seconds(120)), 0) << openssl.Stderr();
+  ASSERT_NO_FATAL_FAILURE(MakeSelfSigned(cert, key));
   const std::string pipelines =
       "pipelines:\n  p:\n    inputs: [{type: stdin}]\n    outputs: [{type: blackhole}]\n";
   std::string cfg =
@@ -250,6 +254,27 @@ TEST_F(AdminApiTest, TlsServesHttpsOnlyAndTheCommandsTrustTheConfiguredCa) {
       << err;
   p.CloseStdin();
   EXPECT_EQ(p.WaitFor(std::chrono::seconds(30)), 0) << p.Stderr();
+}
+
+// Files that validate accepts (readable PEM) but that do not go together stop `run` at start with
+// an error naming them (exit 3), before any pipeline starts.
+TEST_F(AdminApiTest, ACertificateAndAKeyThatDoNotMatchStopRun) {
+  const std::string cert = (dir_ / "a.crt").string();
+  const std::string other_key = (dir_ / "b.key").string();
+  ASSERT_NO_FATAL_FAILURE(MakeSelfSigned(cert, (dir_ / "a.key").string()));
+  ASSERT_NO_FATAL_FAILURE(MakeSelfSigned((dir_ / "b.crt").string(), other_key));
+  std::string cfg =
+      Write("mismatch", "admin:\n  listen: '127.0.0.1:0'\n  tls: {cert_file: " + cert +
+                            ", key_file: " + other_key +
+                            "}\npipelines:\n  p:\n    inputs: [{type: stdin}]\n"
+                            "    outputs: [{type: blackhole}]\n");
+  Subprocess v({SLUICE_BINARY, "validate", "-c", cfg}, RunDir("validate"));
+  EXPECT_EQ(v.Wait(), 0) << v.Stderr();
+  Subprocess p({SLUICE_BINARY, "run", "-c", cfg}, RunDir("run"), /*stdin_pipe=*/true);
+  EXPECT_EQ(p.WaitFor(std::chrono::seconds(60)), 3) << p.Stderr();
+  EXPECT_NE(p.Stderr().find("admin.tls: cannot load " + cert + " and " + other_key),
+            std::string::npos)
+      << p.Stderr();
 }
 
 TEST_F(AdminApiTest, TlsFilesAreCheckedByValidate) {
