@@ -13,7 +13,7 @@ const Value* Event::Get(std::string_view name) const {
 }
 
 std::optional<std::string_view> Event::GetText(std::string_view name) const {
-  if (name == "message") return message_;
+  if (name == "message") return message();
   const Value* v = Get(name);
   if (v == nullptr || !v->is_string()) return std::nullopt;
   return v->as_string();

@@ -20,10 +20,17 @@ struct Field {
   Value value;
 };
 
+// The prefix of the only fields an input adds beside a document (Event::set_document_view): the
+// kafka input's coordinates of the message (`kafka.topic`, `kafka.offset`, ...).
+inline constexpr std::string_view kDocumentSideFieldPrefix = "kafka.";
+
 // Never serialized: the source identity and position, used for stable ids and debugging.
 struct EventMetadata {
   uint64_t source_id = 0;  // hash of the source identity (file fingerprint, topic+partition, ...)
   uint64_t offset = 0;     // position of the event in its source
+  // A document event's own id (its `event.id`), taken from the document for outputs that need an
+  // id without reading fields (common::OwnEventId); empty otherwise. In the batch's arena.
+  std::string_view document_id;
 };
 
 class Event {
@@ -34,12 +41,37 @@ class Event {
   int64_t timestamp_ns() const { return timestamp_ns_; }
   void set_timestamp_ns(int64_t ns) { timestamp_ns_ = ns; }
 
-  std::string_view message() const { return message_; }
+  // Empty for a document event.
+  std::string_view message() const { return document_ ? std::string_view() : message_; }
   // Copies `message` into the arena.
-  void set_message(std::string_view message) { message_ = arena_->Copy(message); }
+  // (Either makes a document event an ordinary one.)
+  void set_message(std::string_view message) {
+    message_ = arena_->Copy(message);
+    document_ = false;
+  }
   // Takes `message` as a view the caller keeps alive as long as the batch (arena bytes, such as a
   // part of the current message).
-  void set_message_view(std::string_view message) { message_ = message; }
+  void set_message_view(std::string_view message) {
+    message_ = message;
+    document_ = false;
+  }
+
+  // A document event is carried through as the JSON object it came as: an input that decodes JSON
+  // may pass the object on unchanged when nothing downstream reads the events' fields, message or
+  // tags (InputContext::fields_unread()). Encoders (JsonEncoder) write the object's members as
+  // they are, followed by the event's fields, which the input keeps apart from the document's
+  // top-level keys (its own `kafka.*`). The event has no message, and its tags are the
+  // document's own (in it). `json` is a view the caller keeps alive as long as the batch (arena
+  // bytes): an object with at least one member, from '{' to '}' with nothing around them.
+  void set_document_view(std::string_view json) {
+    message_ = json;
+    document_ = true;
+  }
+  bool is_document() const { return document_; }
+  // The document (empty when the event is not one).
+  std::string_view document() const { return document_ ? message_ : std::string_view(); }
+  // The message, or the document of a document event: the bytes the event came as.
+  std::string_view payload() const { return message_; }
 
   std::span<const Field> fields() const { return {fields_, size_}; }
   // The value of field `name`, or null when the event has no such field.
@@ -87,6 +119,7 @@ class Event {
   std::string_view* tags_ = nullptr;
   uint16_t tag_count_ = 0;
   uint16_t tag_capacity_ = 0;
+  bool document_ = false;  // message_ holds the document
   EventMetadata metadata_;
 };
 

@@ -26,17 +26,19 @@ Event& EventBatch::AddView(int64_t timestamp_ns, std::string_view message) {
 
 size_t EventBatch::MessageBytes() const {
   size_t n = 0;
-  for (const Event& e : events_) n += e.message().size();
+  for (const Event& e : events_) n += e.payload().size();
   return n;
 }
 
 EventBatch EventBatch::Clone() const {
   EventBatch copy(events_.size());
   for (const Event& e : events_) {
-    Event& c = copy.Add(e.timestamp_ns(), e.message());
+    Event& c = e.is_document() ? copy.AddDocument(e.timestamp_ns(), e.document())
+                               : copy.Add(e.timestamp_ns(), e.message());
     for (const Field& f : e.fields()) c.Set(f.name, f.value);
     for (std::string_view t : e.tags()) c.AddTag(t);
     c.metadata() = e.metadata();
+    c.metadata().document_id = copy.arena().Copy(e.metadata().document_id);
   }
   return copy;
 }

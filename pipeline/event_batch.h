@@ -39,6 +39,12 @@ class EventBatch {
   Event& Add(int64_t timestamp_ns, std::string_view message);
   // Appends an event whose message already lives in this batch's arena.
   Event& AddView(int64_t timestamp_ns, std::string_view message);
+  // Appends a document event (Event::set_document_view) whose JSON object is copied into the arena.
+  Event& AddDocument(int64_t timestamp_ns, std::string_view json) {
+    Event& e = AddView(timestamp_ns, {});
+    e.set_document_view(arena_->Copy(json));
+    return e;
+  }
 
   std::vector<Event>& events() { return events_; }
   const std::vector<Event>& events() const { return events_; }
@@ -58,7 +64,8 @@ class EventBatch {
   size_t MemoryBytes() const {
     return arena_->bytes_reserved() + events_.capacity() * sizeof(Event);
   }
-  // Sum of the events' message bytes (the "bytes" of the component metrics).
+  // Sum of the events' message bytes, a document event's document counting as its message (the
+  // "bytes" of the component metrics).
   size_t MessageBytes() const;
 
   // A deep copy with its own arena (fields, tags and metadata included; no source).

@@ -235,10 +235,16 @@ void JsonEncoder::Encode(const Event& event, std::string& out) {
   const bool has_tags = !event.tags().empty();
   if (!PlanFits(event, has_tags)) BuildPlan(event, has_tags);
 
-  out += "{\"@timestamp\":\"";
-  AppendTimestamp(out, event.timestamp_ns());
-  out += "\",\"message\":";
-  AppendJsonString(out, event.message());
+  if (event.is_document()) {
+    // The object's members as they came; the plan's text starts with the ',' before a field.
+    const std::string_view document = event.document();
+    out.append(document.data(), document.size() - 1);
+  } else {
+    out += "{\"@timestamp\":\"";
+    AppendTimestamp(out, event.timestamp_ns());
+    out += "\",\"message\":";
+    AppendJsonString(out, event.message());
+  }
 
   const std::span<const Field> fields = event.fields();
   const char* text = plan_text_.data();

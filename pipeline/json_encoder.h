@@ -12,12 +12,14 @@
 // Strings are escaped per RFC 8259 (see json_string.h); bytes that are not valid UTF-8 become
 // U+FFFD. Floats are written with the shortest representation that round-trips, with ".0" added
 // when that would read back as an integer (1.0 → `1.0`, 1e21 → `1e+21`); NaN and infinities,
-// which JSON cannot hold, are written as null. Metadata is never written. Encoding allocates
-// nothing once `out` and the encoder's scratch space have grown.
-// The layout (keys, nesting, order) depends on the field names alone: the encoder keeps the
-// layout of the last event and reuses it while the next events have the same names in the same
-// order (events of one input mostly do), so sorting and nesting are done once per layout.
-// Thread-safety: an encoder holds scratch space; use one per thread.
+// which JSON cannot hold, are written as null. Metadata is never written.
+// A document event (Event::is_document) is written as its document's members, as they are (no
+// `@timestamp` or `message` of the encoder's), followed by the event's fields and tags as above.
+// Encoding allocates nothing once `out` and the encoder's scratch space have grown. The layout
+// (keys, nesting, order) depends on the field names alone: the encoder keeps the layout of the last
+// event and reuses it while the next events have the same names in the same order (events of one
+// input mostly do), so sorting and nesting are done once per layout. Thread-safety: an encoder
+// holds scratch space; use one per thread.
 #pragma once
 
 #include <cstdint>

@@ -29,4 +29,12 @@ inline bool IsValidUtf8(std::string_view s) {
 // so two names that differ only in invalid bytes are one field, not two equal JSON keys.
 std::string_view ValidUtf8(Arena& arena, std::string_view s);
 
+// `s` without the JSON whitespace (space, tab, CR, LF) around it.
+inline std::string_view TrimJsonSpace(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  const size_t begin = s.find_first_not_of(kSpace);
+  if (begin == std::string_view::npos) return {};
+  return s.substr(begin, s.find_last_not_of(kSpace) - begin + 1);
+}
+
 }  // namespace sluice

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/clock.h"
 #include "pipeline/registry.h"
@@ -41,6 +43,7 @@ class Pipeline::InputRunner final : public InputContext {
     if (pipeline_.on_input_finished_) pipeline_.on_input_finished_();
   }
   bool stopping() const override { return stopping_.load(); }
+  bool fields_unread() const override { return pipeline_.fields_unread_; }
   void BeginDrain() override { pipeline_.BeginDrain(); }
   void EndDrain() override { pipeline_.EndDrain(); }
 
@@ -179,6 +182,10 @@ Status Pipeline::Build() {
     }
     outputs_.push_back(std::move(runner));
   }
+  fields_unread_ =
+      config_.filters.empty() && std::none_of(outputs_.begin(), outputs_.end(), [](const auto& o) {
+        return o->when != nullptr || o->output->reads_fields();
+      });
   return Status::Ok();
 }
 

@@ -146,6 +146,7 @@ class Pipeline {
   std::atomic<size_t> finished_inputs_{0};
   std::atomic<int> drain_requests_{0};  // BeginDrain() calls not yet ended
   bool started_ = false;
+  bool fields_unread_ = false;  // InputContext::fields_unread(), set by Build()
 };
 
 }  // namespace sluice

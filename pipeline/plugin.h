@@ -60,6 +60,11 @@ class InputContext {
   virtual void Finished() = 0;
   // True once the engine asked the input to stop.
   virtual bool stopping() const = 0;
+  // True when nothing downstream reads the events' fields, message or tags other than to encode
+  // them as JSON: the pipeline has no filter, no output with `when:`, and every output says
+  // Output::reads_fields() is false. An input that decodes JSON may then emit document events
+  // (Event::set_document_view). Known from Start() on.
+  virtual bool fields_unread() const { return false; }
   // From BeginDrain() to EndDrain(), the outputs hand over what they hold unacked and what they
   // receive (Output::Drain(true)): the input waits for its emitted batches to settle (a Kafka
   // partition being revoked). Use DrainRequest.
@@ -139,6 +144,11 @@ class Output {
   }
   // False while the destination is known to be failing (drives /ready).
   virtual bool healthy() const { return true; }
+  // False when the output reads an event only through JsonEncoder, its time and its metadata,
+  // and the fields an input adds beside a document (`kafka.*`): no template, condition or codec
+  // of its options reads other fields, the message or the tags. It then takes document events
+  // (see InputContext::fields_unread()). Known once built.
+  virtual bool reads_fields() const { return true; }
 };
 
 }  // namespace sluice

@@ -48,6 +48,15 @@ class Template {
   }
   // True when the rendering depends on the event time.
   bool uses_time() const;
+  // True when the template references a field or the message (`{{@timestamp}}` is the time),
+  // fields named with `except_prefix` (when not empty) aside.
+  bool reads_fields(std::string_view except_prefix = {}) const {
+    for (const Part& part : parts_) {
+      if (part.kind != Part::kField || part.text == "@timestamp") continue;
+      if (except_prefix.empty() || !part.text.starts_with(except_prefix)) return true;
+    }
+    return false;
+  }
   // The template's literal text, concatenated (what no event changes), and whether a rendering
   // starts with it.
   std::string literal_text() const;

@@ -9,7 +9,9 @@
 namespace sluice::buffer {
 namespace {
 
-constexpr uint8_t kVersion = 1;
+constexpr uint8_t kVersion = 2;
+constexpr uint8_t kVersionWithoutFlags = 1;
+constexpr uint8_t kDocumentFlag = 1;
 
 void PutVarint(std::string& out, uint64_t v) {
   while (v >= 0x80) {
@@ -137,7 +139,9 @@ void EncodeBatch(const EventBatch& batch, std::string& out) {
     AppendLittleEndian64(out, static_cast<uint64_t>(e.timestamp_ns()));
     AppendLittleEndian64(out, e.metadata().source_id);
     AppendLittleEndian64(out, e.metadata().offset);
-    PutBytes(out, e.message());
+    out.push_back(static_cast<char>(e.is_document() ? kDocumentFlag : 0));
+    PutBytes(out, e.payload());
+    PutBytes(out, e.metadata().document_id);
     PutVarint(out, e.fields().size());
     for (const Field& f : e.fields()) {
       PutBytes(out, f.name);
@@ -156,7 +160,7 @@ Result<EventBatch> DecodeBatch(std::string_view payload) {
   Reader header(payload);
   uint8_t version = 0;
   uint64_t count = 0;
-  if (!header.Byte(&version) || version != kVersion) {
+  if (!header.Byte(&version) || (version != kVersion && version != kVersionWithoutFlags)) {
     return InvalidArgument("unknown batch encoding version " + std::to_string(version));
   }
   if (!header.Count(&count, kMinEvent)) return InvalidArgument("malformed batch: bad event count");
@@ -170,15 +174,30 @@ Result<EventBatch> DecodeBatch(std::string_view payload) {
     uint64_t ts = 0;
     uint64_t source_id = 0;
     uint64_t offset = 0;
+    uint8_t flags = 0;
     std::string_view message;
+    std::string_view document_id;
     uint64_t fields = 0;
-    if (!r.Fixed64(&ts) || !r.Fixed64(&source_id) || !r.Fixed64(&offset) || !r.Bytes(&message) ||
-        !r.Count(&fields, kMinField)) {
+    if (!r.Fixed64(&ts) || !r.Fixed64(&source_id) || !r.Fixed64(&offset) ||
+        (version == kVersion && !r.Byte(&flags)) || !r.Bytes(&message) ||
+        (version == kVersion && !r.Bytes(&document_id)) || !r.Count(&fields, kMinField)) {
       return InvalidArgument("malformed batch: event " + std::to_string(i) + " is truncated");
     }
+    if ((flags & ~kDocumentFlag) != 0) {
+      return InvalidArgument("malformed batch: unknown flags of event " + std::to_string(i));
+    }
     Event& e = batch.AddView(static_cast<int64_t>(ts), message);
+    if ((flags & kDocumentFlag) != 0) {
+      // What encoders rely on: an object with a member, '{' to '}'.
+      if (message.size() < 2 || message.front() != '{' || message.back() != '}') {
+        return InvalidArgument("malformed batch: the document of event " + std::to_string(i) +
+                               " is not a JSON object");
+      }
+      e.set_document_view(message);
+    }
     e.metadata().source_id = source_id;
     e.metadata().offset = offset;
+    e.metadata().document_id = document_id;
     for (uint64_t k = 0; k < fields; ++k) {
       std::string_view name;
       Value value;

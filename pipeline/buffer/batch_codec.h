@@ -4,11 +4,14 @@
 // S3 object as it would have had live.
 //
 // Format (little-endian; `varint` is LEB128):
-//   u8 version (1), varint event count, then per event:
-//   i64 time ns, u64 source id, u64 offset, varint len + message,
+//   u8 version (2), varint event count, then per event:
+//   i64 time ns, u64 source id, u64 offset, u8 flags (1: a document event),
+//   varint len + message (a document event's document), varint len + document id,
 //   varint field count, per field: varint len + name, u8 kind, value
 //     (bool: u8; int: i64; float: IEEE-754 bits as u64; string/json: varint len + bytes),
 //   varint tag count, per tag: varint len + tag.
+// Version 1 (records written before document events) lacks the flags and the document id; it is
+// still read.
 // Thread-safety: pure functions.
 #pragma once
 

@@ -90,6 +90,8 @@ class DiskBuffer final : public Output {
   void Drain(bool all) override;
   Status Close() override;
   bool healthy() const override;
+  // The records keep document events as they are (batch_codec.h).
+  bool reads_fields() const override { return inner_->reads_fields(); }
 
   // For tests: the log (valid after Start()).
   const SegmentLog& log() const { return *log_; }

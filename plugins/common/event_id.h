@@ -8,13 +8,24 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
+#include <string_view>
 
+#include "pipeline/event.h"
 #include "plugins/common/hash.h"
 
 namespace sluice::common {
 
 inline uint64_t StableEventId(uint64_t source_id, uint64_t offset) {
   return Fnv1aU64(offset, source_id);
+}
+
+// The id an event carries: its `event.id` string field, or a document event's (EventMetadata's
+// document_id); nullopt when it has none (empty counts as none).
+inline std::optional<std::string_view> OwnEventId(const Event& event) {
+  if (auto id = event.GetText("event.id"); id && !id->empty()) return id;
+  if (!event.metadata().document_id.empty()) return event.metadata().document_id;
+  return std::nullopt;
 }
 
 // A 64-bit id as 16 lowercase hex digits, most significant first, into `out` (no terminator).

@@ -73,6 +73,63 @@ void JsonFields::Store(Event& event) {
   }
 }
 
+bool JsonFields::CheckDocument(std::string_view reserved_prefix, DocumentKeys* keys) {
+  using simdjson::dom::element_type;
+  if (parsed_ != Parsed::kObject || time_parser_ == nullptr) return false;
+  const std::string_view reserved_key = reserved_prefix.substr(0, reserved_prefix.find('.'));
+  bool timed = false;
+  keys->id = {};
+  const simdjson::dom::object root = root_->get_object().value_unsafe();
+  for (const simdjson::dom::key_value_pair member : root) {
+    const std::string_view key = member.key;
+    if (key == reserved_key || key.starts_with(reserved_prefix)) return false;
+    if (key == "@timestamp") {
+      if (member.value.type() != element_type::STRING ||
+          !time_parser_->Parse(member.value.get_string().value_unsafe(), &keys->timestamp_ns)) {
+        return false;
+      }
+      timed = true;
+    } else if (key == "event.id" && member.value.type() == element_type::STRING) {
+      keys->id = member.value.get_string().value_unsafe();
+    } else if (key == "event" && member.value.type() == element_type::OBJECT) {
+      const simdjson::dom::object event = member.value.get_object().value_unsafe();
+      simdjson::dom::element id;
+      if (event.at_key("id").get(id) == simdjson::SUCCESS &&
+          id.type() == element_type::STRING) {
+        keys->id = id.get_string().value_unsafe();
+      }
+    }
+  }
+  if (!timed) return false;
+  keys_.clear();
+  return !HasRepeatedKey(*root_);
+}
+
+bool JsonFields::HasRepeatedKey(simdjson::dom::element value) {
+  using simdjson::dom::element_type;
+  if (value.type() == element_type::ARRAY) {
+    const simdjson::dom::array array = value.get_array().value_unsafe();
+    for (const simdjson::dom::element item : array) {
+      if (HasRepeatedKey(item)) return true;
+    }
+    return false;
+  }
+  if (value.type() != element_type::OBJECT) return false;
+  const simdjson::dom::object object = value.get_object().value_unsafe();
+  // This object's keys, sorted, at the end of keys_ (deeper objects use the space after them).
+  const size_t begin = keys_.size();
+  for (const simdjson::dom::key_value_pair member : object) keys_.push_back(member.key);
+  std::sort(keys_.begin() + static_cast<ptrdiff_t>(begin), keys_.end());
+  const bool repeated =
+      std::adjacent_find(keys_.begin() + static_cast<ptrdiff_t>(begin), keys_.end()) != keys_.end();
+  keys_.resize(begin);
+  if (repeated) return true;
+  for (const simdjson::dom::key_value_pair member : object) {
+    if (HasRepeatedKey(member.value)) return true;
+  }
+  return false;
+}
+
 bool JsonFields::TakeEventKey(Event& event, std::string_view key, simdjson::dom::element value) {
   using simdjson::dom::element_type;
   if (key == "@timestamp" && value.type() == element_type::STRING) {

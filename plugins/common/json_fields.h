@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "pipeline/event.h"
 #include "plugins/common/time_parse.h"
@@ -43,6 +44,19 @@ class JsonFields {
   // `target`) into `event`, copying what it stores into the event's arena.
   void Store(Event& event);
 
+  // What a document event needs from the object of the last Parse() (event_keys only).
+  struct DocumentKeys {
+    int64_t timestamp_ns = 0;  // its `@timestamp`
+    std::string_view id;       // its `event.id` string (flat or nested), "" when none; a view
+                               // into the parsed document, valid until the next Parse()
+  };
+  // Whether the object of the last Parse() can be carried through as it is, in place of the event
+  // Store() would make (Event::set_document_view): it has a top-level `@timestamp` that parses,
+  // no top-level key that is `reserved_prefix` (e.g. "kafka.") or its first segment ("kafka"),
+  // and no key repeated within one object (Store() would keep the last one; JSON readers
+  // disagree). Fills `keys` when true.
+  bool CheckDocument(std::string_view reserved_prefix, DocumentKeys* keys);
+
  private:
   void StoreMembers(Event& event, simdjson::dom::object object, int64_t depth);
   void StoreValue(Event& event, simdjson::dom::element value, int64_t depth);
@@ -50,6 +64,7 @@ class JsonFields {
   // The top-level `@timestamp` and `tags` with event_keys; true when `key` was one of them.
   bool TakeEventKey(Event& event, std::string_view key, simdjson::dom::element value);
   void AppendJson(simdjson::dom::element value);
+  bool HasRepeatedKey(simdjson::dom::element value);
 
   const Options options_;
   std::unique_ptr<simdjson::dom::parser> parser_;
@@ -61,6 +76,7 @@ class JsonFields {
   size_t root_length_ = 0;  // the length of name_'s target part (with its dot)
   std::string json_;        // raw JSON text of the value being stored
   std::unique_ptr<TimeParser> time_parser_;  // event_keys: RFC 3339 `@timestamp`
+  std::vector<std::string_view> keys_;       // HasRepeatedKey's scratch
 };
 
 }  // namespace sluice::common

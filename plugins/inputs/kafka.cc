@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "pipeline/clock.h"
+#include "pipeline/json_string.h"
 #include "pipeline/thread_name.h"
 #include "plugins/common/hash.h"
 #include "plugins/common/host_name.h"
@@ -65,6 +66,13 @@ const config::OptionSchema<KafkaInput::Options>& KafkaInput::Options::Schema() {
            .Add("tag_on_failure", &Options::tag_on_failure,
                 "Tags added to a message that `decode: json` cannot read as a JSON object (it is "
                 "kept, raw, as the message).")
+           .Add("passthrough", &Options::passthrough,
+                "With `decode: json`, carry each message through as the JSON object it is "
+                "(validated, its `@timestamp` and `event.id` read, the `kafka.*` fields added; "
+                "not decoded into fields and encoded again) when nothing downstream reads "
+                "fields: no filters, no output `when:`, output templates that read only "
+                "`kafka.*` and the time. Messages that do not qualify are decoded. `false`: "
+                "always decode. See docs/plugins/inputs/kafka.md#passthrough.")
            .Add("batch_events", &Options::batch_events, "Most messages per batch (per partition).",
                 {.min = 1})
            .Add("commit_interval", &Options::commit_interval,
@@ -117,6 +125,12 @@ KafkaInput::~KafkaInput() {
 
 Status KafkaInput::Start(InputContext& context) {
   context_ = &context;
+  passthrough_ = options_.passthrough && json_ != nullptr && context.fields_unread();
+  if (passthrough_) {
+    plugin_.logger.Info(
+        "nothing downstream reads the events' fields: JSON messages are carried through as they "
+        "are (passthrough)");
+  }
   const std::vector<std::pair<std::string, std::string>> defaults = {
       {"client.id", "sluice-" + plugin_.pipeline + "-" + plugin_.id},
       {"group.id", options_.group_id},
@@ -360,9 +374,15 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
   const int64_t ts_ns = ts_ms >= 0 ? ts_ms * 1'000'000 : WallNs();
   std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
   Event* e = nullptr;
+  common::JsonFields::DocumentKeys document;
   if (json_ != nullptr) {
     common::JsonFields::Parsed parsed = json_->Parse(payload);
-    if (parsed == common::JsonFields::Parsed::kObject) {
+    if (parsed == common::JsonFields::Parsed::kObject && passthrough_ &&
+        json_->CheckDocument(kDocumentSideFieldPrefix, &document)) {
+      e = &p.batch->AddDocument(document.timestamp_ns, TrimJsonSpace(payload));
+      e->metadata().document_id = p.batch->arena().Copy(document.id);
+      metrics_.passthrough_events.Add();
+    } else if (parsed == common::JsonFields::Parsed::kObject) {
       // The document carries its own message; until it is restored the message is empty.
       e = &p.batch->AddView(ts_ns, {});
       json_->Store(*e);

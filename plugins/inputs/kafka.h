@@ -38,6 +38,9 @@ namespace sluice::inputs {
           "Offset commits the group coordinator refused (retried with the next commit).")       \
   COUNTER(decode_failures, "sluice_kafka_input_decode_failures_total",                          \
           "Messages `decode: json` could not read (kept raw and tagged).")                      \
+  COUNTER(passthrough_events, "sluice_kafka_input_passthrough_events_total",                    \
+          "Messages carried through as the JSON documents they are, not decoded into fields "   \
+          "(`passthrough`).")                                                                   \
   COUNTER(rebalances, "sluice_kafka_input_rebalances_total",                                    \
           "Partition assignments and revocations this consumer went through.")                  \
   COUNTER(abandoned_batches, "sluice_kafka_input_abandoned_batches_total",                      \
@@ -75,6 +78,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
     Start start = Start::kEarliest;
     common::KafkaPayload decode = common::KafkaPayload::kJson;
     std::vector<std::string> tag_on_failure = {"_jsonparsefailure"};
+    bool passthrough = true;
     int64_t batch_events = 1024;
     Duration commit_interval{std::chrono::seconds(1)};
     Duration drain_timeout{std::chrono::seconds(10)};
@@ -127,6 +131,7 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   std::shared_ptr<common::EmbeddedKafka> embedded_;  // kept alive while consuming from it
   std::string bootstrap_servers_;
   std::unique_ptr<common::JsonFields> json_;
+  bool passthrough_ = false;  // documents carried through (Start() decides)
   std::map<PartitionKey, std::unique_ptr<Partition>> partitions_;  // consumer thread only
   bool paused_ = false;
   bool emitting_ = false;  // inside EmitBatch()

@@ -16,6 +16,7 @@ class BlackholeOutput final : public Output {
                                                         PluginContext& context);
 
   void Write(const EventBatch& batch, AckHandle ack) override;
+  bool reads_fields() const override { return false; }
 };
 
 }  // namespace sluice::outputs

@@ -47,6 +47,10 @@ class FileOutput final : public Output {
   void Flush() override;
   Status Close() override;
   bool healthy() const override { return healthy_.load(); }
+  bool reads_fields() const override {
+    return options_.codec != common::Codec::kJson ||
+           options_.path.reads_fields(kDocumentSideFieldPrefix);
+  }
 
  private:
   struct OpenFile {

@@ -21,14 +21,19 @@ class StdoutOutput final : public Output {
                                                      PluginContext& context);
 
   StdoutOutput(const Options& options, PluginContext& context, int fd)
-      : plugin_(context), codec_(options.codec), fd_(fd) {}
+      : plugin_(context),
+        codec_(options.codec),
+        json_(options.codec == common::Codec::kJson),
+        fd_(fd) {}
 
   void Write(const EventBatch& batch, AckHandle ack) override;
   bool healthy() const override { return healthy_.load(); }
+  bool reads_fields() const override { return !json_; }
 
  private:
   PluginContext plugin_;
   common::EventCodec codec_;
+  const bool json_;
   const int fd_;
   std::string buffer_;
   std::atomic<bool> healthy_{true};  // read by the admin API's threads

@@ -396,12 +396,15 @@ TEST_F(KafkaTest, JsonEventsRoundTripThroughKafka) {
   ASSERT_EQ(agent->WaitFor(seconds(60)), 0) << agent->Stderr();
   std::vector<std::string> lines = CollectJson(cluster.bootstrap());
   ASSERT_EQ(lines.size(), 100u);
+  // The agent's document as it wrote it, then the collector's kafka object (passthrough: nothing
+  // in the collector reads fields).
   static const std::regex kEvent(
       "^\\{\"@timestamp\":\"2017-06-09T20:[^\"]+Z\",\"message\":\"17/06/09 [^\"]*\","
       "\"host\":\\{\"name\":\"ip-10-0-1-17.ec2.internal\"\\},"
-      "\"kafka\":\\{\"offset\":\\d+,\"partition\":[01],\"timestamp\":\\d+,\"topic\":\"spark\"\\},"
       "\"log\":\\{\"file\":\\{\"path\":\"/var/log/hadoop-yarn/[^\"]+\"\\},\"level\":\"[A-Z]+\","
-      "\"logger\":\"[^\"]+\"\\},\"spark\":\\{\"app_id\":\"application_[0-9_]+\"\\}\\}$");
+      "\"logger\":\"[^\"]+\"\\},\"spark\":\\{\"app_id\":\"application_[0-9_]+\"\\},"
+      "\"kafka\":\\{\"offset\":\\d+,\"partition\":[01],\"timestamp\":\\d+,\"topic\":\"spark\"\\}\\}"
+      "$");
   for (const auto& l : lines) ASSERT_TRUE(std::regex_match(l, kEvent)) << l;
   int with_trace = 0;
   for (const auto& l : lines) with_trace += l.find("\\n\\tat ") != std::string::npos;
@@ -646,6 +649,87 @@ TEST_F(KafkaTest, CollectorPausesWhileItsOutputIsDownAndResumes) {
   SequenceReport report = Check(Consume(sink.bootstrap(), "copy"), 1, kLines);
   EXPECT_EQ(report.total.lost, 0u) << report.ToString();
   EXPECT_EQ(report.total.duplicates, 0u) << report.ToString();
+}
+
+// Nothing downstream reads fields (no filter, a json file output): a JSON message is carried
+// through as it came, with the input's kafka object added before its closing brace; messages that
+// cannot be (no @timestamp, a repeated key, a `kafka` key of their own) are decoded as before.
+// Every message is written once; the metric counts the carried ones. `passthrough: false` decodes
+// all.
+TEST_F(KafkaTest, PassthroughCarriesJsonMessagesAsTheyCameAndDecodesTheRest) {
+  MockCluster cluster(dir_, {"spark:1"});
+  const std::vector<std::string> carried = {
+      R"({"@timestamp":"2017-06-09T20:10:40.100000Z","message":"a","z":{"b":[1, 2]},"event":{"id":"0011"}})",
+      R"(  {"@timestamp":"2017-06-09T20:10:41Z","message":"é \u00e9"}  )",
+  };
+  const std::vector<std::string> decoded = {
+      R"({"message":"no time","level":"INFO"})",
+      R"({"@timestamp":"2017-06-09T20:10:42Z","message":"dup","a":1,"a":2})",
+      R"({"@timestamp":"2017-06-09T20:10:43Z","message":"own","kafka":{"x":1}})",
+  };
+  {
+    std::ofstream msgs(dir_ / "msgs.txt");
+    for (const auto& m : carried) msgs << m << "\n";
+    for (const auto& m : decoded) msgs << m << "\n";
+  }
+  Produce(cluster.bootstrap(), "spark", dir_ / "msgs.txt");
+  const fs::path out = dir_ / "events.ndjson";
+  int runs = 0;  // each run its own consumer group, reading the topic from the start
+  auto collect = [&](const std::string& input_extra) {
+    fs::remove(out);
+    auto collector =
+        Run(WriteConfig("collector",
+                        "pipelines:\n  c:\n    inputs:\n      - type: kafka\n"
+                        "        brokers: " +
+                            cluster.bootstrap() + "\n        topics: [spark]\n        group_id: g" +
+                            std::to_string(runs++) + input_extra +
+                            "\n    outputs: [{type: file, path: '" + out.string() + "'}]\n"),
+            "collector");
+    const std::string carried_metric =
+        "sluice_kafka_input_passthrough_events_total{pipeline=\"c\",kind=\"input\","
+        "type=\"kafka\",id=\"kafka\"}";
+    EXPECT_TRUE(WaitSent(*collector, "c", "file", 5)) << collector->Stderr();
+    const double n = Metric(*collector, carried_metric);
+    collector->Signal(SIGTERM);
+    EXPECT_EQ(collector->WaitFor(seconds(30)), 0) << collector->Stderr();
+    return std::make_pair(n, collector->Stderr());
+  };
+
+  auto [carried_count, log] = collect("");
+  EXPECT_EQ(carried_count, 2);
+  EXPECT_NE(log.find("(passthrough)"), std::string::npos) << log;
+  std::vector<std::string> lines = ReadLines(out);
+  ASSERT_EQ(lines.size(), 5u);
+  static const std::regex kKafkaObject(
+      R"(,"kafka":\{"offset":\d+,"partition":0,"timestamp":\d+,"topic":"spark"\}\}$)");
+  for (size_t i = 0; i < carried.size(); ++i) {
+    SCOPED_TRACE(carried[i]);
+    std::string_view doc = carried[i];
+    doc = doc.substr(doc.find('{'), doc.rfind('}') - doc.find('{'));  // without its last brace
+    EXPECT_EQ(lines[i].substr(0, doc.size()), doc);
+    EXPECT_TRUE(std::regex_match(lines[i].substr(doc.size()), kKafkaObject)) << lines[i];
+  }
+  // Decoded and encoded again: @timestamp first (the Kafka time when there is none), keys sorted.
+  for (size_t i = 2; i < 5; ++i) EXPECT_EQ(lines[i].rfind("{\"@timestamp\":\"", 0), 0u) << lines[i];
+  EXPECT_NE(lines[2].find("\"message\":\"no time\",\"kafka\":{"), std::string::npos) << lines[2];
+  EXPECT_NE(lines[3].find("\"a\":2,\"kafka\":{"), std::string::npos) << lines[3];
+  EXPECT_EQ(lines[3].find("\"a\":1"), std::string::npos) << lines[3];
+  EXPECT_NE(lines[4].find("\"kafka\":{\"offset\":4,\"partition\":0,\"timestamp\":"),
+            std::string::npos)
+      << lines[4];
+  EXPECT_NE(lines[4].find(",\"x\":1}"), std::string::npos) << lines[4];
+
+  auto [decoded_count, decoded_log] = collect("\n        passthrough: false");
+  EXPECT_EQ(decoded_count, 0);
+  EXPECT_EQ(decoded_log.find("(passthrough)"), std::string::npos) << decoded_log;
+  lines = ReadLines(out);
+  ASSERT_EQ(lines.size(), 5u);
+  EXPECT_EQ(
+      lines[0].rfind(
+          R"({"@timestamp":"2017-06-09T20:10:40.100Z","message":"a","event":{"id":"0011"},"kafka":{)",
+          0),
+      0u)
+      << lines[0];
 }
 
 }  // namespace

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 
 namespace sluice::testing {
 
@@ -48,5 +49,23 @@ inline std::string ReadFile(const std::filesystem::path& p) {
   s << in.rdbuf();
   return s.str();
 }
+
+// A test with a fresh directory of its own (FreshTestDir(prefix)), removed after the test.
+class TempDirTest : public ::testing::Test {
+ protected:
+  explicit TempDirTest(std::string prefix) : prefix_(std::move(prefix)) {}
+  void SetUp() override { dir_ = FreshTestDir(prefix_); }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  // Writes `content` to dir_/name, bytes as given; returns the path.
+  std::string Write(const std::string& name, const std::string& content) {
+    const std::string path = (dir_ / name).string();
+    std::ofstream(path, std::ios::binary) << content;
+    return path;
+  }
+  std::filesystem::path dir_;
+
+ private:
+  std::string prefix_;
+};
 
 }  // namespace sluice::testing

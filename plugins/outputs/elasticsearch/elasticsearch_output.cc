@@ -280,7 +280,7 @@ void ElasticsearchOutput::Write(const EventBatch& batch, AckHandle ack) {
     scratch_.clear();
     if (custom_id) {
       options_.document_id.Render(e, scratch_);
-    } else if (auto id = e.GetText("event.id"); id && !id->empty()) {
+    } else if (auto id = common::OwnEventId(e)) {
       scratch_ = *id;
     } else if (e.metadata().source_id != 0) {
       char hex[16];

@@ -98,6 +98,11 @@ class ElasticsearchOutput final : public Output {
   void Drain(bool all) override;
   Status Close() override;
   bool healthy() const override { return sender_context_.healthy.load(); }
+  // The id comes from common::OwnEventId or the source coordinates unless `document_id` is set.
+  bool reads_fields() const override {
+    return !options_.document_id.source().empty() ||
+           (options_.data_stream.empty() && options_.index.reads_fields(kDocumentSideFieldPrefix));
+  }
 
   // The index template shipped in config/elasticsearch/ (built into the binary).
   static std::string_view ShippedIndexTemplate();

@@ -114,6 +114,10 @@ class S3Output final : public Output {
   void Drain(bool all) override;
   Status Close() override;
   bool healthy() const override { return healthy_.load(); }
+  // Objects are named from `kafka.*` and the time (host.name only for events without them).
+  bool reads_fields() const override {
+    return options_.prefix.reads_fields(kDocumentSideFieldPrefix);
+  }
 
  private:
   struct Partition;  // what is known of one Kafka partition

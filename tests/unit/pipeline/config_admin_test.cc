@@ -23,16 +23,9 @@ const char* kPipelines = R"(pipelines:
     outputs: [{type: stdout}]
 )";
 
-class ConfigAdminTest : public ::testing::Test {
+class ConfigAdminTest : public testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = testing::FreshTestDir("config_admin"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& content) {
-    std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-  std::filesystem::path dir_;
+  ConfigAdminTest() : TempDirTest("config_admin") {}
 };
 
 TEST_F(ConfigAdminTest, NoTokenByDefault) {

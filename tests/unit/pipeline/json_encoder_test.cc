@@ -360,5 +360,26 @@ TEST(JsonEncoderTimestampCacheTest, ReusedEncoderFollowsEverySecondChange) {
   }
 }
 
+// A document event is its document's members as they came (no @timestamp or message of the
+// encoder's, whatever the event time), then the event's fields, nested as usual.
+TEST_F(JsonEncoderTest, ADocumentEventIsWrittenAsItCameFollowedByItsFields) {
+  EventBatch batch;
+  const std::string document =
+      R"({"@timestamp":"2017-06-09T20:10:40.100000Z","b":{"x":[1, 2]},"a":"\u00e9"})";
+  Event& e = batch.AddDocument(kTime, document);
+  EXPECT_EQ(Encode(e), document);
+  e.SetView("kafka.topic", Value::String("spark"));
+  e.SetView("kafka.offset", Value::Int(12));
+  EXPECT_EQ(Encode(e),
+            document.substr(0, document.size() - 1) + R"(,"kafka":{"offset":12,"topic":"spark"}})");
+  // The plan built for the document event serves an ordinary event with the same fields.
+  Event& plain = batch.Add(kTime, "m");
+  plain.SetView("kafka.topic", Value::String("spark"));
+  plain.SetView("kafka.offset", Value::Int(12));
+  EXPECT_EQ(Encode(plain), std::string(kHead) + R"(,"kafka":{"offset":12,"topic":"spark"}})");
+  EXPECT_EQ(e.message(), "");
+  EXPECT_EQ(e.payload(), document);
+}
+
 }  // namespace
 }  // namespace sluice

@@ -46,6 +46,7 @@ class CountingInput final : public Input {
   ~CountingInput() override { Join(); }
 
   Status Start(InputContext& ctx) override {
+    fields_unread = ctx.fields_unread();
     source_ = ctx.AddSource("counting", [this](uint64_t cp) {
       std::lock_guard lock(mu_);
       commits_.push_back(cp);
@@ -76,6 +77,7 @@ class CountingInput final : public Input {
     return commits_;
   }
   std::atomic<int64_t> emitted_batches{0};
+  bool fields_unread = false;  // what Start() was told
 
  private:
   Options options_;
@@ -91,6 +93,7 @@ class HoldingOutput final : public Output {
   struct Options {
     bool auto_ack = false;
     bool ack_on_drain = false;  // an accumulating output: acks only when drained entirely
+    bool reads_fields = true;
     static const config::OptionSchema<Options>& Schema() { return NoOptions<Options>(); }
   };
   static inline std::atomic<HoldingOutput*> last{nullptr};
@@ -117,6 +120,7 @@ class HoldingOutput final : public Output {
   void Drain(bool all) override {
     if (options_.ack_on_drain && all) AckAllReversed();
   }
+  bool reads_fields() const override { return options_.reads_fields; }
   size_t held() {
     std::lock_guard lock(mu_);
     return held_.size();
@@ -463,6 +467,46 @@ TEST_F(PipelineTest, DroppedEventsAreCountedAndTheirCheckpointStillAdvances) {
   EXPECT_EQ(Metric("sluice_component_sent_events_total", "f"), 50u);
   EXPECT_EQ(Metric("sluice_component_discarded_events_total", "f"), 50u);
   EXPECT_EQ(input_->commits().back(), 100u);
+}
+
+// An input may carry documents through (InputContext::fields_unread) only when no filter, no
+// output condition and no output reads the events' fields.
+TEST_F(PipelineTest, FieldsAreUnreadOnlyWithoutFiltersConditionsOrOutputsThatReadThem) {
+  const struct {
+    std::string name;
+    bool filter;
+    bool reads;
+    const char* when;
+    bool unread;
+  } cases[] = {
+      {"nothing reads", false, false, nullptr, true},
+      {"a filter", true, false, nullptr, false},
+      {"an output reads", false, true, nullptr, false},
+      {"an output's when", false, false, "message == \"x\"", false},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    config_ = {};
+    finished_ = 0;
+    if (c.when != nullptr) {
+      config_.outputs.push_back(
+          config::PluginConfig{PluginKind::kOutput,
+                               "holding",
+                               "selective",
+                               &kOutputFactory,
+                               std::make_shared<HoldingOutput::Options>(
+                                   HoldingOutput::Options{.auto_ack = true, .reads_fields = false}),
+                               std::make_shared<const Condition>(Condition::Parse(c.when).value()),
+                               {}});
+    }
+    Configure({.batches = 1}, {.auto_ack = true, .reads_fields = c.reads}, c.filter);
+    EXPECT_EQ(input_->fields_unread, c.unread);
+    ASSERT_TRUE(WaitUntil([&] { return finished_ == 1; }));
+    pipeline_->JoinInputs();
+    ASSERT_TRUE(pipeline_->WaitDrained(10'000));
+    ASSERT_TRUE(pipeline_->Close().ok());
+    pipeline_.reset();
+  }
 }
 
 TEST_F(PipelineTest, WhenSelectsTheEventsAFilterAppliesToAndAnOutputReceives) {

@@ -8,31 +8,19 @@
 #include <fstream>
 #include <string>
 
+#include "tests/unit/test_util.h"
+
 namespace sluice {
 namespace {
 
-class ReadFileTest : public ::testing::Test {
+class ReadFileTest : public testing::TempDirTest {
  protected:
-  void SetUp() override {
-    dir_ = std::filesystem::path(::testing::TempDir()) /
-           ("sluice_read_file_" + std::to_string(::getpid()));
-    std::filesystem::remove_all(dir_);
-    std::filesystem::create_directories(dir_);
-  }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& content) {
-    const std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
+  ReadFileTest() : TempDirTest("sluice_read_file") {}
   static std::string Error(const std::string& path, size_t max_bytes) {
     Result<std::string> r = ReadBoundedFile(path, max_bytes);
     EXPECT_FALSE(r.ok()) << path;
     return r.ok() ? "" : std::string(r.status().message());
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(ReadFileTest, ReadsARegularFileWholeUpToTheBound) {

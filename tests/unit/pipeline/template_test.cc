@@ -56,6 +56,18 @@ TEST_F(TemplateTest, LiteralTextIsConstant) {
   EXPECT_TRUE(complete);
 }
 
+// Whether a rendering reads fields: the time and `{{@timestamp}}` do not; fields under an excepted
+// prefix do not count.
+TEST_F(TemplateTest, ReadsFieldsSaysWhetherAFieldOrTheMessageIsReferenced) {
+  EXPECT_FALSE(MustCompile("logs-%Y.%m.%d").reads_fields());
+  EXPECT_FALSE(MustCompile("at {{@timestamp}}").reads_fields());
+  EXPECT_TRUE(MustCompile("{{message}}").reads_fields());
+  EXPECT_TRUE(MustCompile("{{kafka.topic}}/dt=%F/").reads_fields());
+  EXPECT_FALSE(MustCompile("{{kafka.topic}}/dt=%F/").reads_fields("kafka."));
+  EXPECT_TRUE(MustCompile("{{kafka.topic}}/{{spark.app_id}}").reads_fields("kafka."));
+  EXPECT_TRUE(MustCompile("{{kafkaesque}}").reads_fields("kafka."));
+}
+
 TEST_F(TemplateTest, LiteralTextLeavesReferencesAndConversionsOut) {
   Template t = MustCompile("logs-{{spark.app_id}}-%Y.%m.%d-100%%");
   EXPECT_EQ(t.literal_text(), "logs--..-100%");

@@ -191,16 +191,9 @@ TEST(SecretTest, TheDocsSaySecretsAreMasked) {
   EXPECT_NE(docs.find("| `key_file` | path | — | Key file. |"), std::string::npos) << docs;
 }
 
-class SecretFileTest : public ::testing::Test {
+class SecretFileTest : public testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = testing::FreshTestDir("secret_file"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-  std::string Write(const std::string& name, const std::string& content) {
-    std::string path = (dir_ / name).string();
-    std::ofstream(path, std::ios::binary) << content;
-    return path;
-  }
-  std::filesystem::path dir_;
+  SecretFileTest() : TempDirTest("secret_file") {}
 };
 
 TEST_F(SecretFileTest, ReadsTheFileWithoutTrailingNewlines) {

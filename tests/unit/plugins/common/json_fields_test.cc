@@ -59,5 +59,45 @@ TEST(JsonFieldsTest, InvalidAndNonObjectTextIsReported) {
   EXPECT_EQ(fields.Parse("\xff\xfe"), JsonFields::Parsed::kInvalid);
 }
 
+// CheckDocument: what a document needs to be carried through as it is.
+TEST(JsonFieldsTest, CheckDocumentAcceptsOnlyTimedObjectsWithoutReservedOrRepeatedKeys) {
+  const struct {
+    std::string json;
+    bool ok;
+    std::string id;
+  } cases[] = {
+      {R"({"@timestamp":"2017-06-09T20:10:40.123Z","message":"m"})", true, ""},
+      {R"({"message":"m","event":{"id":"0123abcd","x":1},"@timestamp":"2017-06-09T20:10:40Z"})",
+       true, "0123abcd"},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","event.id":"flat"})", true, "flat"},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","event":{"id":7}})", true, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":[{"k":1},{"k":2}],"k":{"k":1}})", true, ""},
+      {R"({"message":"no time"})", false, ""},
+      {R"({"@timestamp":"yesterday"})", false, ""},
+      {R"({"@timestamp":1497039040})", false, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","kafka":{"offset":1}})", false, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","kafka.offset":1})", false, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":1,"a":2})", false, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":{"b":1,"c":{"d":1,"d":2}}})", false, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":[1,{"b":1,"b":1}]})", false, ""},
+      {R"(["@timestamp"])", false, ""},
+  };
+  JsonFields fields(JsonFields::Options{.event_keys = true});
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.json);
+    fields.Parse(c.json);
+    JsonFields::DocumentKeys keys;
+    ASSERT_EQ(fields.CheckDocument("kafka.", &keys), c.ok);
+    if (!c.ok) continue;
+    EXPECT_EQ(keys.id, c.id);
+    EXPECT_EQ(keys.timestamp_ns / 1'000'000'000, 1'497'039'040);
+  }
+  // Without event_keys there is no time to read: never a document.
+  JsonFields plain(JsonFields::Options{});
+  plain.Parse(cases[0].json);
+  JsonFields::DocumentKeys keys;
+  EXPECT_FALSE(plain.CheckDocument("kafka.", &keys));
+}
+
 }  // namespace
 }  // namespace sluice::common

@@ -35,16 +35,9 @@ struct Built {
   std::unique_ptr<K8sFilter> filter;
 };
 
-class K8sFilterTest : public ::testing::Test {
+class K8sFilterTest : public sluice::testing::TempDirTest {
  protected:
-  void SetUp() override { dir_ = sluice::testing::FreshTestDir("sluice_k8s_filter"); }
-  void TearDown() override { std::filesystem::remove_all(dir_); }
-
-  std::string Write(const std::string& name, const std::string& content) {
-    std::filesystem::path p = dir_ / name;
-    std::ofstream(p, std::ios::binary) << content;
-    return p.string();
-  }
+  K8sFilterTest() : TempDirTest("sluice_k8s_filter") {}
 
   // Builds from `yaml`; labels_file defaults to a path that does not exist unless given.
   std::unique_ptr<Built> Make(const std::string& yaml, Env env) {
@@ -80,8 +73,6 @@ class K8sFilterTest : public ::testing::Test {
     r->result = r->built->filter->Apply(*r->event);
     return r;
   }
-
-  std::filesystem::path dir_;
 };
 
 TEST_F(K8sFilterTest, IsRegistered) {
