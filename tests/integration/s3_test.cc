@@ -469,6 +469,50 @@ TEST_F(S3Test, InjectedServerErrorsAndSlowAnswersLoseAndRepeatNothing) {
   ExpectEachLineOnceIn(DownloadFromS3rver(s3.endpoint(), "s3://lake/spark/"), kLines);
 }
 
+// Every S3 request slowed to 300 ms by tests/tools/http_fault_proxy: with `upload_concurrency: 4`
+// several objects (of different partitions) are in flight at once, never more than 4; with 1, one
+// at a time. Either way every event is in the bucket exactly once.
+TEST_F(S3Test, UploadConcurrencyBoundsTheObjectsInFlightAndLosesNothing) {
+  SLUICE_REQUIRE_KCAT();
+  constexpr int kLines = 4000;
+  auto cluster = Topic(8, kLines);
+  for (int concurrency : {4, 1}) {
+    SCOPED_TRACE("upload_concurrency " + std::to_string(concurrency));
+    // A bucket of its own (the offset markers of the other run would skip everything).
+    const std::string group = "c" + std::to_string(concurrency);
+    S3rver s3(dir_ / ("s3rver-" + group));
+    SLUICE_REQUIRE_PEER(s3.available(), S3rver::Binary()
+                                            << " missing (scripts/deps.sh installs it)");
+    fs::create_directories(dir_ / ("proxy-" + group));
+    CommandProcess proxy({SLUICE_FAULT_PROXY, "127.0.0.1", s3.endpoint().substr(17)},
+                         dir_ / ("proxy-" + group), "port=(\\d+)");
+    proxy.Command("delay 1000000 300");
+    auto collector = Run(
+        KafkaToS3rver(
+            cluster->bootstrap(), "http://127.0.0.1:" + proxy.announced(),
+            "        group_id: " + group + "\n",
+            "        max_events: 200\n        flush_interval: 1s\n        upload_concurrency: " +
+                std::to_string(concurrency) + "\n"),
+        "collector");
+    ASSERT_TRUE(WaitUntil([&] { return Metric(*collector, OutputSent("c", "s3")) >= kLines; },
+                          seconds(240)))
+        << collector->Stderr();
+    collector->Signal(SIGTERM);
+    EXPECT_EQ(collector->WaitFor(seconds(60)), 0) << collector->Stderr();
+    std::smatch most;
+    const std::string stats = proxy.Command("stats");
+    ASSERT_TRUE(std::regex_search(stats, most, std::regex("max_puts=(\\d+)"))) << stats;
+    if (concurrency == 1) {
+      EXPECT_EQ(std::stoi(most[1]), 1) << stats;
+    } else {
+      EXPECT_GE(std::stoi(most[1]), 2) << stats;
+      EXPECT_LE(std::stoi(most[1]), concurrency) << stats;
+    }
+    fs::remove_all(dir_ / "download");
+    ExpectEachLineOnceIn(DownloadFromS3rver(s3.endpoint(), "s3://lake/spark/"), kLines);
+  }
+}
+
 // A bucket that does not exist: a clear error naming it, /ready 503, nothing acked; once it is
 // created (with awscli), everything is stored.
 TEST_F(S3Test, MissingBucketIsAClearErrorAndWaitedFor) {

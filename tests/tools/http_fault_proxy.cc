@@ -10,7 +10,8 @@
 //                            S3-style error body <Error><Code>CODE</Code>...</Error>
 //                            (e.g. `fail 5 503 SlowDown`, `fail 3 500 InternalError`)
 //   delay COUNT MS           the next COUNT requests are forwarded after MS milliseconds
-//   stats                    answers `ok N forwarded=F failed=X delayed=D`
+//   stats                    answers `ok N forwarded=F failed=X delayed=D max_puts=P`, P the most
+//                            PUT requests that were in flight at once
 // A `fail` or `delay` command replaces the one of its kind before it.
 // Exit status: 0 when stdin closes, 2 on bad arguments, 1 when it cannot listen.
 
@@ -35,10 +36,33 @@ struct Faults {
   int delay_left = 0;
   int delay_ms = 0;
   std::atomic<uint64_t> forwarded{0}, failed{0}, delayed{0};
+  std::atomic<int> puts{0}, max_puts{0};  // PUTs in flight, and the most at once
+};
+
+// Counts a PUT in flight for as long as it lives.
+class PutInFlight {
+ public:
+  PutInFlight(Faults& faults, const std::string& method)
+      : faults_(method == "PUT" ? &faults : nullptr) {
+    if (faults_ == nullptr) return;
+    const int now = ++faults_->puts;
+    int most = faults_->max_puts.load();
+    while (now > most && !faults_->max_puts.compare_exchange_weak(most, now)) {
+    }
+  }
+  ~PutInFlight() {
+    if (faults_ != nullptr) --faults_->puts;
+  }
+  PutInFlight(const PutInFlight&) = delete;
+  PutInFlight& operator=(const PutInFlight&) = delete;
+
+ private:
+  Faults* faults_;
 };
 
 void Handle(Faults& faults, const std::string& host, int port, const httplib::Request& req,
             httplib::Response& res) {
+  const PutInFlight put(faults, req.method);
   int delay = 0;
   {
     std::lock_guard lock(faults.mu);
@@ -127,10 +151,10 @@ int main(int argc, char** argv) {
       in >> faults.delay_left >> faults.delay_ms;
       std::printf("ok %d\n", commands);
     } else if (verb == "stats") {
-      std::printf("ok %d forwarded=%llu failed=%llu delayed=%llu\n", commands,
+      std::printf("ok %d forwarded=%llu failed=%llu delayed=%llu max_puts=%d\n", commands,
                   static_cast<unsigned long long>(faults.forwarded.load()),
                   static_cast<unsigned long long>(faults.failed.load()),
-                  static_cast<unsigned long long>(faults.delayed.load()));
+                  static_cast<unsigned long long>(faults.delayed.load()), faults.max_puts.load());
     } else {
       std::printf("error %d: unknown command '%s'\n", commands, verb.c_str());
     }

@@ -116,6 +116,10 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              {.min = ByteSize{1024}})
         .Add("max_events", &Options::max_events,
              "An object is closed once it holds this many events; 0: no limit.", {.min = 0})
+        .Add("upload_concurrency", &Options::upload_concurrency,
+             "Objects uploaded at once, by as many upload threads, each with its own "
+             "connection. Objects of one Kafka partition are uploaded one at a time, in order.",
+             {.min = 1, .max = 64})
         .Add("flush_interval", &Options::flush_interval,
              "An object is closed when an event arrives this long (event time) after its first "
              "event, and when it has been open this long (wall time). 0: neither.")
@@ -179,7 +183,7 @@ S3Output::S3Output(const Options& options, PluginContext& context)
     : options_(options), plugin_(context), host_(common::HostName()), metrics_(*context.metrics) {}
 
 S3Output::~S3Output() {
-  if (uploader_.joinable()) (void)Close();
+  if (!uploaders_.empty()) (void)Close();
 }
 
 Status S3Output::Start() {
@@ -194,10 +198,13 @@ Status S3Output::Start() {
     if (region.empty() && std::getenv(name) != nullptr) region = std::getenv(name);
   }
   if (region.empty()) region = "us-east-1";
+  const auto uploaders = static_cast<size_t>(options_.upload_concurrency);
   if (options_.endpoint.rfind("file://", 0) == 0) {
     std::string dir = options_.endpoint.substr(7);
     writer_store_ = std::make_unique<s3::LocalStore>(dir, options_.bucket);
-    upload_store_ = std::make_unique<s3::LocalStore>(dir, options_.bucket);
+    for (size_t i = 0; i < uploaders; ++i) {
+      upload_stores_.push_back(std::make_unique<s3::LocalStore>(dir, options_.bucket));
+    }
   } else {
     if (!options_.verify) {
       plugin_.logger.Warn("verify: false: the endpoint's TLS certificate is not checked");
@@ -210,8 +217,10 @@ Status S3Output::Start() {
                                       .region = region});
     writer_store_ =
         std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get());
-    upload_store_ =
-        std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get());
+    for (size_t i = 0; i < uploaders; ++i) {
+      upload_stores_.push_back(
+          std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get()));
+    }
   }
   s3::S3Result check = writer_store_->Check();
   if (!check.ok()) {
@@ -223,10 +232,12 @@ Status S3Output::Start() {
   } else {
     plugin_.logger.Info("writing objects to {}", writer_store_->Describe(""));
   }
-  uploader_ = std::thread([this] {
-    NameThisThread("upload", plugin_.id);
-    RunUploader();
-  });
+  for (auto& store : upload_stores_) {
+    uploaders_.emplace_back([this, s = store.get()] {
+      NameThisThread("upload", plugin_.id);
+      RunUploader(*s);
+    });
+  }
   return Status::Ok();
 }
 
@@ -417,18 +428,26 @@ void S3Output::Drain(bool all) {
   }
 }
 
-void S3Output::RunUploader() {
+std::deque<std::unique_ptr<s3::StagedObject>>::iterator S3Output::NextUpload() {
+  return std::find_if(closed_.begin(), closed_.end(),
+                      [&](const auto& o) { return !uploading_groups_.contains(o->group); });
+}
+
+void S3Output::RunUploader(s3::ObjectStore& store) {
   while (true) {
     std::unique_ptr<s3::StagedObject> o;
     {
       std::unique_lock lock(mu_);
-      cv_.wait(lock, [&] { return stop_ || !closed_.empty(); });
-      if (closed_.empty()) return;
-      o = std::move(closed_.front());
-      closed_.pop_front();
+      // At stop, what another thread's groups hold is left to that thread.
+      cv_.wait(lock, [&] { return stop_ || NextUpload() != closed_.end(); });
+      auto next = NextUpload();
+      if (next == closed_.end()) return;
+      o = std::move(*next);
+      closed_.erase(next);
+      uploading_groups_.insert(o->group);
       ++uploading_;
     }
-    bool stored = !o->broken && Upload(*o);
+    bool stored = !o->broken && Upload(*o, store);
     if (o->broken) {
       plugin_.logger.Error(
           "the staging file {} could not be written; its {} event(s) are not "
@@ -441,20 +460,21 @@ void S3Output::RunUploader() {
     for (auto& b : o->acks) b->Settle(stored);
     {
       std::lock_guard lock(mu_);
+      uploading_groups_.erase(o->group);
       --uploading_;
     }
     cv_.notify_all();
   }
 }
 
-bool S3Output::Upload(s3::StagedObject& o) {
+bool S3Output::Upload(s3::StagedObject& o, s3::ObjectStore& store) {
   static thread_local std::mt19937_64 jitter = common::JitterEngine();
   for (int attempt = 0;; ++attempt) {
     const int64_t start = MonoNs();
-    s3::S3Result r = upload_store_->Put(o.key, o.staging_path, o.staged);
+    s3::S3Result r = store.Put(o.key, o.staging_path, o.staged);
     // The marker follows the object: a replay starts after what it names.
     if (r.ok() && o.kafka) {
-      r = upload_store_->PutText(kMarkerPrefix + o.group, std::to_string(o.last_offset) + "\n");
+      r = store.PutText(kMarkerPrefix + o.group, std::to_string(o.last_offset) + "\n");
     }
     if (r.ok()) {
       metrics_.objects.Add();
@@ -470,7 +490,7 @@ bool S3Output::Upload(s3::StagedObject& o) {
     plugin_.logger.Limited(error_log_, LogLevel::kError,
                            "cannot store {} ({} events): {}{}; retrying (the pipeline waits, "
                            "nothing is dropped)",
-                           upload_store_->Describe(o.key), o.events, r.ToString(),
+                           store.Describe(o.key), o.events, r.ToString(),
                            r.setup_error() ? " (check the bucket, region and credentials)" : "");
     // 200 ms doubling up to 30 s, with jitter.
     const int64_t backoff_ms = common::JitteredBackoffMs(attempt, 200, 30'000, jitter);
@@ -482,7 +502,7 @@ bool S3Output::Upload(s3::StagedObject& o) {
 }
 
 Status S3Output::Close() {
-  if (!uploader_.joinable()) return Status::Ok();
+  if (uploaders_.empty()) return Status::Ok();
   closing_ = true;
   CloseAll();
   // Let the uploads finish; past the deadline, what is left is not acked (read again later).
@@ -496,7 +516,8 @@ Status S3Output::Close() {
     stop_ = true;
   }
   cv_.notify_all();
-  uploader_.join();
+  for (auto& t : uploaders_) t.join();
+  uploaders_.clear();
   if (left > 0) {
     return IoError(
         fmt::format("{} object(s) were not stored at shutdown; their events are read "

@@ -10,14 +10,16 @@
 // it is closed by size (`max_object_size`), event count (`max_events`), event time
 // (`flush_interval` after its first event), a time-bucket (prefix) change, age (`flush_interval`
 // of wall time) or when the pipeline waits on it (Drain: all of them, or the largest ones first
-// under the in-flight bound). A closed object is uploaded by the
-// output's upload thread, PutObject or multipart (`part_size`), retried with backoff and jitter
-// without limit; the batches in it are acked only after the upload (and the marker) succeeded.
+// under the in-flight bound). Closed objects are uploaded by `upload_concurrency` upload threads,
+// PutObject or multipart (`part_size`), retried with backoff and jitter without limit; the batches
+// in an object are acked only after its upload (and its marker) succeeded. Objects of different
+// groups (Kafka partitions) upload in parallel; those of one group one at a time, in the order they
+// were closed, so a marker never names an offset whose earlier objects are not stored yet.
 // `endpoint: file://DIR` writes the same layout into DIR/BUCKET/ (local bronze, for the demo).
 // Pieces: an open object is an s3::StagedObject (s3_staged_object.h); objects and markers go to an
 // s3::ObjectStore (s3_object_store.h): a BucketStore (S3 through S3Client) or a LocalStore.
-// Thread-safety: Write/Flush/Drain/Close run on the output's thread; uploads on the upload thread;
-// healthy() from any thread.
+// Thread-safety: Write/Flush/Drain/Close run on the output's thread; uploads on the upload
+// threads; healthy() from any thread.
 #pragma once
 
 #include <atomic>
@@ -30,6 +32,7 @@
 #include <string>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/json_encoder.h"
@@ -89,6 +92,7 @@ class S3Output final : public Output {
     ByteSize max_object_size{64ull << 20};
     int64_t max_events = 0;
     Duration flush_interval{std::chrono::minutes(5)};
+    int64_t upload_concurrency = 4;
     int64_t max_open_objects = 64;
     ByteSize part_size{16ull << 20};
     std::string storage_class;
@@ -131,16 +135,18 @@ class S3Output final : public Output {
   // The Kafka partition of `event` (its marker read on first sight), its group name and offset;
   // null for events that do not come from Kafka.
   Partition* PartitionOf(const Event& event, std::string* group, int64_t* offset);
-  void RunUploader();
+  void RunUploader(s3::ObjectStore& store);
+  // The first closed object whose group has no upload in flight, or closed_.end(). Holds mu_.
+  std::deque<std::unique_ptr<s3::StagedObject>>::iterator NextUpload();
   // Stores one closed object (retrying until it succeeds or the output closes); true when stored.
-  bool Upload(s3::StagedObject& object);
+  bool Upload(s3::StagedObject& object, s3::ObjectStore& store);
 
   const Options options_;
   PluginContext plugin_;
   std::string staging_dir_;
   std::unique_ptr<common::AwsCredentialsChain> credentials_;
-  std::unique_ptr<s3::ObjectStore> writer_store_;  // output thread: markers
-  std::unique_ptr<s3::ObjectStore> upload_store_;  // upload thread: objects
+  std::unique_ptr<s3::ObjectStore> writer_store_;                // output thread: markers
+  std::vector<std::unique_ptr<s3::ObjectStore>> upload_stores_;  // one per upload thread
   JsonEncoder encoder_;
   std::string line_;
   std::string prefix_;  // the rendered prefix of the event being written
@@ -154,12 +160,13 @@ class S3Output final : public Output {
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<std::unique_ptr<s3::StagedObject>>
-      closed_;            // guarded by mu_: waiting for the uploader
-  size_t uploading_ = 0;  // guarded by mu_
-  bool stop_ = false;     // guarded by mu_
+      closed_;                                        // guarded by mu_: waiting for the uploader
+  size_t uploading_ = 0;                              // guarded by mu_
+  std::unordered_set<std::string> uploading_groups_;  // guarded by mu_: one upload per group
+  bool stop_ = false;                                 // guarded by mu_
   bool give_up_ = false;  // guarded by mu_: uploads stop retrying (shutdown deadline)
   std::atomic<bool> closing_{false};
-  std::thread uploader_;
+  std::vector<std::thread> uploaders_;
   std::atomic<bool> healthy_{true};
 
   Metrics metrics_;
