@@ -94,8 +94,7 @@ bool JsonFields::CheckDocument(std::string_view reserved_prefix, DocumentKeys* k
     } else if (key == "event" && member.value.type() == element_type::OBJECT) {
       const simdjson::dom::object event = member.value.get_object().value_unsafe();
       simdjson::dom::element id;
-      if (event.at_key("id").get(id) == simdjson::SUCCESS &&
-          id.type() == element_type::STRING) {
+      if (event.at_key("id").get(id) == simdjson::SUCCESS && id.type() == element_type::STRING) {
         keys->id = id.get_string().value_unsafe();
       }
     }
@@ -116,12 +115,20 @@ bool JsonFields::HasRepeatedKey(simdjson::dom::element value) {
   }
   if (value.type() != element_type::OBJECT) return false;
   const simdjson::dom::object object = value.get_object().value_unsafe();
-  // This object's keys, sorted, at the end of keys_ (deeper objects use the space after them).
+  // This object's keys at the end of keys_ (deeper objects use the space after them): compared
+  // pairwise when few (most objects of a log event), sorted otherwise.
   const size_t begin = keys_.size();
   for (const simdjson::dom::key_value_pair member : object) keys_.push_back(member.key);
-  std::sort(keys_.begin() + static_cast<ptrdiff_t>(begin), keys_.end());
-  const bool repeated =
-      std::adjacent_find(keys_.begin() + static_cast<ptrdiff_t>(begin), keys_.end()) != keys_.end();
+  const auto first = keys_.begin() + static_cast<ptrdiff_t>(begin);
+  bool repeated = false;
+  if (keys_.size() - begin <= 12) {
+    for (auto a = first; a != keys_.end() && !repeated; ++a) {
+      repeated = std::find(a + 1, keys_.end(), *a) != keys_.end();
+    }
+  } else {
+    std::sort(first, keys_.end());
+    repeated = std::adjacent_find(first, keys_.end()) != keys_.end();
+  }
   keys_.resize(begin);
   if (repeated) return true;
   for (const simdjson::dom::key_value_pair member : object) {

@@ -81,6 +81,11 @@ TEST(JsonFieldsTest, CheckDocumentAcceptsOnlyTimedObjectsWithoutReservedOrRepeat
       {R"({"@timestamp":"2017-06-09T20:10:40Z","a":{"b":1,"c":{"d":1,"d":2}}})", false, ""},
       {R"({"@timestamp":"2017-06-09T20:10:40Z","a":[1,{"b":1,"b":1}]})", false, ""},
       {R"(["@timestamp"])", false, ""},
+      // More keys than are compared pairwise: sorted.
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"m":13})",
+       true, ""},
+      {R"({"@timestamp":"2017-06-09T20:10:40Z","a":1,"b":2,"c":3,"d":4,"e":5,"f":6,"g":7,"h":8,"i":9,"j":10,"k":11,"l":12,"a":13})",
+       false, ""},
   };
   JsonFields fields(JsonFields::Options{.event_keys = true});
   for (const auto& c : cases) {
