@@ -115,8 +115,8 @@ bool JsonFields::HasRepeatedKey(simdjson::dom::element value) {
   }
   if (value.type() != element_type::OBJECT) return false;
   const simdjson::dom::object object = value.get_object().value_unsafe();
-  // This object's keys at the end of keys_ (deeper objects use the space after them): compared
-  // pairwise when few (most objects of a log event), sorted otherwise.
+  // This object's keys, appended to keys_ and removed again before its members are visited:
+  // compared pairwise when few (most objects of a log event), sorted otherwise.
   const size_t begin = keys_.size();
   for (const simdjson::dom::key_value_pair member : object) keys_.push_back(member.key);
   const auto first = keys_.begin() + static_cast<ptrdiff_t>(begin);
