@@ -34,6 +34,9 @@ namespace {
 // Rescans for inotify events come at most this often (a directory being written to all the time
 // must not turn into a rescan loop); a new file is still found well within a second.
 constexpr int64_t kEventScanGapNs = 200'000'000;
+// The longest an idle file in a watched directory goes unpolled: the bound on noticing growth that
+// inotify does not report (writes through mmap, or from another host on a network file system).
+constexpr int64_t kIdlePollMaxNs = 2'000'000'000;
 
 // Whether two paths are in the same directory.
 bool SameDirectory(std::string_view a, std::string_view b) {
@@ -123,7 +126,8 @@ class FileInput::Runner final : public FileTailer::Sink {
   int64_t last_scan_mono_ = 0;
   bool discover_ = false;  // an inotify event may mean a new file: rescan soon
   // The paths tracked files are found under (rotated ones excepted): writes to them need no rescan.
-  std::set<std::string, std::less<>> tracked_paths_;
+  // The path of every tracked file that still has it (not rotated or removed) → its identity key.
+  std::map<std::string, std::string, std::less<>> tracked_paths_;
   std::string event_path_;  // reused by OnDirectoryEvent()
 
   file::DirectoryWatcher watcher_;  // inotify events, wake-ups and the polling timer
@@ -308,13 +312,18 @@ bool FileInput::Runner::LooksLikeACopy(const FileTailer& f) const {
 }
 
 void FileInput::Runner::OnDirectoryEvent(std::string_view dir, std::string_view name, bool moved) {
-  if (discover_) return;
-  if (name.empty() || moved) {
+  if (name.empty()) {  // the event queue overflowed: anything may have changed
+    for (auto& [key, f] : files_) f->poll().Poke();
     discover_ = true;
     return;
   }
   event_path_.assign(dir).append("/").append(name);
-  if (!tracked_paths_.contains(event_path_) && globs_.Matches(event_path_)) discover_ = true;
+  if (auto it = tracked_paths_.find(event_path_); it != tracked_paths_.end()) {
+    if (auto f = files_.find(it->second); f != files_.end()) f->second->poll().Poke();
+    if (moved) discover_ = true;
+    return;
+  }
+  if (moved || (!discover_ && globs_.Matches(event_path_))) discover_ = true;
 }
 
 void FileInput::Runner::Rescan(bool first) {
@@ -356,13 +365,20 @@ void FileInput::Runner::Rescan(bool first) {
   metrics_.files_watched.Set(static_cast<int64_t>(files_.size()));
   tracked_paths_.clear();
   for (const auto& [key, f] : files_) {
-    if (!f->rotated() && !f->removed()) tracked_paths_.insert(f->path());
+    if (!f->rotated() && !f->removed()) tracked_paths_.emplace(f->path(), key);
   }
   watcher_.Watch(dirs);
+  for (auto& [key, f] : files_) {
+    const std::string& path = f->path();
+    const size_t slash = path.rfind('/');
+    f->set_watched(slash != std::string::npos &&
+                   watcher_.Watching(std::string_view(path).substr(0, slash == 0 ? 1 : slash)));
+  }
 }
 
 void FileInput::Runner::Open(FileTailer& f) {
   if (f.Reopen() == FileTailer::Reopened::kNewFile) NewGeneration(f, 0);
+  f.poll().Poke();  // reopened because it grew: read it this turn
 }
 
 void FileInput::Runner::Forget(FileTailer& f) {
@@ -484,10 +500,18 @@ bool FileInput::Runner::ReadTurn() {
       if (f->is_open()) ++open;
     }
   }
+  // Open files are polled for growth while they grow; idle ones less and less often, down to every
+  // kIdlePollMaxNs when inotify watches their directory (its events poke them at once), so that
+  // a thousand idle files cost a few hundred fstats a second, not four thousand. exit_on_eof polls
+  // every file every turn: it must not finish before a file's last growth is seen.
   for (auto& [key, f] : files_) {
     if (stop.load()) break;
     if (!f->is_open()) continue;
-    if (ReadFile(*f)) progress = true;
+    if (!options_.exit_on_eof && !f->poll().Due(now)) continue;
+    const bool read = ReadFile(*f);
+    if (read) progress = true;
+    const bool may_wait = f->watched() && !f->rotated() && !f->removed();
+    f->poll().Polled(now, read, may_wait ? kIdlePollMaxNs : file::PollSchedule::kMinWaitNs);
   }
   metrics_.files_open.Set(OpenCount());
   return progress;

@@ -28,6 +28,7 @@
 #include "plugins/inputs/file/file_identity.h"
 #include "plugins/inputs/file/file_multiline.h"
 #include "plugins/inputs/file/file_options.h"
+#include "plugins/inputs/file/file_poll.h"
 
 namespace sluice::inputs::file {
 
@@ -150,6 +151,13 @@ class FileTailer {
   const Labels& lag_labels() const { return lag_labels_; }  // of its per-file lag series
   void set_lag_labels(Labels labels) { lag_labels_ = std::move(labels); }
 
+  // When to fstat it for growth next (the input's read turns).
+  PollSchedule& poll() { return poll_; }
+  // Whether inotify watches its directory (set by the input's rescans): only then may its polling
+  // wait longer than PollSchedule::kMinWaitNs.
+  bool watched() const { return watched_; }
+  void set_watched(bool watched) { watched_ = watched; }
+
  private:
   void OnSplitLine(std::string_view line, bool truncated, size_t consumed, int64_t read_time_ns);
   // Gives one (container) line to multiline.
@@ -186,6 +194,8 @@ class FileTailer {
   int64_t removed_mono_ = 0;
   bool seen_ = false;
   bool abandoned_ = false;
+  bool watched_ = false;
+  PollSchedule poll_;
   Labels lag_labels_;
 };
 

@@ -46,6 +46,8 @@ class DirectoryWatcher {
   void Wait(uint64_t timeout_ms);
   // Stops every watch and closes the loop.
   void Close();
+  // Whether `dir` is watched (Watch() asked for it and inotify accepted it).
+  bool Watching(std::string_view dir) const { return watches_.find(dir) != watches_.end(); }
 
   // Whether an event or a wake-up came (or MarkDirty() was called) since ClearDirty().
   bool dirty() const { return dirty_; }
@@ -71,7 +73,7 @@ class DirectoryWatcher {
   bool async_ready_ = false;  // guarded by wake_mu_
   bool dirty_ = true;
   Listener listener_;
-  std::map<std::string, Watched*> watches_;
+  std::map<std::string, Watched*, std::less<>> watches_;
 };
 
 }  // namespace sluice::inputs::file
