@@ -37,6 +37,14 @@ class Arena {
     return {p, s.size()};
   }
 
+  // Gives back the end of the last allocation, `p` of `bytes` bytes, keeping its first `keep`
+  // (e.g. a parser's padding, needed only while parsing). No effect if `p` was not the last.
+  void ShrinkLast(const void* p, size_t bytes, size_t keep) {
+    if (static_cast<const char*>(p) + bytes == current_ + used_ && keep <= bytes) {
+      used_ -= bytes - keep;
+    }
+  }
+
   template <typename T>
   T* AllocateArray(size_t n) {
     return static_cast<T*>(Allocate(n * sizeof(T), alignof(T)));

@@ -41,8 +41,12 @@ class EventBatch {
   Event& AddView(int64_t timestamp_ns, std::string_view message);
   // Appends a document event (Event::set_document_view) whose JSON object is copied into the arena.
   Event& AddDocument(int64_t timestamp_ns, std::string_view json) {
+    return AddDocumentView(timestamp_ns, arena_->Copy(json));
+  }
+  // Appends a document event whose JSON object already lives in this batch's arena.
+  Event& AddDocumentView(int64_t timestamp_ns, std::string_view json) {
     Event& e = AddView(timestamp_ns, {});
-    e.set_document_view(arena_->Copy(json));
+    e.set_document_view(json);
     return e;
   }
 

@@ -54,7 +54,12 @@ JsonFields::Parsed JsonFields::Parse(std::string_view text) {
   }
   if (!text.empty()) std::memcpy(padded_.get(), text.data(), text.size());
   std::memset(padded_.get() + text.size(), 0, simdjson::SIMDJSON_PADDING);
-  if (parser_->parse(padded_.get(), text.size(), false).get(*root_) != simdjson::SUCCESS) {
+  return ParsePadded({padded_.get(), text.size()});
+}
+
+JsonFields::Parsed JsonFields::ParsePadded(std::string_view text) {
+  static_assert(kPadding >= simdjson::SIMDJSON_PADDING);
+  if (parser_->parse(text.data(), text.size(), false).get(*root_) != simdjson::SUCCESS) {
     parsed_ = Parsed::kInvalid;
   } else {
     parsed_ =
@@ -115,21 +120,33 @@ bool JsonFields::HasRepeatedKey(simdjson::dom::element value) {
   }
   if (value.type() != element_type::OBJECT) return false;
   const simdjson::dom::object object = value.get_object().value_unsafe();
-  // This object's keys, appended to keys_ and removed again before its members are visited:
-  // compared pairwise when few (most objects of a log event), sorted otherwise.
-  const size_t begin = keys_.size();
-  for (const simdjson::dom::key_value_pair member : object) keys_.push_back(member.key);
-  const auto first = keys_.begin() + static_cast<ptrdiff_t>(begin);
+  // A 256-bit sketch of the keys (length, first, middle and last byte) proves most objects free of
+  // repeats in one pass that stores nothing; only when two keys share a bit are the keys compared
+  // (sorted in keys_, removed again before the members are visited).
+  uint64_t sketch[4] = {0, 0, 0, 0};
+  bool collision = false;
+  for (const simdjson::dom::key_value_pair member : object) {
+    const std::string_view key = member.key;
+    const uint64_t mixed =
+        key.empty() ? 0
+                    : (key.size() << 24 | uint64_t{static_cast<unsigned char>(key.front())} << 16 |
+                       uint64_t{static_cast<unsigned char>(key[key.size() / 2])} << 8 |
+                       static_cast<unsigned char>(key.back()));
+    const uint64_t h = (mixed * 0x9E3779B97F4A7C15ull) >> 56;  // 0..255
+    const uint64_t bit = uint64_t{1} << (h & 63);
+    uint64_t& word = sketch[h >> 6];
+    collision = collision || (word & bit) != 0;
+    word |= bit;
+  }
   bool repeated = false;
-  if (keys_.size() - begin <= 12) {
-    for (auto a = first; a != keys_.end() && !repeated; ++a) {
-      repeated = std::find(a + 1, keys_.end(), *a) != keys_.end();
-    }
-  } else {
+  if (collision) {
+    const size_t begin = keys_.size();
+    for (const simdjson::dom::key_value_pair member : object) keys_.push_back(member.key);
+    const auto first = keys_.begin() + static_cast<ptrdiff_t>(begin);
     std::sort(first, keys_.end());
     repeated = std::adjacent_find(first, keys_.end()) != keys_.end();
+    keys_.resize(begin);
   }
-  keys_.resize(begin);
   if (repeated) return true;
   for (const simdjson::dom::key_value_pair member : object) {
     if (HasRepeatedKey(member.value)) return true;

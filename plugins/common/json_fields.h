@@ -40,6 +40,10 @@ class JsonFields {
 
   // Parses `text`; the document stays valid until the next Parse() (`text` may go away).
   Parsed Parse(std::string_view text);
+  // Parse() without the copy: `text` must be followed by kPadding readable bytes (simdjson reads
+  // past the end) and stay while the document is used.
+  static constexpr size_t kPadding = 64;
+  Parsed ParsePadded(std::string_view text);
   // Stores the document of the last Parse() (kObject: its members; kOther: the value itself at
   // `target`) into `event`, copying what it stores into the event's arena.
   void Store(Event& event);

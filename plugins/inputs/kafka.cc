@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <chrono>
+#include <cstring>
 #include <thread>
 
 #include "pipeline/clock.h"
@@ -120,6 +121,7 @@ KafkaInput::~KafkaInput() {
     metrics_.consumer_lag.Remove(p->lag_labels);
   }
   partitions_.clear();
+  found_topic_ = nullptr;
   rd_kafka_destroy(rk_);
 }
 
@@ -143,11 +145,12 @@ Status KafkaInput::Start(InputContext& context) {
       {"auto.offset.reset", std::string(config::EnumNameOf(options_.start))},
       {"enable.partition.eof", "true"},
       {"fetch.max.bytes", "16777216"},
-      // librdkafka's prefetch (one queue for all partitions), bounded by bytes alone: librdkafka
-      // 2.0 backs a partition's fetching off for a whole second whenever either bound is
-      // reached, so a bound the pipeline drains in less than that stalls it (measured with 64
-      // partitions: 16 MiB or 20,000 messages, 56 s to read what 32 MiB reads in 27 s and kcat
-      // in 7 s). The price is memory: 191 MiB peak RSS instead of 128.
+      // librdkafka's prefetch (one queue for all partitions), bounded by bytes alone. librdkafka
+      // 2.0's fetchers look at a full queue again only once a second, so an input reads at most
+      // about this bound per second (measured with 64 partitions, 6.6 M agent events: 37 s at
+      // 32 MiB and 192 MiB peak RSS, 22 s at 64 MiB and 370 MiB, 11 s at 256 MiB and 865 MiB;
+      // a message-count bound of 20,000 took 56 s). 32 MiB keeps the collector lean; raise it
+      // with `librdkafka:` to catch up faster (docs/plugins/inputs/kafka.md).
       {"queued.max.messages.kbytes", "32768"},
       {"queued.min.messages", "10000000"},
       {"partition.assignment.strategy", "range,roundrobin"},
@@ -251,6 +254,7 @@ void KafkaInput::Assigned(rd_kafka_topic_partition_list_t* partitions) {
     metrics_.consumer_lag.AddFunction(p->lag_labels,
                                       [lag = p->lag] { return static_cast<double>(lag->load()); });
     partitions_[{p->topic, p->partition}] = std::move(p);
+    found_topic_ = nullptr;
     names.push_back(std::move(name));
   }
   healthy_ = true;
@@ -293,6 +297,7 @@ void KafkaInput::Revoked(rd_kafka_topic_partition_list_t* partitions) {
     names.push_back(fmt::format("{}/{}", p->topic, p->partition));
     metrics_.consumer_lag.Remove(p->lag_labels);
     partitions_.erase({p->topic, p->partition});
+    found_topic_ = nullptr;
   }
   if (!names.empty()) {
     plugin_.logger.Info("revoked {} partition(s): {}", names.size(), fmt::join(names, ", "));
@@ -304,11 +309,11 @@ void KafkaInput::Run() {
   int64_t last_emit_ns = MonoNs();
   while (!stop_.load()) {
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 50);
+    const int64_t now = MonoNs();
     if (m != nullptr) {
-      Consume(m);
+      Consume(m, now);
       rd_kafka_message_destroy(m);
     }
-    const int64_t now = MonoNs();
     // Partial batches go out when the consumer is idle or every 50 ms, so latency stays low.
     if (m == nullptr || now - last_emit_ns >= 50'000'000) {
       EmitAll();
@@ -320,7 +325,7 @@ void KafkaInput::Run() {
       next_commit_ns = now + options_.commit_interval.value.count();
     }
     if (options_.exit_on_idle.value.count() > 0 && !partitions_.empty() &&
-        MonoNs() - last_message_ns_ >= options_.exit_on_idle.value.count()) {
+        now - last_message_ns_ >= options_.exit_on_idle.value.count()) {
       bool all_eof = true;
       for (const auto& [key, p] : partitions_) all_eof = all_eof && p->eof && !p->batch;
       if (all_eof) {
@@ -336,9 +341,19 @@ void KafkaInput::Run() {
   Commit(/*sync=*/false);
 }
 
-void KafkaInput::Consume(rd_kafka_message_t* m) {
+std::map<KafkaInput::PartitionKey, std::unique_ptr<KafkaInput::Partition>>::iterator
+KafkaInput::FindPartition(const rd_kafka_message_t* m) {
+  if (found_topic_ != m->rkt || found_partition_ != m->partition) {
+    found_ = partitions_.find({rd_kafka_topic_name(m->rkt), m->partition});
+    found_topic_ = m->rkt;
+    found_partition_ = m->partition;
+  }
+  return found_;
+}
+
+void KafkaInput::Consume(rd_kafka_message_t* m, int64_t now) {
   if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-    auto it = partitions_.find({rd_kafka_topic_name(m->rkt), m->partition});
+    auto it = FindPartition(m);
     if (it != partitions_.end()) it->second->eof = true;
     healthy_ = true;  // the brokers answer
     return;
@@ -360,10 +375,10 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
     }
     return;
   }
-  auto it = partitions_.find({rd_kafka_topic_name(m->rkt), m->partition});
+  auto it = FindPartition(m);
   if (it == partitions_.end()) return;  // not (or no longer) ours
   healthy_ = true;
-  last_message_ns_ = MonoNs();
+  last_message_ns_ = now;
   Partition& p = *it->second;
   p.eof = false;
   if (!p.batch) {
@@ -378,34 +393,55 @@ void KafkaInput::Consume(rd_kafka_message_t* m) {
   const int64_t ts_ns = ts_ms >= 0 ? ts_ms * 1'000'000 : WallNs();
   std::string_view payload(static_cast<const char*>(m->payload), m->payload ? m->len : 0);
   Event* e = nullptr;
+  bool decoded = false;
   common::JsonFields::DocumentKeys document;
   if (json_ != nullptr) {
-    common::JsonFields::Parsed parsed = json_->Parse(payload);
+    common::JsonFields::Parsed parsed;
+    std::string_view copy;  // passthrough: the message in the batch's arena, parsed in place
+    if (passthrough_) {
+      Arena& arena = p.batch->arena();
+      const size_t padded = payload.size() + common::JsonFields::kPadding;
+      char* bytes = static_cast<char*>(arena.Allocate(padded, 1));
+      if (!payload.empty()) std::memcpy(bytes, payload.data(), payload.size());
+      std::memset(bytes + payload.size(), 0, common::JsonFields::kPadding);
+      copy = {bytes, payload.size()};
+      parsed = json_->ParsePadded(copy);
+      arena.ShrinkLast(bytes, padded, payload.size());  // the padding is needed only to parse
+    } else {
+      parsed = json_->Parse(payload);
+    }
     if (parsed == common::JsonFields::Parsed::kObject && passthrough_ &&
         json_->CheckDocument(kDocumentSideFieldPrefix, &document)) {
-      e = &p.batch->AddDocument(document.timestamp_ns, TrimJsonSpace(payload));
+      e = &p.batch->AddDocumentView(document.timestamp_ns, TrimJsonSpace(copy));
       e->metadata().document_id = p.batch->arena().Copy(document.id);
       metrics_.passthrough_events.Add();
     } else if (parsed == common::JsonFields::Parsed::kObject) {
       // The document carries its own message; until it is restored the message is empty.
       e = &p.batch->AddView(ts_ns, {});
       json_->Store(*e);
+      decoded = true;
     } else {
-      e = &p.batch->Add(ts_ns, payload);
+      e = passthrough_ ? &p.batch->AddView(ts_ns, copy) : &p.batch->Add(ts_ns, payload);
       metrics_.decode_failures.Add();
       for (const std::string& tag : options_.tag_on_failure) e->AddTag(tag);
     }
   } else {
     e = &p.batch->Add(ts_ns, payload);
   }
-  e->SetView("kafka.topic", Value::String(p.batch_topic));
-  e->SetView("kafka.partition", Value::Int(p.partition));
-  e->SetView("kafka.offset", Value::Int(m->offset));
+  // A decoded message may have brought kafka.* fields of its own (replaced); any other event has
+  // no fields yet (appended without a lookup).
+  const bool fresh = !decoded;
+  auto put = [e, fresh](std::string_view name, Value value) {
+    fresh ? e->AddView(name, value) : e->SetView(name, value);
+  };
+  put("kafka.topic", Value::String(p.batch_topic));
+  put("kafka.partition", Value::Int(p.partition));
+  put("kafka.offset", Value::Int(m->offset));
   if (m->key != nullptr) {
-    e->Set("kafka.key",
-           Value::String(std::string_view(static_cast<const char*>(m->key), m->key_len)));
+    put("kafka.key", Value::String(p.batch->arena().Copy(
+                         std::string_view(static_cast<const char*>(m->key), m->key_len))));
   }
-  if (ts_ms >= 0) e->SetView("kafka.timestamp", Value::Int(ts_ms));
+  if (ts_ms >= 0) put("kafka.timestamp", Value::Int(ts_ms));
   e->metadata().source_id = p.source_id;
   e->metadata().offset = static_cast<uint64_t>(m->offset);
   p.batch_end = m->offset + 1;
@@ -433,7 +469,7 @@ bool KafkaInput::EmitBatch(const PartitionKey& key) {
     // Messages fetched before the pause may still come; they join their partitions' batches.
     rd_kafka_message_t* m = rd_kafka_consumer_poll(rk_, 0);
     if (m != nullptr) {
-      Consume(m);
+      Consume(m, MonoNs());
       rd_kafka_message_destroy(m);
     }
     it = partitions_.find(key);  // a rebalance may have revoked it

@@ -113,7 +113,12 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   // Waits (up to drain_timeout) for the partitions' emitted batches, commits, and forgets them.
   void Revoked(rd_kafka_topic_partition_list_t* partitions);
   void Run();
-  void Consume(rd_kafka_message_t* message);
+  // `now`: MonoNs() at the poll that returned `message`.
+  void Consume(rd_kafka_message_t* message, int64_t now);
+  // The partition `message` belongs to (partitions_.end() when not ours); the last one found is
+  // remembered: a fetch brings runs of one partition's messages.
+  std::map<PartitionKey, std::unique_ptr<Partition>>::iterator FindPartition(
+      const rd_kafka_message_t* message);
   // Hands the partition's open batch to the pipeline, pausing the consumer while there is no room.
   // Returns false when the input is stopping or the partition went away meanwhile.
   bool EmitBatch(const PartitionKey& key);
@@ -133,6 +138,10 @@ class KafkaInput final : public Input, public common::KafkaClientHooks {
   std::unique_ptr<common::JsonFields> json_;
   bool passthrough_ = false;  // documents carried through (Start() decides)
   std::map<PartitionKey, std::unique_ptr<Partition>> partitions_;  // consumer thread only
+  // FindPartition()'s last answer (reset when partitions_ changes).
+  const rd_kafka_topic_t* found_topic_ = nullptr;
+  int32_t found_partition_ = -1;
+  std::map<PartitionKey, std::unique_ptr<Partition>>::iterator found_;
   bool paused_ = false;
   bool emitting_ = false;  // inside EmitBatch()
   int64_t last_message_ns_ = 0;

@@ -31,6 +31,19 @@ TEST(ArenaTest, ResetKeepsOneBlock) {
   EXPECT_EQ(arena.Copy("x"), "x");
 }
 
+// ShrinkLast gives back the end of the last allocation only (a parser's padding).
+TEST(ArenaTest, ShrinkLastGivesBackTheTailOfTheLastAllocation) {
+  Arena arena(1024);
+  char* a = static_cast<char*>(arena.Allocate(100, 1));
+  char* b = static_cast<char*>(arena.Allocate(164, 1));
+  EXPECT_EQ(arena.bytes_allocated(), 264u);
+  arena.ShrinkLast(a, 100, 10);  // not the last: nothing happens
+  EXPECT_EQ(arena.bytes_allocated(), 264u);
+  arena.ShrinkLast(b, 164, 100);
+  EXPECT_EQ(arena.bytes_allocated(), 200u);
+  EXPECT_EQ(static_cast<char*>(arena.Allocate(1, 1)), b + 100);
+}
+
 // 40,000 distinct tags (a Kafka message's `tags` array is untrusted): the first kMaxTags are kept,
 // the rest ignored. The tag count used to wrap at 65,536 and overflow the tag array (found by
 // reading the code for the fuzz targets; ASan saw the heap overflow).
