@@ -58,5 +58,26 @@ TEST(StreamCompressorTest, EveryCodecRoundTripsAStreamOfAppends) {
   EXPECT_FALSE(StreamCompressor::Make("brotli", 1).ok());
 }
 
+// Incompressible bytes in small appends: each append's output room is about its input, so a
+// flushed block (as large as its input) drains over several calls; nothing is lost.
+TEST(StreamCompressorTest, ZstdRoundTripsIncompressibleBytesAppendedInSmallPieces) {
+  std::string text;
+  uint64_t x = 88172645463325252ull;
+  for (int i = 0; i < 600000; ++i) {
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    text += static_cast<char>(x & 0xff);
+  }
+  auto c = StreamCompressor::Make("zstd", 1);
+  ASSERT_TRUE(c.ok());
+  std::string out;
+  for (size_t at = 0; at < text.size(); at += 300) {
+    ASSERT_TRUE(c.value()->Append(std::string_view(text).substr(at, 300), out).ok());
+  }
+  ASSERT_TRUE(c.value()->Finish(out).ok());
+  EXPECT_TRUE(Unzstd(out, text.size() + 1024) == text);
+}
+
 }  // namespace
 }  // namespace sluice::common
