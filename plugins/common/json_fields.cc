@@ -57,6 +57,18 @@ JsonFields::Parsed JsonFields::Parse(std::string_view text) {
   return ParsePadded({padded_.get(), text.size()});
 }
 
+JsonFields::Parsed JsonFields::ParseCopy(std::string_view text, Arena& arena,
+                                         std::string_view* copy) {
+  const size_t padded = text.size() + kPadding;
+  char* bytes = static_cast<char*>(arena.Allocate(padded, 1));
+  if (!text.empty()) std::memcpy(bytes, text.data(), text.size());
+  std::memset(bytes + text.size(), 0, kPadding);
+  *copy = {bytes, text.size()};
+  const Parsed parsed = ParsePadded(*copy);
+  arena.ShrinkLast(bytes, padded, text.size());  // the padding is needed only while parsing
+  return parsed;
+}
+
 JsonFields::Parsed JsonFields::ParsePadded(std::string_view text) {
   static_assert(kPadding >= simdjson::SIMDJSON_PADDING);
   if (parser_->parse(text.data(), text.size(), false).get(*root_) != simdjson::SUCCESS) {

@@ -3,7 +3,6 @@
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstring>
 #include <thread>
 
 #include "pipeline/clock.h"
@@ -396,20 +395,9 @@ void KafkaInput::Consume(rd_kafka_message_t* m, int64_t now) {
   bool decoded = false;
   common::JsonFields::DocumentKeys document;
   if (json_ != nullptr) {
-    common::JsonFields::Parsed parsed;
     std::string_view copy;  // passthrough: the message in the batch's arena, parsed in place
-    if (passthrough_) {
-      Arena& arena = p.batch->arena();
-      const size_t padded = payload.size() + common::JsonFields::kPadding;
-      char* bytes = static_cast<char*>(arena.Allocate(padded, 1));
-      if (!payload.empty()) std::memcpy(bytes, payload.data(), payload.size());
-      std::memset(bytes + payload.size(), 0, common::JsonFields::kPadding);
-      copy = {bytes, payload.size()};
-      parsed = json_->ParsePadded(copy);
-      arena.ShrinkLast(bytes, padded, payload.size());  // the padding is needed only to parse
-    } else {
-      parsed = json_->Parse(payload);
-    }
+    const common::JsonFields::Parsed parsed =
+        passthrough_ ? json_->ParseCopy(payload, p.batch->arena(), &copy) : json_->Parse(payload);
     if (parsed == common::JsonFields::Parsed::kObject && passthrough_ &&
         json_->CheckDocument(kDocumentSideFieldPrefix, &document)) {
       e = &p.batch->AddDocumentView(document.timestamp_ns, TrimJsonSpace(copy));
@@ -430,9 +418,8 @@ void KafkaInput::Consume(rd_kafka_message_t* m, int64_t now) {
   }
   // A decoded message may have brought kafka.* fields of its own (replaced); any other event has
   // no fields yet (appended without a lookup).
-  const bool fresh = !decoded;
-  auto put = [e, fresh](std::string_view name, Value value) {
-    fresh ? e->AddView(name, value) : e->SetView(name, value);
+  auto put = [e, decoded](std::string_view name, Value value) {
+    decoded ? e->SetView(name, value) : e->AddView(name, value);
   };
   put("kafka.topic", Value::String(p.batch_topic));
   put("kafka.partition", Value::Int(p.partition));

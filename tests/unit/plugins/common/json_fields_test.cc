@@ -51,6 +51,28 @@ TEST(JsonFieldsTest, WithoutEventKeysTimestampAndTagsAreFields) {
   EXPECT_NE(e.Get("tags"), nullptr);
 }
 
+// ParseCopy leaves the text in the arena, its parser padding given back, and parses it there.
+TEST(JsonFieldsTest, ParseCopyKeepsTheTextInTheArenaWithoutItsPadding) {
+  JsonFields fields(JsonFields::Options{.event_keys = true});
+  Arena arena;
+  std::string text = R"({"@timestamp":"2017-06-09T20:10:40Z","a":{"b":1}})";
+  std::string_view copy;
+  ASSERT_EQ(fields.ParseCopy(text, arena, &copy), JsonFields::Parsed::kObject);
+  EXPECT_EQ(copy, text);
+  EXPECT_NE(copy.data(), text.data());
+  EXPECT_EQ(arena.bytes_allocated(), text.size());
+  text.assign(text.size(), 'x');  // the document does not depend on the caller's bytes
+  EventBatch out;
+  Event& e = out.AddView(0, {});
+  fields.Store(e);
+  ASSERT_NE(e.Get("a.b"), nullptr);
+  EXPECT_EQ(e.Get("a.b")->as_int(), 1);
+  EXPECT_EQ(e.timestamp_ns(), 1497039040000000000);
+  std::string_view bad_copy;
+  EXPECT_EQ(fields.ParseCopy("{\"a\":", arena, &bad_copy), JsonFields::Parsed::kInvalid);
+  EXPECT_EQ(bad_copy, "{\"a\":");
+}
+
 TEST(JsonFieldsTest, InvalidAndNonObjectTextIsReported) {
   JsonFields fields(JsonFields::Options{.event_keys = true});
   EXPECT_EQ(fields.Parse("plain"), JsonFields::Parsed::kInvalid);
