@@ -45,6 +45,8 @@
 
 namespace sluice::testing::collector_chaos {
 
+using std::chrono::seconds;
+
 // How soon a restarted collector consumes again, from its spawn (issue 17: 10 s; a sanitizer
 // build starts and joins its group slower).
 inline constexpr std::chrono::seconds kResumeBound{kSanitizerBuild ? 30 : 10};

@@ -9,8 +9,6 @@
 namespace sluice::testing::collector_chaos {
 namespace {
 
-using std::chrono::seconds;
-
 // The Elasticsearch stand-in stops listening for 30 s mid-stream; a third into the outage the
 // collector is killed -9 and started again, so the new one begins with Elasticsearch down and
 // acks nothing. Once it is back, every event is indexed exactly once (what the killed collector

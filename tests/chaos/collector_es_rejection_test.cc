@@ -7,8 +7,6 @@
 namespace sluice::testing::collector_chaos {
 namespace {
 
-using std::chrono::seconds;
-
 // 30% of the items of every bulk request are refused with 429 es_rejected_execution_exception
 // (Elasticsearch's full write queue), all along; the collector is killed -9 mid-stream and
 // restarted. Only the refused items are sent again, and the replay after the restart overwrites

@@ -9,8 +9,6 @@
 namespace sluice::testing::collector_chaos {
 namespace {
 
-using std::chrono::seconds;
-
 // Killed three times mid-stream and restarted: each new collector consumes again within 10 s of
 // its spawn (kResumeBound), from the committed offsets; S3 and Elasticsearch each hold every event
 // exactly once (the s3 output skips what its offset markers cover and names objects after their

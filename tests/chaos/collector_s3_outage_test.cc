@@ -9,8 +9,6 @@
 namespace sluice::testing::collector_chaos {
 namespace {
 
-using std::chrono::seconds;
-
 // S3 (s3rver) stops for 30 s mid-stream; a third into the outage the collector is killed -9 and
 // started again, so the new one begins with S3 down: it cannot read the offset markers and acks
 // nothing. Once S3 is back, it skips what the markers cover, and every event is in the bucket
