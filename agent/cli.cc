@@ -14,6 +14,7 @@
 #include "agent/signals.h"
 #include "agent/systemd_notify.h"
 #include "agent/tap_command.h"
+#include "agent/templates_command.h"
 #include "agent/top_command.h"
 #include "pipeline/buffer/disk_buffer.h"
 #include "pipeline/config.h"
@@ -375,6 +376,21 @@ int Main(int argc, char** argv) {
   top->add_option("--interval", top_interval_s, "Seconds between refreshes (default 1)")
       ->check(CLI::Range(0.1, 3600.0));
 
+  TemplatesFlags templates_flags;
+  CLI::App* templates = app.add_subcommand(
+      "templates",
+      "Print the message templates the `template` filters of an instance have learned, with "
+      "counts (from their state files under data_dir, saved every save_interval).");
+  templates->add_option("-c,--config", templates_flags.config, "Config file: its data_dir");
+  templates->add_option("--data-dir", templates_flags.data_dir, "The instance's data_dir");
+  templates->add_option("--sort", templates_flags.sort, "count (default), first or last (seen)")
+      ->check(CLI::IsMember({"count", "first", "last"}));
+  templates->add_option("--limit", templates_flags.limit, "At most N templates per filter");
+  templates
+      ->add_option("--format", templates_flags.format,
+                   "text (a table per filter) or json (one object a line)")
+      ->check(CLI::IsMember({"text", "json"}));
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -388,6 +404,7 @@ int Main(int argc, char** argv) {
   if (*plugins) return Plugins(markdown);
   if (*reload) return ReloadCommand(admin_flags, std::chrono::seconds(reload_timeout_s));
   if (*tap) return TapCommand(admin_flags, tap_flags);
+  if (*templates) return TemplatesCommand(templates_flags);
   if (*top) {
     return TopCommand(admin_flags, top_once,
                       std::chrono::milliseconds(static_cast<int64_t>(top_interval_s * 1000)));

@@ -24,6 +24,8 @@ class FilterStage {
 
   ComponentMetrics& metrics() { return *metrics_; }
   const config::PluginConfig& config() const { return config_; }
+  // PluginContext::shared for the stage's filter instances.
+  std::shared_ptr<void>* shared_slot() { return &shared_; }
 
   // Applies `filter` (an instance of this stage's plugin) to the events of `batch` that `when:`
   // selects, in order; removes the dropped ones. `dropped` is scratch space, reused.
@@ -34,6 +36,7 @@ class FilterStage {
   std::unique_ptr<ComponentMetrics> metrics_;
   FilterMetrics filter_metrics_;
   Counter* outcomes_[4];  // by FilterResult
+  std::shared_ptr<void> shared_;
 };
 
 }  // namespace sluice

@@ -159,6 +159,7 @@ Status Pipeline::Build() {
     for (size_t i = 0; i < config_.filters.size(); ++i) {
       const auto& pc = config_.filters[i];
       PluginContext ctx = MakeContext(pc, &filter_stages_[i]->metrics());
+      ctx.shared = filter_stages_[i]->shared_slot();
       auto built = pc.factory->BuildFilter(pc.options.get(), ctx);
       if (!built.ok()) return failed(pc, built.status());
       worker->filters.push_back(std::move(built).value());

@@ -31,6 +31,11 @@ struct PluginContext {
   // loaded before Build(). The input Set()s what its sources commit; the engine persists it
   // periodically (`checkpoint_interval`) and at shutdown, atomically. Null for filters/outputs.
   CheckpointStore* checkpoints = nullptr;
+  // Filters only: a slot shared by the instances of one filter (the engine builds one per worker,
+  // one after the other). The first Build() may put state there (a learned model, a cache) that
+  // the next ones take, so that the workers share it; the slot outlives every instance. Null for
+  // inputs and outputs.
+  std::shared_ptr<void>* shared = nullptr;
 };
 
 // What a running input produces into. Implemented by the engine; outlives the input.

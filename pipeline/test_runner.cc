@@ -89,6 +89,7 @@ std::unique_ptr<Chain> BuildChain(const config::PipelineConfig& p) {
     ctx.type = pc.type;
     ctx.id = pc.id;
     ctx.metrics = &chain->stages.back()->metrics();
+    ctx.shared = chain->stages.back()->shared_slot();
     ctx.logger = Logger(fmt::format("filter:{}:{}", pc.type, pc.id));
     auto built = pc.factory->BuildFilter(pc.options.get(), ctx);
     if (!built.ok()) {

@@ -86,7 +86,7 @@ class OptionSchema {
     info.doc = std::move(doc);
     info.required = spec.required;
     info.one_of = spec.one_of;
-    if constexpr (NamedEnum<T>) info.one_of = OptionTraits<T>::Names();
+    if constexpr (requires { OptionTraits<T>::Names(); }) info.one_of = OptionTraits<T>::Names();
     info.example = spec.example;
     info.non_empty = spec.non_empty;
     if constexpr (HasSchema<T>) info.nested = T::Schema().infos();

@@ -174,6 +174,51 @@ struct OptionTraits<E> {
   static ConfigValue Show(E v) { return ConfigValue::String(std::string(EnumNameOf(v))); }
 };
 
+// Lists of another option type (a list of enum names, of regexes): a YAML list, or one value;
+// every item is checked at its own line:column. The docs name it kListOf<T>.
+template <typename T>
+inline constexpr const char* kListOf = "list";
+template <NamedEnum E>
+inline constexpr const char* kListOf<E> = "list of strings";
+
+template <typename T>
+struct OptionTraits<std::vector<T>> {
+  static constexpr const char* kType = kListOf<T>;
+  static std::vector<std::string> Names() requires NamedEnum<T> { return OptionTraits<T>::Names(); }
+  static bool Parse(const NodeReader& r, std::vector<T>* out) {
+    out->clear();
+    if (r.node().IsScalar()) return OptionTraits<T>::Parse(r, &out->emplace_back());
+    if (!r.node().IsSequence()) {
+      r.Error(std::string("expected a ") + kType + ", got " + r.Describe());
+      return false;
+    }
+    bool ok = true;
+    for (size_t i = 0; i < r.node().size(); ++i) {
+      ok = OptionTraits<T>::Parse(r.Item(r.node()[i], i), &out->emplace_back()) && ok;
+    }
+    return ok;
+  }
+  static std::string Format(const std::vector<T>& v) {
+    std::string text;
+    for (const T& item : v) text += (text.empty() ? "" : ", ") + OptionTraits<T>::Format(item);
+    return text;
+  }
+  static ConfigValue Show(const std::vector<T>& v) {
+    ConfigValue list = ConfigValue::List();
+    for (const T& item : v) list.Append(ShowOptionItem(item));
+    return list;
+  }
+
+ private:
+  static ConfigValue ShowOptionItem(const T& item) {
+    if constexpr (requires { OptionTraits<T>::Show(item); }) {
+      return OptionTraits<T>::Show(item);
+    } else {
+      return ConfigValue::String(OptionTraits<T>::Format(item));
+    }
+  }
+};
+
 // Nested option maps: any struct with `static const OptionSchema<T>& Schema()`.
 template <typename T>
 concept HasSchema = requires {

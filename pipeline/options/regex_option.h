@@ -43,5 +43,7 @@ struct OptionTraits<Regex> {
   }
   static ConfigValue Show(const Regex& v) { return ConfigValue::String(v.source()); }
 };
+template <>
+inline constexpr const char* kListOf<Regex> = "list of regexes";
 
 }  // namespace sluice::config

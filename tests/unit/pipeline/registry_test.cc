@@ -22,7 +22,7 @@ TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
             std::vector<std::string>({"file", "generate", "kafka", "stdin"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter),
             std::vector<std::string>({"dissect", "drop", "grok", "json", "k8s", "kv", "mutate",
-                                      "regex", "sample", "spark", "timestamp"}));
+                                      "regex", "sample", "spark", "template", "timestamp"}));
   EXPECT_EQ(
       Registry::Get().Types(PluginKind::kOutput),
       std::vector<std::string>({"blackhole", "elasticsearch", "file", "kafka", "s3", "stdout"}));

@@ -58,6 +58,7 @@ inline std::vector<std::vector<std::string>> ParseCsv(const std::string& text) {
 struct SparkLine {
   std::string line;  // as std::getline reads it: the corpus's CRLF leaves a '\r' at the end
   std::string date, time, level, component, content;
+  std::string event_id;  // the ground truth's template (E1 ... E36)
 };
 
 // Reads the corpus into *lines; leaves it empty when the corpus is not there (the caller skips).
@@ -76,7 +77,7 @@ inline void ReadSparkCorpus(std::vector<SparkLine>* lines) {
     std::string line;
     ASSERT_TRUE(std::getline(log, line)) << "the log is shorter than the CSV, at line " << row;
     const auto& r = rows[row];
-    lines->push_back(SparkLine{std::move(line), r[1], r[2], r[3], r[4], r[5]});
+    lines->push_back(SparkLine{std::move(line), r[1], r[2], r[3], r[4], r[5], r[6]});
   }
   std::string more;
   EXPECT_FALSE(std::getline(log, more)) << "the log is longer than the CSV: " << more;
