@@ -153,8 +153,8 @@ FilterResult TemplateFilter::Apply(Event& event) {
   if (!text) return FilterResult::kSkipped;
   shared_->masker.Apply(*text, &line_);
   if (line_.size() == 0) return FilterResult::kSkipped;
-  const int64_t now_ns = WallNs();
-  shared_->miner.Add(line_, templates::Miner::LineHash(line_), now_ns / 1'000'000'000, &match_);
+  if ((clock_reads_++ & 63) == 0) now_ns_ = WallNs();  // seconds matter: read it now and then
+  shared_->miner.Add(line_, templates::Miner::LineHash(line_), now_ns_ / 1'000'000'000, &match_);
   Arena& arena = event.arena();
   if (!options_.id_field.empty()) {
     id_text_ = templates::Miner::IdText(match_.id);
@@ -171,7 +171,7 @@ FilterResult TemplateFilter::Apply(Event& event) {
       if (match_.evicted) shared_->metrics->evicted.Add(1);
     }
   }
-  shared_->MaybeSave(now_ns);
+  shared_->MaybeSave(now_ns_);
   return FilterResult::kMatched;
 }
 

@@ -77,6 +77,8 @@ class TemplateFilter final : public Filter {
   templates::MaskedLine line_;
   templates::Miner::Match match_;
   std::string id_text_;
+  uint64_t clock_reads_ = 0;
+  int64_t now_ns_ = 0;
 };
 
 }  // namespace sluice::filters

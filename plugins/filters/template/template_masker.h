@@ -23,10 +23,10 @@
 // A core with digits that none of these takes has its digit runs masked when `number` is on:
 // `3/10` becomes `<*>/<*>`, `20:10:40` `<*>:<*>:<*>`.
 //
-// Every token also gets a kind: a plain word (letters, with `.`, `_`, `-` inside, not a unit
-// such as `ms` or `KB`) is a kWord: the miner treats two different words at one position as two
-// statements, not as a value (`stored as bytes` / `stored as values`). Everything else, masked
-// values included, is kValue.
+// Tokens also have a kind (KindOf): a plain word (letters, with `.`, `_`, `-` inside, not a unit
+// such as `ms` or `KB`) is a kWord, and the miner treats two different words at one position as
+// two statements, not as a value (`stored as bytes` / `stored as values`). Everything else, masked
+// values included, is a kValue.
 // Thread-safety: const after construction; Mask() may run on several threads at once.
 #pragma once
 
@@ -58,7 +58,6 @@ inline constexpr std::string_view kWildcard = "<*>";
 struct MaskedLine {
   std::string text;
   std::vector<uint32_t> ends;  // the end of each token in `text`
-  std::vector<TokenKind> kinds;
 
   size_t size() const { return ends.size(); }
   std::string_view token(size_t i) const {
@@ -68,7 +67,6 @@ struct MaskedLine {
   void Clear() {
     text.clear();
     ends.clear();
-    kinds.clear();
   }
 };
 
@@ -80,14 +78,18 @@ class Masker {
   // Masks `message` into *out (cleared first).
   void Apply(std::string_view message, MaskedLine* out) const;
 
-  // The kind of a token of a template (as Apply would give it; `<*>` inside makes a kValue).
+  // The kind of a masked token (`<*>` inside makes a kValue). The miner asks only where a line and
+  // a template differ, which most lines never do.
   static TokenKind KindOf(std::string_view token);
 
  private:
   bool On(Mask m) const { return (enabled_ >> static_cast<int>(m)) & 1; }
-  // Appends the masked form of one core (no surrounding punctuation) to `out`.
-  void MaskCore(std::string_view core, std::string& out) const;
-  void MaskWithDigits(std::string_view core, std::string& out) const;
+  enum class Masked : uint8_t { kKept, kValue, kNumber };
+  // Appends the masked form of one core (no surrounding punctuation) to `out`: kKept when no
+  // mask applied, kNumber when the core is one number, kValue for any other value. `any`: the
+  // character classes the core's bytes have.
+  Masked MaskCore(std::string_view core, uint8_t any, std::string& out) const;
+  Masked MaskWithDigits(std::string_view core, bool letter, std::string& out) const;
 
   uint32_t enabled_ = 0;
   std::vector<config::Regex> extra_;

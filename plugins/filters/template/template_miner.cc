@@ -1,6 +1,7 @@
 #include "plugins/filters/template/template_miner.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "plugins/common/hash.h"
 
@@ -49,7 +50,9 @@ bool TreeWildcard(std::string_view token) {
 Miner::Miner(MinerOptions options) : options_(options) {}
 Miner::~Miner() = default;
 
-uint64_t Miner::LineHash(const MaskedLine& line) { return common::Fnv1a(line.text); }
+uint64_t Miner::LineHash(const MaskedLine& line) {
+  return std::hash<std::string_view>{}(line.text);  // in memory only: need not be stable
+}
 
 uint64_t Miner::TemplateId(std::string_view text) { return common::Mix64(common::Fnv1a(text)); }
 
@@ -89,7 +92,7 @@ Miner::Cluster* Miner::Best(const Node& leaf, const MaskedLine& line) const {
       if (t == kWildcard || t == line.token(i)) {
         ++same;
       } else if (!options_.merge_words && c->kinds[i] == TokenKind::kWord &&
-                 line.kinds[i] == TokenKind::kWord) {
+                 Masker::KindOf(line.token(i)) == TokenKind::kWord) {
         hard_mismatch = true;
         break;
       }
@@ -157,7 +160,10 @@ void Miner::Add(const MaskedLine& line, uint64_t line_hash, int64_t now_s, Match
     if (c != nullptr) {
       Generalize(*c, line);
     } else {
-      c = &Create(leaf, std::vector<std::string>(scratch_.begin(), scratch_.end()), line.kinds);
+      std::vector<TokenKind> kinds;
+      for (std::string_view t : scratch_) kinds.push_back(Masker::KindOf(t));
+      c = &Create(leaf, std::vector<std::string>(scratch_.begin(), scratch_.end()),
+                  std::move(kinds));
       c->first_seen = now_s;
       created = true;
       if (clusters_.size() > options_.max_templates) {

@@ -16,7 +16,6 @@ std::string Masked(std::string_view message, std::span<const Mask> masks = kAll,
   Masker masker(masks, std::move(extra), max_tokens);
   MaskedLine line;
   masker.Apply(message, &line);
-  EXPECT_EQ(line.kinds.size(), line.size());
   return line.text;
 }
 
