@@ -563,6 +563,8 @@ pipelines:
         id: exception_tag
         when: message =~ /\n\s+at /
         add_tags: [java_exception]
+      - type: template  # log.template_id, log.template: the kind of message (docs/plugins/filters/template.md)
+        id: templates
 $(write_node_fields "")
     outputs:
 $(write_kafka_output)

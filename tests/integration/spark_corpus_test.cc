@@ -8,6 +8,8 @@
 
 #include <algorithm>
 #include <cstdlib>
+#include <map>
+#include <set>
 #include <thread>
 
 #include "tests/integration/kafka_mock.h"
@@ -102,6 +104,20 @@ TEST_F(SparkCorpusTest, ShippedAgentConfigParsesEveryLineLikeTheGroundTruth) {
     }
   }
   EXPECT_EQ(mismatches, 0u) << "of " << lines.size() << " lines";
+
+  // The template filter: one log.template_id per ground-truth template and one template per id.
+  std::map<std::string, std::set<std::string>> ids_of_truth, truths_of_id;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    simdjson::dom::element doc;
+    ASSERT_EQ(parser.parse(lines[i]).get(doc), simdjson::SUCCESS);
+    std::string_view id;
+    ASSERT_EQ(doc["log"]["template_id"].get(id), simdjson::SUCCESS) << lines[i];
+    ids_of_truth[truth[i].event_id].insert(std::string(id));
+    truths_of_id[std::string(id)].insert(truth[i].event_id);
+  }
+  EXPECT_EQ(ids_of_truth.size(), 36u);
+  EXPECT_EQ(truths_of_id.size(), 36u);
+  for (const auto& [t, ids] : ids_of_truth) EXPECT_EQ(ids.size(), 1u) << t;
 }
 
 TEST_F(SparkCorpusTest, ShippedConfigsPassTheirOwnTests) {

@@ -38,6 +38,14 @@ TEST_F(TemplateMinerTest, OneStatementWithOtherValuesIsOneTemplate) {
   EXPECT_EQ(miner.size(), 1u);
 }
 
+// The id is a function of the template text alone, the same on every host, build and run: a
+// golden value (docs/plugins/filters/template.md shows it).
+TEST(TemplateIdTest, IsTheSameEverywhere) {
+  EXPECT_EQ(Miner::IdText(Miner::TemplateId(
+                "Finished task <*> in stage <*> (TID <*>). <*> bytes result sent to driver")),
+            "f57009baf68a26a2");
+}
+
 TEST_F(TemplateMinerTest, DifferentWordsAreDifferentStatementsUnlessMergeWords) {
   Miner miner({});
   Add(miner, "Block broadcast_1 stored as bytes in memory (estimated size 5.2 KB, free 1 KB)");
