@@ -15,11 +15,11 @@
 #include <string_view>
 
 #include "plugins/common/line_splitter.h"
-#include "plugins/inputs/file/file_multiline.h"
+#include "plugins/common/multiline/multiline.h"
 
 namespace {
 
-namespace file = sluice::inputs::file;
+namespace file = sluice::common;
 
 constexpr size_t kMaxLineBytes = 512;
 constexpr int64_t kMaxLines = 20;

@@ -15,6 +15,7 @@
 #include "tests/integration/command_process.h"
 #include "tests/integration/free_port.h"
 #include "tests/integration/kafka_fed.h"
+#include "tests/integration/s3_peers.h"
 #include "tests/integration/sluice_process.h"
 
 namespace sluice::testing {
@@ -22,19 +23,6 @@ namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-constexpr char kAws[] = "/usr/bin/aws";
-constexpr char kS3rverKeys[] = "AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER";
-
-std::string FindInPath(const std::string& name) {
-  const char* path = std::getenv("PATH");
-  std::stringstream dirs(path ? path : "");
-  for (std::string dir; std::getline(dirs, dir, ':');) {
-    fs::path p = fs::path(dir) / name;
-    if (::access(p.c_str(), X_OK) == 0) return p.string();
-  }
-  return "";
-}
 
 // The lines of a gzip file.
 std::vector<std::string> GunzipLines(const fs::path& path) {
@@ -97,88 +85,8 @@ class S3Test : public SluiceProcessTest {
  public:
   // Runs /usr/bin/aws with `env` ("KEY=value ...") against `endpoint`; returns its stdout.
   std::string Aws(const std::string& env, const std::string& endpoint, const std::string& args) {
-    fs::path out = dir_ / "aws.out", err = dir_ / "aws.err";
-    std::string cmd = "env AWS_DEFAULT_REGION=us-east-1 " + env + " " + kAws + " --endpoint-url " +
-                      endpoint + " " + args + " >" + out.string() + " 2>" + err.string();
-    EXPECT_EQ(std::system(cmd.c_str()), 0) << cmd << ": " << ReadFile(err);
-    return ReadFile(out);
+    return AwsCli{dir_}.Run(env, endpoint, args);
   }
-};
-
-// moto_server with IAM auth: a user and its access key, made by the first unchecked calls (the
-// readiness probe and three IAM calls).
-class Moto {
- public:
-  explicit Moto(S3Test* test, const fs::path& dir) : port_(FreePort()) {
-    std::string moto = FindInPath("moto_server");
-    if (moto.empty()) return;
-    fs::create_directories(dir);
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{"/usr/bin/env", "INITIAL_NO_AUTH_ACTION_COUNT=4", moto, "-H",
-                                 "127.0.0.1", "-p", std::to_string(port_)},
-        dir);
-    httplib::Client client("127.0.0.1", port_);
-    EXPECT_TRUE(WaitUntil([&] { return static_cast<bool>(client.Get("/")); }, seconds(30)))
-        << process_->Stderr();
-    const std::string boot = "AWS_ACCESS_KEY_ID=boot AWS_SECRET_ACCESS_KEY=boot";
-    test->Aws(boot, endpoint(), "iam create-user --user-name sluice");
-    test->Aws(boot, endpoint(),
-              "iam put-user-policy --user-name sluice --policy-name all --policy-document "
-              "'{\"Version\":\"2012-10-17\",\"Statement\":[{\"Effect\":\"Allow\",\"Action\":\"*\","
-              "\"Resource\":\"*\"}]}'");
-    std::string key = test->Aws(boot, endpoint(),
-                                "iam create-access-key --user-name sluice --query "
-                                "'AccessKey.[AccessKeyId,SecretAccessKey]' --output text");
-    std::stringstream in(key);
-    in >> key_ >> secret_;
-    test->Aws(env(), endpoint(), "s3 mb s3://bronze");
-  }
-  bool available() const { return process_ != nullptr; }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-  std::string env() const {
-    return "AWS_ACCESS_KEY_ID=" + key_ + " AWS_SECRET_ACCESS_KEY=" + secret_;
-  }
-  const std::string& key() const { return key_; }
-  const std::string& secret() const { return secret_; }
-
- private:
-  int port_;
-  std::unique_ptr<Subprocess> process_;
-  std::string key_, secret_;
-};
-
-// s3rver (npm; scripts/deps.sh installs it under tests/tools/s3rver): an S3 protocol server that
-// does not check signatures (access key S3RVER), with bucket `lake`, stopped and started again on
-// the same port and data directory.
-class S3rver {
- public:
-  explicit S3rver(const fs::path& dir) : dir_(dir), port_(FreePort()) {
-    if (fs::exists(Binary())) Start();
-  }
-  static std::string Binary() {
-    return std::string(SLUICE_SOURCE_DIR) + "/tests/tools/s3rver/node_modules/.bin/s3rver";
-  }
-  bool available() const { return process_ != nullptr; }
-  void Start() {
-    fs::create_directories(dir_ / "data");
-    process_ = std::make_unique<Subprocess>(
-        std::vector<std::string>{Binary(), "-d", (dir_ / "data").string(), "-a", "127.0.0.1", "-p",
-                                 std::to_string(port_), "--configure-bucket", "lake", "-s"},
-        dir_);
-    httplib::Client client("127.0.0.1", port_);
-    EXPECT_TRUE(WaitUntil([&] { return static_cast<bool>(client.Get("/")); }, seconds(30)))
-        << process_->Stderr();
-  }
-  void Stop() {
-    process_->Signal(SIGKILL);
-    process_->WaitFor(seconds(10));
-  }
-  std::string endpoint() const { return "http://127.0.0.1:" + std::to_string(port_); }
-
- private:
-  fs::path dir_;
-  int port_;
-  std::unique_ptr<Subprocess> process_;
 };
 
 std::string GenerateToS3(const std::string& endpoint, const std::string& key,
@@ -196,7 +104,7 @@ std::string GenerateToS3(const std::string& endpoint, const std::string& key,
 // and nothing is acked; the right key stores every event, in a multipart upload for the large
 // object, and awscli downloads valid gzip NDJSON with every event once.
 TEST_F(S3Test, MotoChecksSignaturesAndMultipartUploadsStoreEveryEventOnce) {
-  Moto moto(this, dir_ / "moto");
+  Moto moto(AwsCli{dir_}, dir_ / "moto");
   SLUICE_REQUIRE_PEER(moto.available(), "moto_server not on PATH");
   auto wrong =
       Run(WriteConfig("wrong", GenerateToS3(moto.endpoint(), moto.key(), "wrong", 100)), "wrong");

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class TemplateTest : public SluiceProcessTest {
+class TemplateFilterRunTest : public SluiceProcessTest {
  protected:
   void SetUp() override { MakeDir("sluice_template"); }
 
@@ -44,7 +44,7 @@ class TemplateTest : public SluiceProcessTest {
   }
 };
 
-TEST_F(TemplateTest, TwoWorkersGroupTheSparkCorpusAndARestartKnowsEveryTemplate) {
+TEST_F(TemplateFilterRunTest, TwoWorkersGroupTheSparkCorpusAndARestartKnowsEveryTemplate) {
   std::vector<SparkLine> truth;
   ASSERT_NO_FATAL_FAILURE(ReadSparkCorpus(&truth));
   if (truth.empty()) GTEST_SKIP() << "Spark corpus not found in " << SLUICE_CORPUS_DIR;

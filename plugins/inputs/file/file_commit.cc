@@ -141,7 +141,7 @@ void CopyDetector::EndScan(const std::set<std::string>& found, int64_t now_mono)
                 [&](const TruncatedOrigin& t) { return now_mono - t.mono > kMemoryNs; });
 }
 
-uint64_t CheckpointLimit(uint64_t line_offset, const MultilineAggregator& multiline,
+uint64_t CheckpointLimit(uint64_t line_offset, const common::MultilineAggregator& multiline,
                          const CriDecoder* cri) {
   uint64_t begin = multiline.pending() ? multiline.pending_begin() : line_offset;
   if (cri && cri->pending()) begin = std::min(begin, cri->pending_begin());

@@ -28,9 +28,9 @@
 #include <vector>
 
 #include "pipeline/checkpoint_store.h"
+#include "plugins/common/multiline/multiline.h"
 #include "plugins/inputs/file/file_cri.h"
 #include "plugins/inputs/file/file_identity.h"
-#include "plugins/inputs/file/file_multiline.h"
 
 namespace sluice::inputs::file {
 
@@ -162,7 +162,7 @@ class CopyDetector {
 // Where the bytes read from a file but not yet in an event begin, the furthest a checkpoint may
 // reach: `line_offset` (the first byte not handed out as a line), or the start of a pending
 // multiline event or of a pending partial container line (`cri`: null unless format: cri).
-uint64_t CheckpointLimit(uint64_t line_offset, const MultilineAggregator& multiline,
+uint64_t CheckpointLimit(uint64_t line_offset, const common::MultilineAggregator& multiline,
                          const CriDecoder* cri);
 
 }  // namespace sluice::inputs::file

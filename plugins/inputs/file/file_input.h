@@ -8,11 +8,11 @@
 // renamed file is still the same file and a reused inode is a new one. Reading: round-robin over
 // open files, at most `max_read_bytes` per file per turn, big pread()s and memchr line splitting;
 // lines longer than `max_line_bytes` are cut and tagged. Multiline joining per file
-// (file_multiline.h). Rotation: a renamed file is read to its end and closed after `rotate_wait`
-// of silence; a truncated file (size below the read offset) restarts at 0; a deleted file is read
-// to its end, or given up after `close_removed_after` while the pipeline is blocked.
-// Checkpoints: per file, the offset just past the last event every output acked, kept in the
-// engine's checkpoint store (persisted atomically); a restart resumes there (at-least-once).
+// (plugins/common/multiline/multiline.h). Rotation: a renamed file is read to its end and closed
+// after `rotate_wait` of silence; a truncated file (size below the read offset) restarts at 0; a
+// deleted file is read to its end, or given up after `close_removed_after` while the pipeline is
+// blocked. Checkpoints: per file, the offset just past the last event every output acked, kept in
+// the engine's checkpoint store (persisted atomically); a restart resumes there (at-least-once).
 //
 // Files: file_options (the options), file_glob (discovery patterns), file_identity (identity and
 // the saved checkpoint), file_tailer (one file being read), file_commit (what may be checkpointed;
@@ -27,8 +27,8 @@
 #include <thread>
 
 #include "pipeline/registry.h"
+#include "plugins/common/multiline/multiline.h"
 #include "plugins/inputs/file/file_metrics.h"
-#include "plugins/inputs/file/file_multiline.h"
 #include "plugins/inputs/file/file_options.h"
 
 namespace sluice::inputs {

@@ -12,10 +12,19 @@
 
 #include "pipeline/options/option_schema.h"
 #include "pipeline/units.h"
+#include "plugins/common/multiline/multiline.h"
 #include "plugins/inputs/file/file_glob.h"
-#include "plugins/inputs/file/file_multiline.h"
 
 namespace sluice::inputs::file {
+
+// Multiline joining is common (plugins/common/multiline): the s3 input uses it too.
+using common::kJavaContinuation;
+using common::kSparkStart;
+using common::MultilineAggregator;
+using common::MultilineEvent;
+using common::MultilineOptions;
+using common::MultilinePreset;
+using common::MultilineRules;
 
 // Where reading starts in the files found at the very first start (`read_from`).
 enum class ReadFrom : uint8_t { kBeginning, kEnd };

@@ -1,13 +1,14 @@
 // FileTailer: one file the file input reads. It holds the file's descriptor, identity (key,
 // fingerprint, source id), read position and framing state: lines cut by a LineSplitter, container
-// lines decoded (format: cri, file_cri.h), lines joined into events (file_multiline.h); events go
-// to a Sink (the input's batch builder). It notices what happens to the file: deletion (no links
-// left), truncation (size below the read offset), a reused inode when reopened, a short file
-// growing past its fingerprint. What to do about those (new checkpoint generations, copytruncate,
-// giving files up) is the input's; what may be checkpointed is its FileCommit's.
-// Failures are not errors: a file that cannot be opened, stat'ed or read is reported by the return
-// values and tried again by the input's next turn or scan.
-// Thread-safety: used by the input's thread only (its FileCommit is shared with output threads).
+// lines decoded (format: cri, file_cri.h), lines joined into events
+// (plugins/common/multiline/multiline.h); events go to a Sink (the input's batch builder). It
+// notices what happens to the file: deletion (no links left), truncation (size below the read
+// offset), a reused inode when reopened, a short file growing past its fingerprint. What to do
+// about those (new checkpoint generations, copytruncate, giving files up) is the input's; what may
+// be checkpointed is its FileCommit's. Failures are not errors: a file that cannot be opened,
+// stat'ed or read is reported by the return values and tried again by the input's next turn or
+// scan. Thread-safety: used by the input's thread only (its FileCommit is shared with output
+// threads).
 #pragma once
 
 #include <sys/types.h>
@@ -23,10 +24,10 @@
 #include "pipeline/metrics.h"
 #include "pipeline/source_tracker.h"
 #include "plugins/common/line_splitter.h"
+#include "plugins/common/multiline/multiline.h"
 #include "plugins/inputs/file/file_commit.h"
 #include "plugins/inputs/file/file_cri.h"
 #include "plugins/inputs/file/file_identity.h"
-#include "plugins/inputs/file/file_multiline.h"
 #include "plugins/inputs/file/file_options.h"
 #include "plugins/inputs/file/file_poll.h"
 

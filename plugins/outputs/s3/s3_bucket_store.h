@@ -11,7 +11,7 @@
 #include <vector>
 
 #include "plugins/common/aws/aws_credentials.h"
-#include "plugins/outputs/s3/s3_client.h"
+#include "plugins/common/aws/s3_client.h"
 #include "plugins/outputs/s3/s3_object_store.h"
 
 namespace sluice::outputs::s3 {

@@ -9,9 +9,13 @@
 #include <cstdint>
 #include <string>
 
-#include "plugins/outputs/s3/s3_client.h"
+#include "plugins/common/aws/s3_client.h"
 
 namespace sluice::outputs::s3 {
+
+using common::S3Client;
+using common::S3ClientOptions;
+using common::S3Result;
 
 class ObjectStore {
  public:

@@ -45,17 +45,8 @@ std::optional<int64_t> ParseOffset(std::string_view text) {
 }
 
 // The bucket, its client and the headers of every object, from the options.
-s3::BucketStoreOptions BucketOptions(const S3Output::Options& o, std::string region) {
-  s3::BucketStoreOptions store{
-      .client = {.bucket = o.bucket,
-                 .region = std::move(region),
-                 .endpoint = o.endpoint,
-                 .force_path_style = o.force_path_style,
-                 .http = {.timeout = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              o.timeout.value),
-                          .ca_file = o.ca_file,
-                          .verify = o.verify}},
-      .part_size = o.part_size.bytes};
+s3::BucketStoreOptions BucketOptions(const S3Output::Options& o, const std::string& region) {
+  s3::BucketStoreOptions store{.client = o.ClientOptions(region), .part_size = o.part_size.bytes};
   store.headers.push_back("Content-Type: application/x-ndjson");
   std::string_view encoding = common::StreamCompressor::ContentEncoding(o.compression);
   if (!encoding.empty()) store.headers.push_back(fmt::format("Content-Encoding: {}", encoding));
@@ -82,28 +73,20 @@ struct S3Output::Partition {
 const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
   static const auto* schema = [] {
     auto* s = new config::OptionSchema<Options>();
-    s->Add("bucket", &Options::bucket, "Bucket name.", {.required = true, .example = "bronze"})
-        .Add("prefix", &Options::prefix,
-             "Key prefix of each object: a template with the event time's strftime conversions "
-             "(in `timezone`), Hive-style so Athena and Spark find the partitions.",
-             {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
+    common::AddS3ConnectionOptions(
+        *s,
+        "S3-compatible endpoint (`http://127.0.0.1:9000` for MinIO or s3rver), or `file://DIR` "
+        "for local bronze: the same layout under DIR/BUCKET/. Default: "
+        "https://s3.REGION.amazonaws.com.");
+    s->Add("prefix", &Options::prefix,
+           "Key prefix of each object: a template with the event time's strftime conversions "
+           "(in `timezone`), Hive-style so Athena and Spark find the partitions.",
+           {.example = "spark/dt=%Y-%m-%d/hour=%H/"})
         .Add("timezone", &Options::timezone,
              "Time zone of the prefix's time conversions: UTC, an offset (+02:00) or an IANA "
              "name (Europe/Paris); an hour partition then follows local time, daylight saving "
              "included.",
              {.example = "Europe/Paris"})
-        .Add("region", &Options::region,
-             "AWS region (signing and the default endpoint). Default: AWS_REGION, "
-             "AWS_DEFAULT_REGION, or us-east-1.",
-             {.example = "eu-west-1"})
-        .Add("endpoint", &Options::endpoint,
-             "S3-compatible endpoint (`http://127.0.0.1:9000` for MinIO or s3rver), or "
-             "`file://DIR` for local bronze: the same layout under DIR/BUCKET/. Default: "
-             "https://s3.REGION.amazonaws.com.",
-             {.example = "file:///var/lib/sluice/bronze"})
-        .Add("force_path_style", &Options::force_path_style,
-             "Address the bucket in the path (`http://host/bucket/key`), as most S3-compatible "
-             "stores need.")
         .Add("compression", &Options::compression,
              "Object compression; sets the extension (.ndjson.gz, .ndjson.zst) and "
              "Content-Encoding.")
@@ -137,21 +120,6 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
              "Server-side encryption: `AES256` (S3-managed keys) or `aws:kms`; empty: none.")
         .Add("sse_kms_key_id", &Options::sse_kms_key_id, "KMS key of `sse: aws:kms`.",
              {.example = "arn:aws:kms:eu-west-1:111122223333:key/abcd"})
-        .Add("access_key_id", &Options::access_key_id,
-             "Static credentials (prefer the chain: environment, profile, IRSA, instance "
-             "profile).",
-             {.example = "${AWS_ACCESS_KEY_ID}"})
-        .Add("secret_access_key", &Options::secret_access_key, "Secret of `access_key_id`.",
-             {.example = "${AWS_SECRET_ACCESS_KEY}", .secret = true})
-        .Add("session_token", &Options::session_token, "Session token of temporary keys.",
-             {.secret = true})
-        .Add("profile", &Options::profile,
-             "Profile of the shared credentials file. Default: AWS_PROFILE or `default`.")
-        .Add("ca_file", &Options::ca_file, "PEM CA bundle for the endpoint's TLS certificate.")
-        .Add("verify", &Options::verify,
-             "Verify the endpoint's TLS certificate. `false` only for tests; it is logged as a "
-             "warning.")
-        .Add("timeout", &Options::timeout, "Timeout of one S3 request.")
         .Check([](const Options& o) -> std::string {
           // zlib refuses higher levels: every object would fail at its first line.
           if (o.compression == common::Compression::kGzip && o.compression_level > 9) {
@@ -161,14 +129,7 @@ const config::OptionSchema<S3Output::Options>& S3Output::Options::Schema() {
           if (o.sse_kms_key_id.size() > 0 && o.sse != Sse::kKms) {
             return "sse_kms_key_id needs sse: aws:kms";
           }
-          if (o.access_key_id.empty() != o.secret_access_key.empty()) {
-            return "access_key_id and secret_access_key go together";
-          }
-          if (o.endpoint.rfind("file://", 0) != 0 && !o.endpoint.empty() &&
-              o.endpoint.rfind("http://", 0) != 0 && o.endpoint.rfind("https://", 0) != 0) {
-            return "endpoint must start with http://, https:// or file://";
-          }
-          return "";
+          return o.Check(/*allow_file=*/true);
         });
     return s;
   }();
@@ -193,11 +154,7 @@ Status S3Output::Start() {
   if (ec) return IoError(fmt::format("cannot create {}: {}", staging_dir_, ec.message()));
   // Staging files of a previous run hold events that were never acked: they are read again.
   for (const auto& entry : fs::directory_iterator(staging_dir_, ec)) fs::remove(entry.path(), ec);
-  std::string region = options_.region;
-  for (const char* name : {"AWS_REGION", "AWS_DEFAULT_REGION"}) {
-    if (region.empty() && std::getenv(name) != nullptr) region = std::getenv(name);
-  }
-  if (region.empty()) region = "us-east-1";
+  const std::string region = options_.EffectiveRegion();
   const auto uploaders = static_cast<size_t>(options_.upload_concurrency);
   if (options_.endpoint.rfind("file://", 0) == 0) {
     std::string dir = options_.endpoint.substr(7);
@@ -209,12 +166,8 @@ Status S3Output::Start() {
     if (!options_.verify) {
       plugin_.logger.Warn("verify: false: the endpoint's TLS certificate is not checked");
     }
-    credentials_ = std::make_unique<common::AwsCredentialsChain>(
-        common::AwsCredentialsOptions{.access_key_id = options_.access_key_id,
-                                      .secret_access_key = options_.secret_access_key,
-                                      .session_token = options_.session_token,
-                                      .profile = options_.profile,
-                                      .region = region});
+    credentials_ =
+        std::make_unique<common::AwsCredentialsChain>(options_.CredentialsOptions(region));
     writer_store_ =
         std::make_unique<s3::BucketStore>(BucketOptions(options_, region), credentials_.get());
     for (size_t i = 0; i < uploaders; ++i) {

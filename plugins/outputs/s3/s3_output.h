@@ -40,6 +40,7 @@
 #include "pipeline/registry.h"
 #include "pipeline/template.h"
 #include "plugins/common/aws/aws_credentials.h"
+#include "plugins/common/aws/s3_connection.h"
 #include "plugins/common/compressor.h"
 #include "plugins/common/time_zone_option.h"
 
@@ -80,13 +81,10 @@ class S3Output final : public Output {
   static constexpr config::EnumName<Sse> kSseNames[] = {
       {"", Sse::kNone}, {"AES256", Sse::kAes256}, {"aws:kms", Sse::kKms}};
   friend constexpr std::span<const config::EnumName<Sse>> OptionNames(Sse) { return kSseNames; }
-  struct Options {
-    std::string bucket;
+  // bucket, region, endpoint, credentials, TLS: common::S3Connection.
+  struct Options : common::S3Connection {
     Template prefix = Template::Compile("{{kafka.topic}}/dt=%Y-%m-%d/hour=%H/").value();
     common::TimeZone timezone;
-    std::string region;
-    std::string endpoint;
-    bool force_path_style = false;
     common::Compression compression = common::Compression::kGzip;
     int64_t compression_level = 1;
     ByteSize max_object_size{64ull << 20};
@@ -98,13 +96,6 @@ class S3Output final : public Output {
     std::string storage_class;
     Sse sse = Sse::kNone;
     std::string sse_kms_key_id;
-    std::string access_key_id;
-    std::string secret_access_key;
-    std::string session_token;
-    std::string profile;
-    std::string ca_file;
-    bool verify = true;
-    Duration timeout{std::chrono::seconds(60)};
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<S3Output>> Build(const Options& options, PluginContext& context);

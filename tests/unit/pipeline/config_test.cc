@@ -165,7 +165,7 @@ TEST(ConfigTest, BadTemplateNamesThePosition) {
 TEST(ConfigTest, MissingTypeListsTheAvailableTypes) {
   EXPECT_EQ(Errors("pipelines:\n  p:\n    inputs: [{count: 1}]\n    outputs: [{type: stdout}]\n"),
             "t.yaml:3:14: pipelines.p.inputs[0]: missing 'type'; available input types: "
-            "file, generate, kafka, stdin\n");
+            "file, generate, kafka, s3, stdin\n");
 }
 
 TEST(ConfigTest, PipelineWithoutInputsOrOutputs) {

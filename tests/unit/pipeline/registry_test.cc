@@ -19,7 +19,7 @@ namespace {
 
 TEST(RegistryTest, ExactlyTheseTypesAreRegistered) {
   EXPECT_EQ(Registry::Get().Types(PluginKind::kInput),
-            std::vector<std::string>({"file", "generate", "kafka", "stdin"}));
+            std::vector<std::string>({"file", "generate", "kafka", "s3", "stdin"}));
   EXPECT_EQ(Registry::Get().Types(PluginKind::kFilter),
             std::vector<std::string>({"dissect", "drop", "grok", "json", "k8s", "kv", "mutate",
                                       "regex", "sample", "spark", "template", "timestamp"}));

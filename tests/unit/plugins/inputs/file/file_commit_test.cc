@@ -13,6 +13,12 @@
 namespace sluice::inputs::file {
 namespace {
 
+using common::MultilineAggregator;
+using common::MultilineEvent;
+using common::MultilineOptions;
+using common::MultilinePreset;
+using common::MultilineRules;
+
 constexpr Fingerprint kPrint{.length = 1024, .hash = 0xabcdef};
 constexpr Fingerprint kOtherPrint{.length = 1024, .hash = 0x123456};
 

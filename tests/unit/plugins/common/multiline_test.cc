@@ -1,4 +1,4 @@
-#include "plugins/inputs/file/file_multiline.h"
+#include "plugins/common/multiline/multiline.h"
 
 #include <gtest/gtest.h>
 #include <yaml-cpp/yaml.h>
@@ -11,7 +11,7 @@
 #include "pipeline/options/diagnostics.h"
 #include "pipeline/options/node_reader.h"
 
-namespace sluice::inputs::file {
+namespace sluice::common {
 namespace {
 
 // An event as the aggregator handed it out, copied.
@@ -511,4 +511,4 @@ TEST(MultilineOptionsTest, EveryOptionIsDocumented) {
 }
 
 }  // namespace
-}  // namespace sluice::inputs::file
+}  // namespace sluice::common

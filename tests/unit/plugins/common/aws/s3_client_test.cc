@@ -1,13 +1,13 @@
 // S3Client's pure parts: the body digests S3 checks, and how results read in logs. The requests
 // themselves are covered through BucketStore (s3_bucket_store_test.cc) and the integration tests.
-#include "plugins/outputs/s3/s3_client.h"
+#include "plugins/common/aws/s3_client.h"
 
 #include <gtest/gtest.h>
 
 #include <string>
 #include <vector>
 
-namespace sluice::outputs::s3 {
+namespace sluice::common {
 namespace {
 
 // SHA-256 (hex, x-amz-content-sha256) and MD5 (base64, Content-MD5) of known bodies.
@@ -55,4 +55,44 @@ TEST(S3ClientTest, DescribeNamesTheBucketWhateverTheEndpoint) {
 }
 
 }  // namespace
-}  // namespace sluice::outputs::s3
+}  // namespace sluice::common
+
+namespace sluice::common {
+namespace {
+
+// A ListObjectsV2 answer as S3 writes it: entities in keys, a truncated page with its token.
+TEST(S3ListingTest, ParsesKeysSizesEtagsAndTheNextPage) {
+  const std::string xml = R"(<?xml version="1.0" encoding="UTF-8"?>
+<ListBucketResult xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Name>logs</Name><Prefix>j-1/</Prefix>
+<KeyCount>2</KeyCount><MaxKeys>1000</MaxKeys><IsTruncated>true</IsTruncated>
+<NextContinuationToken>1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=</NextContinuationToken>
+<Contents><Key>j-1/containers/a&amp;b/stderr.gz</Key><LastModified>2017-06-09T20:10:40.000Z</LastModified>
+<ETag>&quot;9b2cf535f27731c974343645a3985328&quot;</ETag><Size>1024</Size><StorageClass>STANDARD</StorageClass></Contents>
+<Contents><Key>j-1/containers/c/stdout</Key><LastModified>2017-06-09T20:11:00.000Z</LastModified>
+<ETag>"abc"</ETag><Size>7</Size></Contents></ListBucketResult>)";
+  S3Listing listing;
+  ASSERT_TRUE(S3Listing::Parse(xml, &listing));
+  ASSERT_EQ(listing.objects.size(), 2u);
+  EXPECT_EQ(listing.objects[0].key, "j-1/containers/a&b/stderr.gz");
+  EXPECT_EQ(listing.objects[0].size, 1024u);
+  EXPECT_EQ(listing.objects[0].etag, "\"9b2cf535f27731c974343645a3985328\"");
+  EXPECT_EQ(listing.objects[1].key, "j-1/containers/c/stdout");
+  EXPECT_TRUE(listing.truncated);
+  EXPECT_EQ(listing.next_token, "1ueGcxLPRx1Tr/XYExHnhbYLgveDs2J/wm36Hy4vbOwM=");
+
+  ASSERT_TRUE(
+      S3Listing::Parse("<ListBucketResult><IsTruncated>false</IsTruncated>"
+                       "</ListBucketResult>",
+                       &listing));
+  EXPECT_TRUE(listing.objects.empty());
+  EXPECT_FALSE(listing.truncated);
+  EXPECT_FALSE(S3Listing::Parse("<Error><Code>AccessDenied</Code></Error>", &listing));
+  EXPECT_FALSE(
+      S3Listing::Parse("<ListBucketResult><IsTruncated>true</IsTruncated>"
+                       "</ListBucketResult>",
+                       &listing))
+      << "a truncated page without a token cannot be continued";
+}
+
+}  // namespace
+}  // namespace sluice::common

@@ -1,11 +1,12 @@
-// S3Client: the S3 REST calls the s3 output makes (PutObject, the multipart upload calls,
-// GetObject, HeadBucket), signed with SigV4 by libcurl (CURLOPT_AWS_SIGV4). What Debian 12's
-// libcurl 7.88 leaves to the caller is done here: the x-amz-content-sha256 header (the body's
-// SHA-256, which S3 requires), query parameters in sorted order, and `?uploads=` (libcurl signs a
-// bare `?uploads` wrongly). Bodies carry Content-MD5, which S3 checks.
-// Thread-safety: one client per thread (it owns one libcurl handle).
+// S3Client: the S3 REST calls of the s3 output (PutObject, the multipart upload calls, GetObject,
+// HeadBucket) and of the s3 input (ListObjectsV2, GetObject), signed with SigV4 by libcurl
+// (CURLOPT_AWS_SIGV4). What Debian 12's libcurl 7.88 leaves to the caller is done here: the
+// x-amz-content-sha256 header (the body's SHA-256, which S3 requires), query parameters in sorted
+// order, and `?uploads=` (libcurl signs a bare `?uploads` wrongly). Bodies carry Content-MD5, which
+// S3 checks. Thread-safety: one client per thread (it owns one libcurl handle).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,7 @@
 #include "plugins/common/aws/aws_credentials.h"
 #include "plugins/common/http_client.h"
 
-namespace sluice::outputs::s3 {
+namespace sluice::common {
 
 struct S3ClientOptions {
   std::string bucket;
@@ -35,6 +36,23 @@ struct S3Result {
   std::string ToString() const;
 };
 
+// One object of a listing.
+struct S3ObjectInfo {
+  std::string key;
+  uint64_t size = 0;
+  std::string etag;           // as S3 gives it, quotes included
+  std::string last_modified;  // ISO 8601
+};
+
+// One page of ListObjectsV2.
+struct S3Listing {
+  std::vector<S3ObjectInfo> objects;  // in key order
+  bool truncated = false;             // more pages follow: ask again with next_token
+  std::string next_token;
+  // Reads a ListBucketResult document; false when it is not one.
+  static bool Parse(std::string_view xml, S3Listing* out);
+};
+
 class S3Client {
  public:
   S3Client(S3ClientOptions options, common::AwsCredentialsChain* credentials);
@@ -51,6 +69,9 @@ class S3Client {
   // 404 (NoSuchKey) is a result like any other: check status.
   S3Result GetObject(const std::string& key, std::string* body);
   S3Result HeadBucket();
+  // One page (up to 1,000 keys, in key order) of the keys under `prefix`; `continuation`: the
+  // previous page's next_token, empty for the first.
+  S3Result ListObjects(const std::string& prefix, const std::string& continuation, S3Listing* out);
 
   // s3://bucket/key, for logs.
   std::string Describe(const std::string& key) const;
@@ -72,4 +93,4 @@ class S3Client {
 std::string Sha256Hex(std::string_view data);
 std::string Md5Base64(std::string_view data);
 
-}  // namespace sluice::outputs::s3
+}  // namespace sluice::common

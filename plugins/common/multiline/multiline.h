@@ -1,5 +1,5 @@
-// Multiline: joins the lines of one file into events: a Spark/log4j record with its Java stack
-// trace is one event. Two modes, which may be combined:
+// Multiline: joins the lines of one file (or S3 object) into events: a Spark/log4j record with its
+// Java stack trace is one event. Two modes, which may be combined:
 //  - start: a line matching `start` begins a new event; other lines join the current one;
 //  - continuation: a line matching `continuation` joins the previous line's event; other lines
 //    begin a new event.
@@ -23,7 +23,7 @@
 #include "pipeline/options/regex_option.h"
 #include "pipeline/units.h"
 
-namespace sluice::inputs::file {
+namespace sluice::common {
 
 // The start pattern of the `spark` preset: a line beginning with `yy/MM/dd HH:mm:ss` (Spark's
 // log4j layout) or `yyyy-MM-dd HH:mm:ss` / `yyyy-MM-ddTHH:mm:ss` (YARN, Hadoop, log4j ISO8601).
@@ -141,6 +141,6 @@ class MultilineAggregator {
   int64_t last_line_ns_ = 0;
 };
 
-}  // namespace sluice::inputs::file
+}  // namespace sluice::common
 
-#include "plugins/inputs/file/file_multiline_inl.h"  // IWYU pragma: keep
+#include "plugins/common/multiline/multiline_inl.h"  // IWYU pragma: keep

@@ -1,14 +1,14 @@
-#include "plugins/inputs/file/file_multiline.h"
+#include "plugins/common/multiline/multiline.h"
 
 #include <algorithm>
 #include <chrono>
 #include <string>
 #include <utility>
 
-namespace sluice::inputs::file {
+namespace sluice::common {
 namespace {
 
-// A preset's pattern, compiled once (the constants compile: file_multiline_test checks them).
+// A preset's pattern, compiled once (the constants compile: multiline_test checks them).
 const config::Regex& PresetPattern(MultilinePreset preset) {
   static const auto* spark = new config::Regex(config::Regex::Compile(kSparkStart).value());
   static const auto* java = new config::Regex(config::Regex::Compile(kJavaContinuation).value());
@@ -75,4 +75,4 @@ bool MultilineRules::StartsEvent(std::string_view line) const {
   return true;
 }
 
-}  // namespace sluice::inputs::file
+}  // namespace sluice::common

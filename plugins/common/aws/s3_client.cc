@@ -1,16 +1,11 @@
-#include "plugins/outputs/s3/s3_client.h"
+#include "plugins/common/aws/s3_client.h"
 
 #include <fmt/format.h>
 #include <openssl/evp.h>
 
-namespace sluice::outputs::s3 {
+#include <cstdlib>
 
-using common::AwsCredentials;
-using common::AwsCredentialsChain;
-using common::HttpRequest;
-using common::HttpResponse;
-using common::UriEncode;
-using common::XmlTag;
+namespace sluice::common {
 
 namespace {
 
@@ -175,4 +170,42 @@ S3Result S3Client::GetObject(const std::string& key, std::string* body) {
 
 S3Result S3Client::HeadBucket() { return Call("HEAD", "", "", "", {}, nullptr, nullptr); }
 
-}  // namespace sluice::outputs::s3
+bool S3Listing::Parse(std::string_view xml, S3Listing* out) {
+  *out = S3Listing();
+  if (xml.find("<ListBucketResult") == std::string_view::npos) return false;
+  for (size_t at = xml.find("<Contents>"); at != std::string_view::npos;
+       at = xml.find("<Contents>", at)) {
+    const size_t end = xml.find("</Contents>", at);
+    if (end == std::string_view::npos) return false;
+    const std::string_view block = xml.substr(at, end - at);
+    S3ObjectInfo o;
+    o.key = XmlTag(block, "Key").value_or("");
+    const std::string size = XmlTag(block, "Size").value_or("0");
+    o.size = std::strtoull(size.c_str(), nullptr, 10);
+    o.etag = XmlTag(block, "ETag").value_or("");
+    o.last_modified = XmlTag(block, "LastModified").value_or("");
+    if (o.key.empty()) return false;
+    out->objects.push_back(std::move(o));
+    at = end;
+  }
+  out->truncated = XmlTag(xml, "IsTruncated").value_or("false") == "true";
+  out->next_token = XmlTag(xml, "NextContinuationToken").value_or("");
+  return !out->truncated || !out->next_token.empty();
+}
+
+S3Result S3Client::ListObjects(const std::string& prefix, const std::string& continuation,
+                               S3Listing* out) {
+  std::string query;  // in sorted order, as SigV4 signs it
+  if (!continuation.empty()) query = "continuation-token=" + UriEncode(continuation, false) + "&";
+  query += "list-type=2&prefix=" + UriEncode(prefix, false);
+  std::string body;
+  S3Result r = Call("GET", "", query, "", {}, &body, nullptr);
+  if (r.ok() && !S3Listing::Parse(body, out)) {
+    r.status = 500;
+    r.code = "BadListing";
+    r.message = "ListObjectsV2 answered with no ListBucketResult: " + body.substr(0, 200);
+  }
+  return r;
+}
+
+}  // namespace sluice::common

@@ -1,4 +1,4 @@
-// The template and per-line members of MultilineAggregator; included by file_multiline.h only.
+// The template and per-line members of MultilineAggregator; included by multiline.h only.
 // They are inline because they run once per line read.
 #pragma once
 
@@ -6,9 +6,9 @@
 #include <string_view>
 #include <utility>
 
-#include "plugins/inputs/file/file_multiline.h"
+#include "plugins/common/multiline/multiline.h"
 
-namespace sluice::inputs::file {
+namespace sluice::common {
 
 template <typename OnEvent>
 void MultilineAggregator::Push(std::string_view line, uint64_t line_begin, uint64_t line_end,
@@ -63,4 +63,4 @@ void MultilineAggregator::Complete(OnEvent& on_event) {
   }
 }
 
-}  // namespace sluice::inputs::file
+}  // namespace sluice::common
