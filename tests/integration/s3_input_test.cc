@@ -2,6 +2,8 @@
 // - moto_server (it checks SigV4 signatures): EMR-style container logs, gzip and plain, joined by
 //   the spark multiline preset, excluded keys left alone, and a second run that reads only the
 //   object added since (the checkpoints);
+// - moto with SQS: an object announced by an S3 event notification is read at once (no listing
+//   due for an hour) and its message deleted; a queue that does not exist is a clear error;
 // - s3rver: 1,050 objects (more than one ListObjectsV2 page), a two-member gzip object, every line
 //   once.
 #include <gtest/gtest.h>
@@ -163,6 +165,86 @@ TEST_F(S3InputTest, ReadsMoreThanAListingPageAndMultiMemberGzipFromS3rverEachLin
   EXPECT_EQ(out.messages_by_key["logs/part-7.log"],
             (std::vector<std::string>{"object 7 line a", "object 7 line b"}));
   EXPECT_EQ(RunToEnd(config).events, 0u) << "every object is checkpointed as done";
+}
+
+TEST_F(S3InputTest, ObjectsAnnouncedOnSqsAreReadAtOnceAndTheirMessagesDeleted) {
+  Moto moto(AwsCli{dir_}, dir_ / "moto");
+  SLUICE_REQUIRE_PEER(moto.available(), "moto_server not on PATH");
+  AwsCli aws{dir_};
+  std::string queue_url = aws.Run(moto.env(), moto.endpoint(),
+                                  "sqs create-queue --queue-name emr-logs --query QueueUrl "
+                                  "--output text");
+  while (!queue_url.empty() && std::isspace(static_cast<unsigned char>(queue_url.back()))) {
+    queue_url.pop_back();
+  }
+  ASSERT_FALSE(queue_url.empty());
+  fs::create_directories(dir_ / "fixtures");
+  std::ofstream(dir_ / "fixtures" / "first") << "first object line\n";
+  ASSERT_NO_FATAL_FAILURE(WriteGzip(dir_ / "fixtures" / "second.gz", "second object line\n"));
+  aws.Run(moto.env(), moto.endpoint(),
+          "s3api put-object --bucket bronze --key logs-a/first --body " +
+              (dir_ / "fixtures" / "first").string());
+
+  const std::string config = WriteConfig(
+      "t",
+      "pipelines:\n  p:\n    inputs:\n      - type: s3\n        bucket: bronze\n"
+      "        endpoint: " +
+          moto.endpoint() + "\n        force_path_style: true\n        access_key_id: '" +
+          moto.key() + "'\n        secret_access_key: '" + moto.secret() +
+          "'\n        prefix: logs\n        poll_interval: 1h\n        sqs_queue_url: '" +
+          queue_url + "'\n    outputs:\n      - {type: file, path: '" +
+          (dir_ / "out.ndjson").string() + "'}\n");
+  auto p = Run(config, "run");
+  auto lines = [&] { return ReadLines(dir_ / "out.ndjson"); };
+  ASSERT_TRUE(WaitUntil([&] { return lines().size() >= 1; }, std::chrono::seconds(60)))
+      << p->Stderr();
+
+  // A new object and its notification (the listing is an hour away).
+  aws.Run(moto.env(), moto.endpoint(),
+          "s3api put-object --bucket bronze --key logs-b/second.gz --body " +
+              (dir_ / "fixtures" / "second.gz").string());
+  std::ofstream(dir_ / "fixtures" / "event.json")
+      << R"({"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":"bronze"},)"
+      << R"("object":{"key":"logs-b/second.gz","size":40}}}]})";
+  aws.Run(moto.env(), moto.endpoint(),
+          "sqs send-message --queue-url " + queue_url + " --message-body file://" +
+              (dir_ / "fixtures" / "event.json").string());
+  ASSERT_TRUE(WaitUntil([&] { return lines().size() >= 2; }, std::chrono::seconds(60)))
+      << p->Stderr();
+  EXPECT_NE(lines()[1].find("second object line"), std::string::npos) << lines()[1];
+  // The message is deleted once its object is read.
+  EXPECT_TRUE(WaitUntil(
+      [&] {
+        std::string left = aws.Run(moto.env(), moto.endpoint(),
+                                   "sqs get-queue-attributes --queue-url " + queue_url +
+                                       " --attribute-names ApproximateNumberOfMessages "
+                                       "ApproximateNumberOfMessagesNotVisible --query "
+                                       "'Attributes.[ApproximateNumberOfMessages,"
+                                       "ApproximateNumberOfMessagesNotVisible]' --output text");
+        return left.find_first_not_of("0 \t\n") == std::string::npos;
+      },
+      std::chrono::seconds(30)));
+  p->Signal(SIGTERM);
+  EXPECT_EQ(p->WaitFor(std::chrono::seconds(60)), 0) << p->Stderr();
+  EXPECT_EQ(lines().size(), 2u) << "each object once";
+}
+
+TEST_F(S3InputTest, AQueueThatDoesNotExistIsAClearErrorAndListingGoesOn) {
+  Moto moto(AwsCli{dir_}, dir_ / "moto");
+  SLUICE_REQUIRE_PEER(moto.available(), "moto_server not on PATH");
+  AwsCli aws{dir_};
+  fs::create_directories(dir_ / "fixtures");
+  std::ofstream(dir_ / "fixtures" / "one") << "one line\n";
+  aws.Run(moto.env(), moto.endpoint(),
+          "s3api put-object --bucket bronze --key logs/one --body " +
+              (dir_ / "fixtures" / "one").string());
+  const std::string missing = moto.endpoint() + "/123456789012/no-such-queue";
+  Output out = RunToEnd(Config(moto.endpoint(), moto.key(), moto.secret(), "bronze",
+                               "        prefix: logs\n        sqs_queue_url: '" + missing + "'\n"));
+  EXPECT_EQ(out.events, 1u);
+  const std::string err = ReadFile(dir_ / "run-run-0" / "stderr");
+  EXPECT_NE(err.find("sqs_queue_url " + missing + " cannot be read"), std::string::npos) << err;
+  EXPECT_NE(err.find("NonExistentQueue"), std::string::npos) << err;
 }
 
 }  // namespace

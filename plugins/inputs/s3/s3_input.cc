@@ -10,6 +10,7 @@
 #include "plugins/common/gunzip.h"
 #include "plugins/common/hash.h"
 #include "plugins/common/line_splitter.h"
+#include "plugins/inputs/s3/s3_input_sqs.h"
 
 namespace sluice::inputs {
 
@@ -53,6 +54,12 @@ const config::OptionSchema<S3Input::Options>& S3Input::Options::Schema() {
              {.min = Duration{std::chrono::seconds(1)}})
         .Add("exit_when_done", &Options::exit_when_done,
              "List and read once, then finish (`sluice run` drains and exits): a backfill.")
+        .Add("sqs_queue_url", &Options::sqs_queue_url,
+             "An SQS queue that receives the bucket's s3:ObjectCreated event notifications "
+             "(directly or through SNS): objects are read as they are announced, between "
+             "listings. The identity needs sqs:ReceiveMessage, sqs:DeleteMessage and "
+             "sqs:GetQueueAttributes on it. Empty: listing only.",
+             {.example = "https://sqs.eu-west-1.amazonaws.com/111122223333/emr-logs"})
         .Check([](const Options& o) { return o.Check(/*allow_file=*/false); });
     return s;
   }();
@@ -68,7 +75,7 @@ S3Input::S3Input(const Options& options, PluginContext& context)
   if (context.metrics != nullptr) metrics_.emplace(*context.metrics);
 }
 
-S3Input::~S3Input() {
+S3Input::~S3Input() {  // (s3::SqsQueue is complete here)
   Stop();
   Join();
 }
@@ -91,6 +98,13 @@ Status S3Input::Start(InputContext& context) {
   }
   credentials_ = std::make_unique<common::AwsCredentialsChain>(options_.CredentialsOptions(region));
   client_ = std::make_unique<common::S3Client>(options_.ClientOptions(region), credentials_.get());
+  if (!options_.sqs_queue_url.empty()) {
+    common::HttpClientOptions http = options_.ClientOptions(region).http;
+    http.timeout = std::max(http.timeout, std::chrono::milliseconds(30'000));  // long polls
+    http.abort = &stop_;
+    queue_ =
+        std::make_unique<s3::SqsQueue>(options_.sqs_queue_url, region, http, credentials_.get());
+  }
   thread_ = std::thread([this] {
     NameThisThread("in", plugin_.id);
     Run();
@@ -116,17 +130,68 @@ void S3Input::Wait(int64_t ns) {
 }
 
 void S3Input::Run() {
-  plugin_.logger.Info("reading {}", client_->Describe(options_.prefix));
+  plugin_.logger.Info("reading {}{}", client_->Describe(options_.prefix),
+                      queue_ ? " and the notifications of " + options_.sqs_queue_url : "");
+  if (queue_) {
+    common::S3Result r = queue_->Check();
+    if (!r.ok()) {
+      queue_ok_ = false;
+      plugin_.logger.Error(
+          "sqs_queue_url {} cannot be read: {} (does the queue exist in region {}, and may this "
+          "identity receive and delete its messages?); objects are found by listing only until "
+          "it can",
+          options_.sqs_queue_url, r.ToString(), options_.EffectiveRegion());
+    }
+  }
   while (!stop_) {
     const bool complete = Pass();
-    healthy_ = complete;
+    healthy_ = complete && queue_ok_;
     if (complete && options_.exit_when_done) {
       plugin_.logger.Info("every object under {} is read", client_->Describe(options_.prefix));
       context_->Finished();
       return;
     }
-    Wait(options_.poll_interval.value.count());
+    const int64_t next_listing = MonoNs() + options_.poll_interval.value.count();
+    if (!queue_ || !FollowQueue(next_listing)) Wait(next_listing - MonoNs());
   }
+}
+
+bool S3Input::FollowQueue(int64_t until_mono) {
+  std::vector<s3::SqsMessage> messages;
+  std::vector<s3::S3Notification> objects;
+  while (!stop_ && MonoNs() < until_mono) {
+    const int wait_s =
+        static_cast<int>(std::min<int64_t>(10, (until_mono - MonoNs()) / 1'000'000'000));
+    common::S3Result r = queue_->Receive(wait_s, &messages);
+    if (!r.ok()) {
+      if (stop_) return true;
+      if (metrics_) metrics_->request_failures.Add(1);
+      if (queue_ok_) {
+        plugin_.logger.Error("cannot receive from {}: {}; trying again at the next listing",
+                             options_.sqs_queue_url, r.ToString());
+      }
+      queue_ok_ = false;
+      healthy_ = false;
+      return false;
+    }
+    queue_ok_ = true;
+    for (const s3::SqsMessage& m : messages) {
+      bool read_all = true;
+      if (!s3::SqsQueue::ParseNotification(m.body, &objects)) {
+        plugin_.logger.Warn("a message of {} is no S3 event notification; deleted: {}",
+                            options_.sqs_queue_url, m.body.substr(0, 200));
+      }
+      for (const s3::S3Notification& n : objects) {
+        if (n.bucket != options_.bucket || !n.key.starts_with(options_.prefix)) continue;
+        if (!ReadIfNew({.key = n.key, .size = n.size, .etag = n.etag})) {
+          read_all = false;  // the message comes back after its visibility timeout
+          break;
+        }
+      }
+      if (read_all) queue_->Delete(m.receipt_handle);
+    }
+  }
+  return true;
 }
 
 namespace {
@@ -175,26 +240,32 @@ bool S3Input::Pass() {
       return false;
     }
     for (const common::S3ObjectInfo& o : page.objects) {
-      if (stop_) return false;
-      if (!Selected(o.key)) continue;
-      const std::string etag = EtagWord(o.etag);
-      uint64_t start = 0;
-      std::optional<Saved> saved =
-          plugin_.checkpoints ? Decode(plugin_.checkpoints->Get(o.key)) : std::nullopt;
-      if (saved && saved->etag == etag) {
-        if (saved->done) continue;
-        start = saved->offset;
-      }
-      if (o.size > options_.max_object_size.bytes) {
-        if (metrics_) metrics_->failed_objects.Add(1);
-        plugin_.logger.Error("{} is {} bytes, more than max_object_size ({}): not read",
-                             client_->Describe(o.key), o.size, options_.max_object_size.bytes);
-        continue;
-      }
-      if (!Read(o, start)) return false;
+      if (stop_ || !ReadIfNew(o)) return false;
     }
     token = page.next_token;
   } while (!token.empty());
+  return true;
+}
+
+bool S3Input::ReadIfNew(const common::S3ObjectInfo& o) {
+  if (!Selected(o.key)) return true;
+  const std::string version = o.key + " " + EtagWord(o.etag);
+  if (read_.contains(version)) return true;  // read by this process; its acks may still come
+  uint64_t start = 0;
+  std::optional<Saved> saved =
+      plugin_.checkpoints ? Decode(plugin_.checkpoints->Get(o.key)) : std::nullopt;
+  if (saved && saved->etag == EtagWord(o.etag)) {
+    if (saved->done) return true;
+    start = saved->offset;
+  }
+  if (o.size > options_.max_object_size.bytes) {
+    if (metrics_) metrics_->failed_objects.Add(1);
+    plugin_.logger.Error("{} is {} bytes, more than max_object_size ({}): not read",
+                         client_->Describe(o.key), o.size, options_.max_object_size.bytes);
+    return true;
+  }
+  if (!Read(o, start)) return false;
+  read_.insert(version);
   return true;
 }
 

@@ -3,7 +3,8 @@
 // .../stderr.gz) backfilled into bronze or Elasticsearch from clusters that are gone.
 //  - Listing: ListObjectsV2 under `prefix`, in key order, keys filtered by the `include` and
 //    `exclude` globs; listed again every `poll_interval` for new objects, or, with
-//    `exit_when_done`, once (then `sluice run` drains and exits).
+//    `exit_when_done`, once (then `sluice run` drains and exits). With `sqs_queue_url`, objects
+//    are also read as S3's event notifications announce them (s3_input_sqs.h).
 //  - Reading: GetObject, gunzip (by the gzip magic bytes with `decompress: auto`), lines cut as the
 //    file input cuts them, joined by `multiline` (the file input's options), one batch of at most
 //    `batch_events` events at a time. Events carry `log.file.path` (s3://BUCKET/KEY), `log.offset`
@@ -25,6 +26,7 @@
 #include <span>
 #include <string>
 #include <thread>
+#include <unordered_set>
 #include <vector>
 
 #include "pipeline/metric_set.h"
@@ -34,6 +36,10 @@
 #include "plugins/common/multiline/multiline.h"
 
 namespace sluice::inputs {
+
+namespace s3 {
+class SqsQueue;
+}
 
 #define SLUICE_S3_INPUT_METRICS(COUNTER, GAUGE, HISTOGRAM, FAMILY)                          \
   COUNTER(objects, "sluice_s3_input_objects_total", "Objects read to their end.")           \
@@ -67,6 +73,7 @@ class S3Input final : public Input {
     int64_t batch_events = 1000;
     Duration poll_interval{std::chrono::seconds(60)};
     bool exit_when_done = false;
+    std::string sqs_queue_url;
     static const config::OptionSchema<Options>& Schema();
   };
   static Result<std::unique_ptr<S3Input>> Build(const Options& options, PluginContext& context);
@@ -93,6 +100,11 @@ class S3Input final : public Input {
   bool Read(const common::S3ObjectInfo& info, uint64_t start);
   // Sleeps up to `ns`, or until Stop().
   void Wait(int64_t ns);
+  // Reads what the queue's notifications announce until `until_mono`; false when the queue
+  // cannot be read (the caller waits for the next listing).
+  bool FollowQueue(int64_t until_mono);
+  // Reads `info` unless it is done or not wanted; false when reading failed.
+  bool ReadIfNew(const common::S3ObjectInfo& info);
 
   const Options options_;
   PluginContext plugin_;  // a copy: the one Build() gets does not outlive it
@@ -100,6 +112,11 @@ class S3Input final : public Input {
   std::shared_ptr<const common::MultilineRules> rules_;
   std::unique_ptr<common::AwsCredentialsChain> credentials_;
   std::unique_ptr<common::S3Client> client_;
+  std::unique_ptr<s3::SqsQueue> queue_;  // with sqs_queue_url
+  // The objects (`KEY ETAG`) this process has read: not read again while their acks come (a
+  // slow output, a notification of an object the listing found first).
+  std::unordered_set<std::string> read_;
+  bool queue_ok_ = true;
   InputContext* context_ = nullptr;
   std::thread thread_;
   std::atomic<bool> stop_{false};

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "pipeline/registry.h"
+#include "plugins/inputs/s3/s3_input_sqs.h"
 #include "tests/unit/plugins/plugin_test_util.h"
 
 namespace sluice::inputs {
@@ -44,3 +45,42 @@ TEST(S3InputTest, OptionsAreChecked) {
 
 }  // namespace
 }  // namespace sluice::inputs
+
+namespace sluice::inputs::s3 {
+namespace {
+
+TEST(SqsQueueTest, ReadsS3NotificationsDirectAndThroughSns) {
+  const std::string s3_event = R"({"Records":[
+    {"eventVersion":"2.1","eventSource":"aws:s3","eventName":"ObjectCreated:Put",
+     "s3":{"bucket":{"name":"logs"},"object":{"key":"j-1/containers/app+1/a%3Db.gz","size":42,
+     "eTag":"0123abcd"}}},
+    {"eventName":"ObjectRemoved:Delete","s3":{"bucket":{"name":"logs"},"object":{"key":"x"}}}]})";
+  std::vector<S3Notification> objects;
+  ASSERT_TRUE(SqsQueue::ParseNotification(s3_event, &objects));
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(objects[0].bucket, "logs");
+  EXPECT_EQ(objects[0].key, "j-1/containers/app 1/a=b.gz");
+  EXPECT_EQ(objects[0].etag, "0123abcd");
+  EXPECT_EQ(objects[0].size, 42u);
+
+  std::string escaped;
+  for (char c : s3_event) {
+    if (c == '"') escaped += '\\';
+    if (c != '\n') escaped += c;
+  }
+  const std::string sns =
+      R"({"Type":"Notification","TopicArn":"arn:aws:sns:eu-west-1:1:t","Message":")" + escaped +
+      R"("})";
+  ASSERT_TRUE(SqsQueue::ParseNotification(sns, &objects)) << sns;
+  ASSERT_EQ(objects.size(), 1u);
+  EXPECT_EQ(objects[0].key, "j-1/containers/app 1/a=b.gz");
+
+  EXPECT_TRUE(
+      SqsQueue::ParseNotification(R"({"Service":"Amazon S3","Event":"s3:TestEvent"})", &objects));
+  EXPECT_TRUE(objects.empty());
+  EXPECT_FALSE(SqsQueue::ParseNotification("not json", &objects));
+  EXPECT_FALSE(SqsQueue::ParseNotification(R"({"hello":"world"})", &objects));
+}
+
+}  // namespace
+}  // namespace sluice::inputs::s3
