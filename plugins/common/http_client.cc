@@ -115,11 +115,11 @@ HttpResponse HttpClient::Send(const HttpRequest& request) {
   char errbuf[CURL_ERROR_SIZE] = {0};
   curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, errbuf);
   CURLcode rc = curl_easy_perform(curl_);
+  curl_slist_free_all(headers);
   if (rc == CURLE_ABORTED_BY_CALLBACK) {
     response.error = "aborted";
     return response;
   }
-  curl_slist_free_all(headers);
   curl_easy_getinfo(curl_, CURLINFO_TOTAL_TIME, &response.seconds);
   if (rc != CURLE_OK) {
     response.error = errbuf[0] != 0 ? errbuf : curl_easy_strerror(rc);
