@@ -34,4 +34,21 @@ inline void FormatHex64(uint64_t id, char* out) {
   for (int i = 0; i < 16; ++i) out[i] = kDigits[(id >> (60 - 4 * i)) & 0xF];
 }
 
+// An event read from a file or object: `log.file.path` (`path`, a view the batch keeps alive),
+// `log.offset` (where its bytes begin), its stable `event.id` from `source_id` and that offset,
+// the same in its metadata, and the tags of a cut line (`_line_truncated`) or a cut multiline
+// event (`_multiline_truncated`). The event must not have these fields yet.
+inline void AddSourcedFields(Event& event, Arena& arena, std::string_view path, uint64_t offset,
+                             uint64_t source_id, bool line_truncated, bool multiline_truncated) {
+  event.AddView("log.file.path", Value::String(path));
+  event.AddView("log.offset", Value::Int(static_cast<int64_t>(offset)));
+  char* hex = static_cast<char*>(arena.Allocate(16, 1));
+  FormatHex64(StableEventId(source_id, offset), hex);
+  event.AddView("event.id", Value::String(std::string_view(hex, 16)));
+  event.metadata().source_id = source_id;
+  event.metadata().offset = offset;
+  if (line_truncated) event.AddTag("_line_truncated");
+  if (multiline_truncated) event.AddTag("_multiline_truncated");
+}
+
 }  // namespace sluice::common

@@ -15,9 +15,14 @@
 #include <vector>
 
 #include "tests/integration/file_input_fixture.h"
+#include "tests/unit/gzip_util.h"
 
 namespace sluice::testing {
 namespace {
+
+void WriteGzipFile(const fs::path& path, const std::string& text) {
+  std::ofstream(path, std::ios::binary) << GzipBytes(text);
+}
 
 // 1. Rename rotation (vector's test harness): app.log -> app.log.1, a new app.log.
 TEST_F(FileInputTest, RenameRotationThenNewFileDeliversEveryLineOnce) {
@@ -342,10 +347,12 @@ class FileInputLogrotateTest : public FileInputTest {
   }
   // Runs the writer and logrotate with `directive` (create or copytruncate) 3 times, when a
   // quarter, half and three quarters of the lines are written.
-  void WriteAndRotate(const std::string& directive, bool reopen) {
+  // `compression`: logrotate's `nocompress`, `compress` or `compress\n  delaycompress`.
+  void WriteAndRotate(const std::string& directive, bool reopen,
+                      const std::string& compression = "nocompress") {
     std::string conf = (dir_ / "logrotate.conf").string();
     std::ofstream(conf) << (logs_ / "app.log").string() << " {\n  rotate 5\n  " << directive
-                        << "\n  missingok\n  nocompress\n}\n";
+                        << "\n  missingok\n  " << compression << "\n}\n";
     fs::permissions(conf, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
                               fs::perms::others_read);
     PacedWriter writer({logs_ / "app.log"}, kLines, 10, milliseconds(5), reopen);
@@ -361,13 +368,16 @@ class FileInputLogrotateTest : public FileInputTest {
     if (reopen) {
       EXPECT_EQ(writer.reopens(), 3);
     }
-    ASSERT_TRUE(fs::exists(logs_ / "app.log.3"));
+    ASSERT_TRUE(fs::exists(logs_ / "app.log.3") || fs::exists(logs_ / "app.log.3.gz"));
   }
   // What is on disk in app.log*, checked like the output.
   SequenceChecker OnDisk() const {
     SequenceChecker disk;
     disk.Expect("app", kLines);
-    for (const auto& entry : fs::directory_iterator(logs_)) disk.AddAll(ReadLines(entry.path()));
+    for (const auto& entry : fs::directory_iterator(logs_)) {
+      disk.AddAll(entry.path().extension() == ".gz" ? GunzipLines(entry.path())
+                                                    : ReadLines(entry.path()));
+    }
     return disk;
   }
 };
@@ -425,6 +435,76 @@ TEST_F(FileInputLogrotateTest, CopyTruncateModeDeliversEveryLineOnDiskOnce) {
   EXPECT_EQ(repeated, 0u) << report.ToString() << "lines before the drain run: " << before_drain;
   EXPECT_EQ(report.total.duplicates, 0u);
   EXPECT_EQ(report.malformed + report.unexpected, 0u) << report.ToString();
+}
+
+// compress: each rotation renames app.log to app.log.1 and gzips it into app.log.1.gz at once
+// (deleting app.log.1). The glob matches the .gz files: each is the compressed copy of a file the
+// input already read, so nothing is read twice, and nothing is lost.
+TEST_F(FileInputLogrotateTest, CompressModeReadsNoLineTwice) {
+  Configure(Glob("*.log*"));
+  Touch(logs_ / "app.log");
+  auto p = Start();
+  ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_watched", 1)) << p->Stderr();
+  ASSERT_NO_FATAL_FAILURE(WriteAndRotate("create", /*reopen=*/true, "compress"));
+  ASSERT_TRUE(fs::exists(logs_ / "app.log.1.gz"));
+  ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+  SequenceReport on_disk = OnDisk().Report();
+  EXPECT_EQ(on_disk.total.lost + on_disk.total.duplicates + on_disk.malformed, 0u)
+      << on_disk.ToString();
+  FinishExactlyOnce(p, {{"app", kLines}}, /*ordered=*/false);
+}
+
+// delaycompress: app.log.1 stays plain until the next rotation compresses it into app.log.2.gz.
+TEST_F(FileInputLogrotateTest, DelayCompressModeReadsNoLineTwice) {
+  Configure(Glob("*.log*"));
+  Touch(logs_ / "app.log");
+  auto p = Start();
+  ASSERT_TRUE(WaitForInputMetric(*p, "sluice_file_input_files_watched", 1)) << p->Stderr();
+  ASSERT_NO_FATAL_FAILURE(WriteAndRotate("create", /*reopen=*/true, "compress\n  delaycompress"));
+  ASSERT_TRUE(fs::exists(logs_ / "app.log.2.gz"));
+  ASSERT_TRUE(WaitForLines(kLines)) << p->Stderr();
+  SequenceReport on_disk = OnDisk().Report();
+  EXPECT_EQ(on_disk.total.lost + on_disk.total.duplicates + on_disk.malformed, 0u)
+      << on_disk.ToString();
+  FinishExactlyOnce(p, {{"app", kLines}}, /*ordered=*/false);
+}
+
+// A .gz never seen as a plain file (copied in, or written by log4j2's RollingFile) is read once,
+// from its start, when it is complete; its events carry its path. One still being written (cut
+// short) waits; completed later, it is read then, and the first is not read again.
+TEST_F(FileInputTest, GzipFilesAreReadOnceWhenComplete) {
+  std::string first, second;
+  for (int i = 0; i < 3000; ++i) first += SeqLine(static_cast<uint64_t>(i), "old");
+  for (int i = 0; i < 3000; ++i) second += SeqLine(static_cast<uint64_t>(i), "new");
+  WriteGzipFile(logs_ / "old.log.1.gz", first);
+  const std::string gz = GzipBytes(second);
+  {
+    std::ofstream part(logs_ / "new.log.1.gz", std::ios::binary);
+    part << gz.substr(0, gz.size() / 2);  // still being written
+  }
+  Configure(Glob("*.log*"), "exit_on_eof: true", "json");
+  auto p = Start();
+  ASSERT_EQ(p->WaitFor(seconds(60)), 0) << p->Stderr();
+  std::vector<std::string> lines = ReadLines(out_);
+  ASSERT_EQ(lines.size(), 3000u);
+  EXPECT_NE(lines[0].find("\"path\":\"" + (logs_ / "old.log.1.gz").string() + "\""),
+            std::string::npos)
+      << lines[0];
+  EXPECT_NE(lines[0].find("\"offset\":0"), std::string::npos) << lines[0];
+
+  {
+    std::ofstream whole(logs_ / "new.log.1.gz", std::ios::binary | std::ios::trunc);
+    whole << gz;
+  }
+  auto again = Start();
+  ASSERT_EQ(again->WaitFor(seconds(60)), 0) << again->Stderr();
+  SequenceChecker got;
+  got.Expect("old", 3000);
+  got.Expect("new", 3000);
+  for (const std::string& line : ReadLines(out_)) got.Add(JsonMessage(line));
+  SequenceReport report = got.Report();
+  EXPECT_EQ(report.total.lost + report.total.duplicates + report.malformed, 0u)
+      << report.ToString();
 }
 
 }  // namespace

@@ -17,27 +17,13 @@
 #include "tests/integration/kafka_fed.h"
 #include "tests/integration/s3_peers.h"
 #include "tests/integration/sluice_process.h"
+#include "tests/unit/gzip_util.h"
 
 namespace sluice::testing {
 namespace {
 
 namespace fs = std::filesystem;
 using std::chrono::seconds;
-
-// The lines of a gzip file.
-std::vector<std::string> GunzipLines(const fs::path& path) {
-  std::vector<std::string> lines;
-  gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return lines;
-  std::string text;
-  char buf[1 << 16];
-  int n;
-  while ((n = gzread(f, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
-  EXPECT_EQ(gzclose(f), Z_OK) << path;
-  std::stringstream in(text);
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
-  return lines;
-}
 
 class S3Test : public SluiceProcessTest {
  protected:

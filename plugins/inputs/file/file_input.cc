@@ -20,6 +20,7 @@
 #include "plugins/inputs/file/file_commit.h"
 #include "plugins/inputs/file/file_cri.h"
 #include "plugins/inputs/file/file_glob.h"
+#include "plugins/inputs/file/file_gzip.h"
 #include "plugins/inputs/file/file_identity.h"
 #include "plugins/inputs/file/file_tailer.h"
 #include "plugins/inputs/file/file_watcher.h"
@@ -133,6 +134,7 @@ class FileInput::Runner final : public FileTailer::Sink {
   file::DirectoryWatcher watcher_;  // inotify events, wake-ups and the polling timer
 
   FileInput::Metrics metrics_;
+  file::GzipFiles gz_;  // `.gz` files: read once, whole (file_gzip.h)
   RateLimiter warn_log_;
   // Bytes handed to the pipeline but not acked yet, over every file (checkpoint lag).
   std::shared_ptr<std::atomic<int64_t>> lag_bytes_ = std::make_shared<std::atomic<int64_t>>(0);
@@ -147,7 +149,8 @@ FileInput::Runner::Runner(const Options& options, PluginContext& plugin,
       host_(options.host.empty() ? common::HostName() : options.host),
       buffer_(options.max_read_bytes.bytes),
       batch_(static_cast<size_t>(options.batch_events)),
-      metrics_(*plugin.metrics) {
+      metrics_(*plugin.metrics),
+      gz_(options, rules_, plugin.checkpoints, plugin.logger, host_) {
   std::weak_ptr<std::atomic<int64_t>> lag = lag_bytes_;
   metrics_.checkpoint_lag.AddFunction(metrics_.checkpoint_lag.labels(), [lag] {
     auto l = lag.lock();
@@ -191,6 +194,10 @@ void FileInput::Runner::Track(const std::string& path, const struct stat& st, bo
       f.set_size(static_cast<uint64_t>(st.st_size));
       if (f.size() != f.offset()) watcher_.MarkDirty();
     }
+    return;
+  }
+  if (file::IsGzipPath(path)) {  // a compressed rolled file: read once, whole, when complete
+    gz_.Found(key, path);
     return;
   }
   // An empty file found after the start is tracked once it has content (its first write is an
@@ -358,8 +365,24 @@ void FileInput::Runner::Rescan(bool first) {
   if (first && plugin_.checkpoints) {
     // Entries of files that are gone (deleted, or rotated out of the globs before this start).
     // (Files found but skipped, by ignore_older or an open error, keep theirs.)
+    const int64_t now_s = WallNs() / 1'000'000'000;
     for (const auto& [key, value] : plugin_.checkpoints->Entries()) {
-      if (!found.count(key)) plugin_.checkpoints->Erase(key);
+      file::GoneRecord gone;
+      if (key.starts_with(file::GoneRecord::kPrefix)) {
+        if (!file::GoneRecord::Decode(value, &gone) ||
+            now_s - gone.unix_seconds > file::GoneRecord::kKeepSeconds) {
+          plugin_.checkpoints->Erase(key);
+        }
+        continue;
+      }
+      if (found.count(key)) continue;
+      SavedFile saved;
+      if (SavedFile::Decode(value, &saved) && saved.fingerprint.length > 0) {
+        // Gone while stopped (rotated and compressed, most likely): remembered for its .gz.
+        plugin_.checkpoints->Set(file::GoneRecord::Key(saved.fingerprint),
+                                 file::GoneRecord{saved.offset, saved.source_id, now_s}.Encode());
+      }
+      plugin_.checkpoints->Erase(key);
     }
   }
   metrics_.files_watched.Set(static_cast<int64_t>(files_.size()));
@@ -368,6 +391,15 @@ void FileInput::Runner::Rescan(bool first) {
     if (!f->rotated() && !f->removed()) tracked_paths_.emplace(f->path(), key);
   }
   watcher_.Watch(dirs);
+  gz_.ReadFound(
+      *context_,
+      [this](const file::Fingerprint& print) {
+        for (const auto& [key, f] : files_) {
+          if (f->fingerprint() == print && !f->commit()->gone()) return true;
+        }
+        return false;
+      },
+      stop);
   for (auto& [key, f] : files_) {
     const std::string& path = f->path();
     const size_t slash = path.rfind('/');
@@ -386,6 +418,12 @@ void FileInput::Runner::Forget(FileTailer& f) {
   if (f.commit()->gone()) return;
   metrics_.file_lag.Remove(f.lag_labels());
   f.commit()->Forget();
+  if (plugin_.checkpoints && f.fingerprint().length > 0) {
+    // Its compressed copy (app.log.1.gz), if one comes, continues from here (file_gzip.h).
+    plugin_.checkpoints->Set(
+        file::GoneRecord::Key(f.fingerprint()),
+        file::GoneRecord{f.offset(), f.source_id(), WallNs() / 1'000'000'000}.Encode());
+  }
 }
 
 void FileInput::Runner::OnEvent(FileTailer& f, const file::MultilineEvent& e,

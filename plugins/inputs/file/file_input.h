@@ -16,7 +16,8 @@
 //
 // Files: file_options (the options), file_glob (discovery patterns), file_identity (identity and
 // the saved checkpoint), file_tailer (one file being read), file_commit (what may be checkpointed;
-// copytruncate), file_cri and file_multiline (framing); this file is the plugin and its loop.
+// copytruncate), file_cri and plugins/common/multiline (framing), file_gzip (`.gz` files, read
+// once, whole, when complete); this file is the plugin and its loop.
 //
 // Thread-safety: the input runs one thread with its own libuv loop; Stop() may be called from any
 // thread; commit callbacks run on output threads and only touch the checkpoint store.

@@ -311,18 +311,11 @@ bool S3Input::Read(const common::S3ObjectInfo& info, uint64_t start) {
     if (batch.size() >= batch_events) emit();
     Event& event = batch.Add(read_time, e.message);
     if (batch_path.empty()) batch_path = batch.arena().Copy(path);
-    event.AddView("log.file.path", Value::String(batch_path));
-    event.AddView("log.offset", Value::Int(static_cast<int64_t>(e.begin_offset)));
+    common::AddSourcedFields(event, batch.arena(), batch_path, e.begin_offset, source_id,
+                             e.line_truncated, e.multiline_truncated);
     event.AddView("aws.s3.bucket.name", Value::String(options_.bucket));
     event.AddView("aws.s3.object.key",
                   Value::String(batch_path.substr(6 + options_.bucket.size())));
-    char* hex = static_cast<char*>(batch.arena().Allocate(16, 1));
-    common::FormatHex64(common::StableEventId(source_id, e.begin_offset), hex);
-    event.AddView("event.id", Value::String(std::string_view(hex, 16)));
-    event.metadata().source_id = source_id;
-    event.metadata().offset = e.begin_offset;
-    if (e.line_truncated) event.AddTag("_line_truncated");
-    if (e.multiline_truncated) event.AddTag("_multiline_truncated");
     safe = e.end_offset;
   };
   common::LineSplitter splitter(options_.max_line_bytes.bytes);

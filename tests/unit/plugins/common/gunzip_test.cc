@@ -5,22 +5,12 @@
 
 #include <string>
 
+#include "tests/unit/gzip_util.h"
+
 namespace sluice::common {
 namespace {
 
-std::string Gzip(const std::string& text) {
-  z_stream zs{};
-  EXPECT_EQ(deflateInit2(&zs, 6, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY), Z_OK);
-  std::string out(deflateBound(&zs, text.size()) + 32, '\0');
-  zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(text.data()));
-  zs.avail_in = static_cast<uInt>(text.size());
-  zs.next_out = reinterpret_cast<Bytef*>(out.data());
-  zs.avail_out = static_cast<uInt>(out.size());
-  EXPECT_EQ(deflate(&zs, Z_FINISH), Z_STREAM_END);
-  out.resize(zs.total_out);
-  deflateEnd(&zs);
-  return out;
-}
+using testing::GzipBytes;
 
 std::string Inflated(const std::string& gz, std::string* error) {
   std::string out;
@@ -30,11 +20,11 @@ std::string Inflated(const std::string& gz, std::string* error) {
 
 TEST(GunzipTest, InflatesOneMemberAndSeveralInARow) {
   std::string error;
-  EXPECT_EQ(Inflated(Gzip("hello\nworld\n"), &error), "hello\nworld\n");
+  EXPECT_EQ(Inflated(GzipBytes("hello\nworld\n"), &error), "hello\nworld\n");
   EXPECT_EQ(error, "");
-  EXPECT_EQ(Inflated(Gzip("first\n") + Gzip("second\n"), &error), "first\nsecond\n");
+  EXPECT_EQ(Inflated(GzipBytes("first\n") + GzipBytes("second\n"), &error), "first\nsecond\n");
   EXPECT_EQ(error, "");
-  EXPECT_TRUE(IsGzip(Gzip("x")));
+  EXPECT_TRUE(IsGzip(GzipBytes("x")));
   EXPECT_FALSE(IsGzip("plain text"));
 }
 
@@ -43,7 +33,7 @@ TEST(GunzipTest, LargeDataComesInChunks) {
   for (int i = 0; i < 200000; ++i) text += "line " + std::to_string(i) + "\n";
   size_t chunks = 0;
   std::string out;
-  EXPECT_EQ(Gunzip(Gzip(text),
+  EXPECT_EQ(Gunzip(GzipBytes(text),
                    [&](std::string_view c) {
                      ++chunks;
                      EXPECT_LE(c.size(), 256u << 10);
@@ -57,7 +47,7 @@ TEST(GunzipTest, LargeDataComesInChunks) {
 TEST(GunzipTest, TruncatedAndCorruptDataSayWhatIsWrongAfterWhatCouldBeRead) {
   std::string text;
   for (int i = 0; i < 50000; ++i) text += "line " + std::to_string(i) + "\n";
-  const std::string gz = Gzip(text);
+  const std::string gz = GzipBytes(text);
   std::string error;
   std::string part = Inflated(gz.substr(0, gz.size() / 2), &error);
   EXPECT_EQ(error, "truncated gzip data");
