@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "tests/unit/test_util.h"
+
 namespace sluice::testing {
 
 inline std::string GzipBytes(const std::string& text) {
@@ -27,21 +29,14 @@ inline std::string GzipBytes(const std::string& text) {
 
 // The lines of the gzip file at `path` (every member), without their newlines.
 inline std::vector<std::string> GunzipLines(const std::filesystem::path& path) {
-  std::vector<std::string> lines;
   gzFile f = gzopen(path.c_str(), "rb");
-  if (f == nullptr) return lines;
+  if (f == nullptr) return {};
   std::string text;
   char buf[1 << 16];
   int n;
   while ((n = gzread(f, buf, sizeof(buf))) > 0) text.append(buf, static_cast<size_t>(n));
   EXPECT_EQ(gzclose(f), Z_OK) << path;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return lines;
+  return SplitLines(text);
 }
 
 }  // namespace sluice::testing

@@ -18,17 +18,6 @@ namespace {
 
 const std::string kSource = SLUICE_SOURCE_DIR;
 
-std::vector<std::string> SplitLines(const std::string& text) {
-  std::vector<std::string> lines;
-  for (size_t at = 0; at < text.size();) {
-    size_t end = text.find('\n', at);
-    if (end == std::string::npos) end = text.size();
-    lines.push_back(text.substr(at, end - at));
-    at = end + 1;
-  }
-  return lines;
-}
-
 // The dotted names of the fields `properties` maps (`log.template_id`, `spark.app_id`).
 void MappedFields(simdjson::dom::object properties, const std::string& prefix,
                   std::set<std::string>* out) {
