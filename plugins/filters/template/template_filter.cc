@@ -1,5 +1,6 @@
 #include "plugins/filters/template/template_filter.h"
 
+#include <deque>
 #include <mutex>
 
 #include "pipeline/clock.h"
@@ -60,6 +61,34 @@ const config::OptionSchema<TemplateFilter::Options>& TemplateFilter::Options::Sc
   return *schema;
 }
 
+namespace {
+
+// When templates were started, for sluice_template_new_per_minute.
+class RecentStarts {
+ public:
+  void Add(int64_t now_ns) {
+    std::lock_guard lock(mu_);
+    Prune(now_ns);
+    if (starts_.size() < kMaxKept) starts_.push_back(now_ns);
+  }
+  double Count(int64_t now_ns) {
+    std::lock_guard lock(mu_);
+    Prune(now_ns);
+    return static_cast<double>(starts_.size());
+  }
+
+ private:
+  static constexpr int64_t kWindowNs = 60'000'000'000;
+  static constexpr size_t kMaxKept = 1'000'000;
+  void Prune(int64_t now_ns) {
+    while (!starts_.empty() && now_ns - starts_.front() > kWindowNs) starts_.pop_front();
+  }
+  std::mutex mu_;
+  std::deque<int64_t> starts_;
+};
+
+}  // namespace
+
 class TemplateFilter::Shared {
  public:
   Shared(const Options& o, PluginContext& context)
@@ -71,7 +100,14 @@ class TemplateFilter::Shared {
                .merge_words = o.merge_words}),
         logger_(context.logger),
         save_interval_ns_(o.save_interval.value.count()) {
-    if (context.metrics != nullptr) metrics.emplace(*context.metrics);
+    if (context.metrics != nullptr) {
+      metrics.emplace(*context.metrics);
+      metrics->new_per_minute.AddFunction(metrics->new_per_minute.labels(),
+                                          [weak = std::weak_ptr<RecentStarts>(recent)] {
+                                            auto r = weak.lock();
+                                            return r ? r->Count(MonoNs()) : 0.0;
+                                          });
+    }
   }
 
   ~Shared() { Save(); }
@@ -104,6 +140,7 @@ class TemplateFilter::Shared {
 
   const templates::Masker masker;
   templates::Miner miner;
+  std::shared_ptr<RecentStarts> recent = std::make_shared<RecentStarts>();
   std::optional<Metrics> metrics;
 
  private:
@@ -167,6 +204,7 @@ FilterResult TemplateFilter::Apply(Event& event) {
     if (!options_.new_field.empty()) event.SetView(options_.new_field, Value::Bool(true));
     if (shared_->metrics) {
       shared_->metrics->new_templates.Add(1);
+      shared_->recent->Add(MonoNs());
       shared_->metrics->templates.Set(static_cast<int64_t>(shared_->miner.size()));
       if (match_.evicted) shared_->metrics->evicted.Add(1);
     }

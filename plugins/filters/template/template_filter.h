@@ -30,6 +30,8 @@ namespace sluice::filters {
   COUNTER(new_templates, "sluice_template_new_total",                                           \
           "Templates started: events marked `log.template_new`. Its rate is the new templates " \
           "per minute.")                                                                        \
+  FAMILY(new_per_minute, gauge, "sluice_template_new_per_minute", "",                           \
+         "Templates started in the last 60 seconds: a burst says new kinds of message.")        \
   COUNTER(evicted, "sluice_template_evicted_total",                                             \
           "Templates forgotten, the least recently matched first, to stay within "              \
           "`max_templates`.")                                                                   \

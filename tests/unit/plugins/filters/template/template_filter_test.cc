@@ -49,6 +49,10 @@ TEST(TemplateFilterTest, SetsTheTemplateItsIdAndNewOnTheFirstEventOnly) {
   auto& created = b->registry.GetCounter("sluice_template_new_total", "", b->metrics.labels());
   EXPECT_EQ(templates.value(), 1);
   EXPECT_EQ(created.value(), 1u);
+  b->filter->Apply(batch.Add(0, "Starting remoting"));
+  EXPECT_NE(b->registry.PrometheusText().find("sluice_template_new_per_minute 2\n"),
+            std::string::npos)
+      << b->registry.PrometheusText();
 }
 
 TEST(TemplateFilterTest, ReadsAnotherFieldAndWritesOnlyTheFieldsAsked) {
