@@ -377,7 +377,8 @@ void FileInput::Runner::Rescan(bool first) {
       }
       if (found.count(key)) continue;
       SavedFile saved;
-      if (SavedFile::Decode(value, &saved) && saved.fingerprint.length > 0) {
+      if (SavedFile::Decode(value, &saved) && saved.fingerprint.length > 0 &&
+          globs_.Matches(saved.path + ".gz")) {
         // Gone while stopped (rotated and compressed, most likely): remembered for its .gz.
         plugin_.checkpoints->Set(file::GoneRecord::Key(saved.fingerprint),
                                  file::GoneRecord{saved.offset, saved.source_id, now_s}.Encode());
@@ -418,8 +419,10 @@ void FileInput::Runner::Forget(FileTailer& f) {
   if (f.commit()->gone()) return;
   metrics_.file_lag.Remove(f.lag_labels());
   f.commit()->Forget();
-  if (plugin_.checkpoints && f.fingerprint().length > 0) {
-    // Its compressed copy (app.log.1.gz), if one comes, continues from here (file_gzip.h).
+  if (plugin_.checkpoints && f.fingerprint().length > 0 && globs_.Matches(f.path() + ".gz")) {
+    // Its compressed copy (app.log.1.gz), if one comes, continues from here (file_gzip.h). Only
+    // when the globs would match that copy: a node's many short-lived files (YARN containers')
+    // leave no records.
     plugin_.checkpoints->Set(
         file::GoneRecord::Key(f.fingerprint()),
         file::GoneRecord{f.offset(), f.source_id(), WallNs() / 1'000'000'000}.Encode());
