@@ -112,13 +112,12 @@ class TemplateFilter::Shared {
 
   ~Shared() { Save(); }
 
-  Status Load(std::unique_ptr<templates::TemplateState> state) {
+  void Load(std::unique_ptr<templates::TemplateState> state) {
     state_ = std::move(state);
     for (const templates::TemplateInfo& t : state_->Load()) miner.Restore(t);
     logger_.Info("{} templates restored from {}", miner.size(), state_->path());
     if (metrics) metrics->templates.Set(static_cast<int64_t>(miner.size()));
     next_save_ns_ = WallNs() + save_interval_ns_;
-    return Status::Ok();
   }
 
   // Saves when `save_interval` has passed; one worker at a time, the others go on.
@@ -172,8 +171,7 @@ Result<std::unique_ptr<TemplateFilter>> TemplateFilter::Build(const Options& opt
           templates::TemplateState::PathFor(context.data_dir, context.pipeline, context.id),
           context.logger);
       if (!state.ok()) return state.status();
-      Status s = shared->Load(std::move(state).value());
-      if (!s.ok()) return s;
+      shared->Load(std::move(state).value());
     }
     if (context.shared != nullptr) *context.shared = shared;
   }
